@@ -1,0 +1,112 @@
+# Tandem: one non-recursive Makefile for the whole suite.
+#   make            build every service, the shared library and the tools
+#   make run        install what is missing, build, start the suite locally
+#   make test       install what is missing, build, run every test on a throwaway stack
+#   make memcheck   unit tests under valgrind;  make asan: unit tests with ASan/UBSan
+#   make bench      wrk and pgbench figures against a running benchmark stack
+#   make stop / make clean
+
+SHELL      := /bin/bash
+BUILD      ?= build
+CC         ?= cc
+PKGS       := libulfius jansson libpq libcurl openssl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lyder -lorcania -lmicrohttpd -lpthread
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+WARN       := -Wall -Wextra -Werror -Wconversion -Wpedantic -Wshadow -Wstrict-prototypes \
+              -Wformat=2 -Wno-format-nonliteral
+OPT        ?= -O2 -g
+SAN        ?=
+CFLAGS     := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
+LDFLAGS    := $(SAN)
+
+SERVICES   := people
+
+all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token
+
+# ---- the shared library --------------------------------------------------
+SHARED_SRC := $(wildcard shared/*.c)
+SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
+LIBTANDEM  := $(BUILD)/libtandem.a
+
+$(LIBTANDEM): $(SHARED_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+# ---- services: every .c in services/NAME plus its embedded migrations ------
+# Migrations are compiled into the binary, so an image needs no SQL files.
+define service_rules
+$(1)_SRC := $$(wildcard services/$(1)/*.c)
+$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o) $(BUILD)/services/$(1)/migrations_gen.o
+$(BUILD)/services/$(1)/migrations_gen.c: $$(sort $$(wildcard services/$(1)/sql/*.sql)) tools/embed-sql.sh
+	@mkdir -p $$(@D)
+	bash tools/embed-sql.sh $(1) $$(sort $$(wildcard services/$(1)/sql/*.sql)) > $$@
+$(BUILD)/services/$(1)/migrations_gen.o: $(BUILD)/services/$(1)/migrations_gen.c
+	$$(CC) $$(CFLAGS) -Iservices/$(1) -c $$< -o $$@
+$(BUILD)/bin/tandem-$(1): $$($(1)_OBJ) $(LIBTANDEM)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIBTANDEM) $(PKG_LIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_rules,$(s))))
+
+# ---- tools -----------------------------------------------------------------
+$(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ---- unit tests (Check) ----------------------------------------------------
+# tests/unit/test_X.c links the shared library; test_people_*.c also links the
+# people service's pure JSON layer.
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PEOPLE_PURE := $(BUILD)/services/people/people_json.o
+
+$(BUILD)/tests/test_people_%: $(BUILD)/tests/unit/test_people_%.o $(PEOPLE_PURE) $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+$(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_FORK=yes $$t; done
+
+# ---- the two commands and friends ----------------------------------------
+deps:
+	bash deploy/local/install-deps.sh
+
+run: deps all
+	bash deploy/local/run.sh
+
+test: deps
+	$(MAKE) all $(UNIT_BIN)
+	bash tests/run-all.sh
+
+memcheck: deps
+	$(MAKE) all $(UNIT_BIN)
+	bash tests/memcheck.sh
+
+asan: deps
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	        SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all \
+	        $(UNIT_BIN:$(BUILD)/%=build-asan/%)
+	TANDEM_BUILD=build-asan bash tests/asan.sh
+
+bench: deps all
+	bash deploy/local/bench.sh
+
+stop:
+	bash deploy/local/stop.sh
+
+clean:
+	-bash deploy/local/stop.sh 2>/dev/null
+	rm -rf build build-asan var
+
+.PHONY: all unit deps run test memcheck asan bench stop clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,64 @@
+/*
+ * config.h - configuration from TANDEM_* environment variables.
+ *
+ * config_load() reads and checks every variable once at start.  A bad value is
+ * reported on stderr with the variable's name and the service exits non-zero.
+ * config_log() prints the result once as a JSON line, secrets masked.
+ */
+#ifndef TANDEM_CONFIG_H
+#define TANDEM_CONFIG_H
+
+#include <stddef.h>
+
+enum jwt_alg { JWT_ALG_HS256 = 1, JWT_ALG_RS256, JWT_ALG_ES256 };
+
+struct config {
+        char service[32];          /* "people", ... (from the binary, not env) */
+        char listen_addr[64];      /* TANDEM_LISTEN_ADDR, default 127.0.0.1 */
+        unsigned port;             /* TANDEM_PORT, default per service */
+        char *database_url;        /* TANDEM_DATABASE_URL (secret: password masked) */
+        unsigned db_pool_size;     /* TANDEM_DB_POOL_SIZE, default threads + 2 */
+        unsigned db_timeout_ms;    /* TANDEM_DB_TIMEOUT_MS, checkout wait, default 2000 */
+        unsigned threads;          /* TANDEM_THREADS, HTTP worker threads, default 8 */
+        size_t max_body_bytes;     /* TANDEM_MAX_BODY_BYTES, default 65536 */
+        unsigned shutdown_ms;      /* TANDEM_SHUTDOWN_TIMEOUT_MS, default 10000 */
+        int log_level;             /* TANDEM_LOG_LEVEL: debug|info|warn|error */
+
+        enum jwt_alg jwt_alg;      /* TANDEM_JWT_ALG: HS256 (default), RS256, ES256 */
+        char *jwt_secret;          /* TANDEM_JWT_SECRET (secret), HS256: >= 32 bytes */
+        char *jwks_file;           /* TANDEM_JWKS_FILE, RS256/ES256 */
+        char *jwt_issuer;          /* TANDEM_JWT_ISSUER, required */
+        char *jwt_audience;        /* TANDEM_JWT_AUDIENCE, required */
+        unsigned jwt_leeway_s;     /* TANDEM_JWT_LEEWAY_S, default 60 */
+        char *roles_claim;         /* TANDEM_ROLES_CLAIM, default "roles" */
+        char *email_claim;         /* TANDEM_EMAIL_CLAIM, default "email" */
+
+        char *people_url;          /* TANDEM_PEOPLE_URL, default http://127.0.0.1:8081 */
+        char *phases_url;          /* TANDEM_PHASES_URL, default http://127.0.0.1:8082 */
+        char *mentoring_url;       /* TANDEM_MENTORING_URL, default http://127.0.0.1:8083 */
+        char *strategy_url;        /* TANDEM_STRATEGY_URL, default http://127.0.0.1:8084 */
+        unsigned client_timeout_ms;/* TANDEM_CLIENT_TIMEOUT_MS, default 3000 */
+};
+
+/*
+ * Fills @cfg for @service from the environment (via @getenv_fn, normally
+ * getenv; tests pass their own).  @default_port is the service's own port.
+ * On a bad value writes "config: TANDEM_X: why" into @err and returns
+ * ST_INVALID; otherwise ST_OK.
+ */
+int config_load(struct config *cfg, const char *service, unsigned default_port,
+                const char *(*getenv_fn)(const char *name), char *err, size_t errlen);
+
+/* Frees what @cfg owns.  Accepts NULL. */
+void config_release(struct config *cfg);
+
+/* Logs the configuration once as a JSON line, secrets masked. */
+void config_log(const struct config *cfg);
+
+/*
+ * Writes @url into @out with any password replaced by "***".  Never fails:
+ * truncates to @outlen.
+ */
+void config_mask_url(const char *url, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * db.h - a bounded pool of libpq connections, prepared statements, and a
+ * transaction runner.
+ *
+ * libpq forbids two threads on one PGconn, and ulfius serves requests on
+ * several threads, so each request checks a connection out and back in.
+ * Every connection is set to the service's schema (search_path) and has the
+ * service's statement table prepared on it, again after every reset.
+ */
+#ifndef TANDEM_DB_H
+#define TANDEM_DB_H
+
+#include <libpq-fe.h>
+#include "metrics.h"
+
+struct problem;
+struct request;
+
+/* One named statement; tables end with { NULL, NULL }. */
+struct db_stmt {
+        const char *name;
+        const char *sql;
+};
+
+struct db_pool;
+
+/*
+ * Opens @size connections to @conninfo with search_path @schema and prepares
+ * @stmts (borrowed; must outlive the pool) on each.  Returns ST_OK and the
+ * pool in *@out, or ST_UNAVAILABLE when the database cannot be reached.
+ */
+int db_pool_new(const char *conninfo, const char *schema, unsigned size,
+                unsigned timeout_ms, const struct db_stmt *stmts, struct db_pool **out);
+
+/* Closes every connection.  Accepts NULL.  No checkout may be outstanding. */
+void db_pool_free(struct db_pool *pool);
+
+/*
+ * Takes a connection, waiting up to the pool's timeout.  Returns ST_OK, or
+ * ST_UNAVAILABLE on timeout or when a broken connection cannot be reset.
+ */
+int db_checkout(struct db_pool *pool, PGconn **out);
+
+/*
+ * Returns a connection: one left inside a transaction is rolled back, a broken
+ * one is reset and its statements prepared again.  Accepts NULL @conn.
+ */
+void db_checkin(struct db_pool *pool, PGconn *conn);
+
+/* Fills pool gauges for /metrics. */
+void db_pool_stats(struct db_pool *pool, struct metrics_pool_stats *out);
+
+/*
+ * Runs the prepared statement @stmt with @nparams text parameters (NULL
+ * entries are SQL NULL).  On success stores the result in *@out (caller
+ * PQclear()s it; @out may be NULL to discard) and returns ST_OK.  Errors map
+ * by SQLSTATE: 40001/40P01 ST_RETRY, 23505/23P01 ST_CONFLICT, 23503
+ * ST_CONFLICT, 22xxx/23514 ST_INVALID, connection loss ST_UNAVAILABLE, the
+ * rest ST_INTERNAL (logged with the statement name, never the parameters).
+ * When @sqlstate is not NULL it receives the 5-character SQLSTATE or "".
+ */
+int db_exec(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+            PGresult **out);
+
+/* Like db_exec, and also writes the SQLSTATE (6 bytes incl. NUL) or "". */
+int db_exec_state(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+                  PGresult **out, char sqlstate[6]);
+
+/* Runs a plain command with no parameters ("BEGIN", "COMMIT"). */
+int db_command(PGconn *conn, const char *sql);
+
+/*
+ * The work done inside one transaction.  It returns ST_OK to commit or a
+ * status to roll back; ST_RETRY makes the runner try again.  It never writes
+ * the HTTP response; it may fill rq->j_out / rq->http_status.
+ */
+typedef int (*db_tx_fn)(PGconn *conn, struct request *rq, void *arg);
+
+/*
+ * Runs @fn in a transaction on a pooled connection, retrying up to 5 times on
+ * serialization failures and deadlocks.  When @rq carries an Idempotency-Key
+ * the key is claimed inside the same transaction and the rendered response
+ * (rq->http_status, rq->j_out) stored before COMMIT; a retry with the same key
+ * gets the stored response (rq->replayed set) and @fn is not run.  @rq may be
+ * NULL for work outside a request.
+ */
+int db_tx(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
+
+/* Runs @fn without a transaction on a pooled connection (reads). */
+int db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
+
+/* Statements every service needs (idempotency); the pool adds them itself. */
+extern const struct db_stmt db_shared_stmts[];
+
+#endif

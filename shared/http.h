@@ -1,0 +1,71 @@
+/*
+ * http.h - helpers handlers use to read a request: path and query values,
+ * the strict JSON body, ETag / If-Match, pagination.
+ *
+ * All of them record what is wrong in rq->prob and return its status, so a
+ * handler can `goto out` on anything but ST_OK.
+ */
+#ifndef TANDEM_HTTP_H
+#define TANDEM_HTTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "server.h"
+
+#define UUID_STR_LEN 37
+
+/* Reads path parameter @name as a UUID into @out (lowercased). 404 if not one. */
+int http_path_uuid(struct request *rq, const char *name, char out[UUID_STR_LEN]);
+
+/* Returns query parameter @name or NULL (borrowed). */
+const char *http_query(const struct request *rq, const char *name);
+
+/*
+ * Rejects query parameters not in @allowed (NULL-terminated): a typo in a
+ * filter must not silently return everything.  Returns ST_OK or ST_INVALID.
+ */
+int http_query_only(struct request *rq, const char *const *allowed);
+
+/*
+ * Parses the JSON object body.  Returns ST_OK with a new reference in *@out,
+ * ST_MEDIA_TYPE when the content type is not JSON, ST_MALFORMED when it does
+ * not parse or is not an object.
+ */
+int http_json_body(struct request *rq, json_t **out);
+
+/* Returns the value of the request header @name (borrowed) or NULL. */
+const char *http_header(const struct request *rq, const char *name);
+
+/*
+ * Checks If-Match against the current @version: absent or "*" passes; a list
+ * of "N" / W/"N" values passes if one matches.  Otherwise ST_PRECONDITION.
+ */
+int http_if_match(struct request *rq, long long version);
+
+/* Sets rq->etag to "\"<version>\"". */
+void http_set_etag(struct request *rq, long long version);
+
+struct page {
+        int limit;            /* 1..500, default 50 */
+        int64_t after;        /* keyset position from the cursor, 0 = start */
+};
+
+/* Reads limit and cursor.  ST_INVALID naming the field on a bad value. */
+int http_page(struct request *rq, struct page *pg);
+
+/* Encodes @pos as an opaque cursor string into @out (>= 32 bytes). */
+void cursor_encode(int64_t pos, char *out, size_t outlen);
+
+/* Decodes a cursor.  Returns ST_OK or ST_INVALID. */
+int cursor_decode(const char *s, int64_t *pos);
+
+/*
+ * Builds {"items": @j_items (stolen), "next_cursor": cursor or null}.
+ * Returns a new reference.
+ */
+json_t *http_page_body(json_t *j_items, int64_t next_pos);
+
+/* True when @s is a canonical UUID (8-4-4-4-12 hex). */
+bool uuid_valid(const char *s);
+
+#endif

@@ -1,0 +1,39 @@
+/*
+ * metrics.h - Prometheus text metrics: requests by route and status, a
+ * latency histogram per route, and database pool gauges.
+ *
+ * Routes are registered before the server starts; counting afterwards is
+ * lock-free (C11 atomics), so it is safe from every worker thread.
+ */
+#ifndef TANDEM_METRICS_H
+#define TANDEM_METRICS_H
+
+#include <stddef.h>
+
+struct metrics;
+
+struct metrics_pool_stats {
+        unsigned size, in_use, idle;
+        unsigned long long waits, timeouts;
+};
+
+/* Returns a new registry for @service, NULL on out of memory. */
+struct metrics *metrics_new(const char *service);
+void metrics_free(struct metrics *m);
+
+/*
+ * Registers a route ("GET /v1/people/:id") and returns its index, or -1 when
+ * the table is full.  Call before the server starts.
+ */
+int metrics_route(struct metrics *m, const char *method, const char *pattern);
+
+/* Counts one request on route @idx (-1: unmatched) with @status in @ms. */
+void metrics_observe(struct metrics *m, int idx, unsigned status, double ms);
+
+/*
+ * Renders the Prometheus text exposition, with @pool's gauges when not NULL.
+ * Returns a new malloc'd string, NULL on out of memory.
+ */
+char *metrics_render(const struct metrics *m, const struct metrics_pool_stats *pool);
+
+#endif

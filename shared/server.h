@@ -1,0 +1,91 @@
+/*
+ * server.h - the HTTP server every service runs, its route table, and the
+ * per-request context handed to handlers.
+ *
+ * Each route goes through one dispatcher, in this order: request id, body
+ * size and media type, bearer token (unless ROUTE_PUBLIC), the handler, the
+ * single reply (JSON or problem+json), metrics, then one JSON log line.
+ * ulfius has no "after" hook, so a wrapper rather than chained callbacks is
+ * what guarantees that every request is logged and counted exactly once.
+ */
+#ifndef TANDEM_SERVER_H
+#define TANDEM_SERVER_H
+
+#include <stdatomic.h>
+#include <ulfius.h>
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "metrics.h"
+#include "migrate.h"
+#include "problem.h"
+
+struct request;
+typedef int (*handler_fn)(struct request *rq);
+
+enum route_flags {
+        ROUTE_PUBLIC = 1u << 0,      /* no token needed (ops endpoints) */
+        ROUTE_IDEMPOTENT = 1u << 1,  /* honours Idempotency-Key */
+        ROUTE_BODY = 1u << 2,        /* takes a JSON body */
+};
+
+struct route {
+        const char *method;
+        const char *pattern;         /* ulfius pattern: "/v1/people/:id" */
+        handler_fn handler;
+        unsigned flags;
+        int metric;                  /* filled by server_start */
+};
+
+/* The one service context, handed to every handler; no other globals. */
+struct service {
+        struct config cfg;
+        struct db_pool *db;
+        struct auth_verifier *auth;
+        struct metrics *metrics;
+        const struct migration *migrations;
+        struct route *routes;        /* ended by { NULL } */
+        void *app;                   /* the service's own state */
+        atomic_int inflight;
+        atomic_int draining;
+        struct _u_instance instance;
+};
+
+/* Everything a handler needs; owned by the dispatcher. */
+struct request {
+        struct service *svc;
+        const struct _u_request *req;
+        struct _u_response *resp;
+        const struct route *route;
+        char request_id[80];
+        const char *bearer;          /* borrowed from the request headers */
+        struct principal who;
+        struct problem prob;
+        /* output: filled by the handler (or by the db_tx callback) */
+        unsigned http_status;        /* 0: 200, or 204 when j_out is NULL */
+        json_t *j_out;               /* owned; replied as JSON */
+        char etag[48];               /* "" or an ETag value to send */
+        char location[160];          /* "" or a Location header */
+        /* Idempotency-Key, when the route honours it and the client sent one */
+        const char *idem_key;
+        char idem_hash[65];          /* sha256 hex of method, route and body */
+        int replayed;
+};
+
+/*
+ * Loads configuration, sets up logging, applies @migs, opens the pool with
+ * @stmts, builds the verifier: everything up to listening.  Exits the process
+ * with a message and status 1 on any failure (it runs only at start).
+ */
+void service_init(struct service *svc, const char *name, unsigned default_port,
+                  const struct migration *migs, const struct db_stmt *stmts);
+
+/*
+ * Registers @routes (the service's table) plus /healthz, /readyz, /metrics
+ * and a problem+json 404, starts the thread pool, and waits for SIGTERM or
+ * SIGINT; then stops accepting, lets in-flight requests finish within
+ * cfg.shutdown_ms, closes the pool.  Returns the process exit status.
+ */
+int service_run(struct service *svc, struct route *routes);
+
+#endif
