@@ -21,12 +21,6 @@ int http_path_uuid(struct request *rq, const char *name, char out[UUID_STR_LEN])
 const char *http_query(const struct request *rq, const char *name);
 
 /*
- * Rejects query parameters not in @allowed (NULL-terminated): a typo in a
- * filter must not silently return everything.  Returns ST_OK or ST_INVALID.
- */
-int http_query_only(struct request *rq, const char *const *allowed);
-
-/*
  * Parses the JSON object body.  Returns ST_OK with a new reference in *@out,
  * ST_MEDIA_TYPE when the content type is not JSON, ST_MALFORMED when it does
  * not parse or is not an object.

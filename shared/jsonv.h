@@ -55,6 +55,9 @@ long long jv_utf8_len(const char *s);
 /* True when @s looks like an e-mail address (local@domain.tld, no spaces). */
 bool jv_email_valid(const char *s);
 
+/* True when @s has the 8-4-4-4-12 hex shape of a UUID. */
+bool jv_uuid_shape(const char *s);
+
 /* True when @s is an RFC 3339 date-time with a zone. */
 bool jv_time_valid(const char *s);
 

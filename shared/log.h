@@ -39,4 +39,16 @@ void log_request(const struct log_request_line *l);
 /* Writes an RFC 3339 UTC time with milliseconds into @buf (>= 32 bytes). */
 void log_time_now(char *buf, unsigned long buflen);
 
+/* Returns "debug", "info", "warn" or "error" for @level (clamped). */
+const char *log_level_name(int level);
+
+struct json_t;
+
+/*
+ * A structured record that is always printed, whatever the minimum level:
+ * {"time","level","service","msg":@msg,@key:@j_value}.  Borrows @j_value
+ * (NULL leaves @key out).  For start-up records such as the configuration.
+ */
+void log_record(int level, const char *msg, const char *key, struct json_t *j_value);
+
 #endif

@@ -44,7 +44,8 @@ int problem_field(struct problem *p, const char *field, const char *fmt, ...)
 size_t problem_field_count(const struct problem *p);
 
 /*
- * Renders @p (with @st if p->st is ST_OK) as a problem+json object.
+ * Renders @p as a problem+json object with status @st (the handler's
+ * returned status is authoritative; p->st only records the first fault).
  * @instance may be NULL.  Returns a new reference, NULL on out of memory.
  */
 json_t *problem_to_json(const struct problem *p, int st, const char *instance);

@@ -34,6 +34,7 @@ struct route {
         const char *pattern;         /* ulfius pattern: "/v1/people/:id" */
         handler_fn handler;
         unsigned flags;
+        const char *const *query;    /* allowed query parameters, NULL-terminated */
         int metric;                  /* filled by server_start */
 };
 
@@ -60,10 +61,13 @@ struct request {
         char request_id[80];
         const char *bearer;          /* borrowed from the request headers */
         struct principal who;
+        char auth_error[96];         /* why a token was refused, for WWW-Authenticate */
         struct problem prob;
         /* output: filled by the handler (or by the db_tx callback) */
         unsigned http_status;        /* 0: 200, or 204 when j_out is NULL */
         json_t *j_out;               /* owned; replied as JSON */
+        char *text_out;              /* owned; replied as text instead (metrics) */
+        const char *content_type;    /* for text_out */
         char etag[48];               /* "" or an ETag value to send */
         char location[160];          /* "" or a Location header */
         /* Idempotency-Key, when the route honours it and the client sent one */

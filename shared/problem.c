@@ -1,0 +1,92 @@
+/*
+ * problem.c - RFC 9457 problem details accumulated during a request.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "problem.h"
+#include "status.h"
+
+void
+problem_init(struct problem *p)
+{
+        memset(p, 0, sizeof(*p));
+}
+
+void
+problem_release(struct problem *p)
+{
+        if (p == NULL)
+                return;
+        json_decref(p->j_errors);
+        problem_init(p);
+}
+
+int
+problem_set(struct problem *p, int st, const char *type, const char *fmt, ...)
+{
+        va_list ap;
+
+        p->st = st;
+        snprintf(p->type, sizeof(p->type), "%s", type != NULL ? type : "");
+        va_start(ap, fmt);
+        vsnprintf(p->detail, sizeof(p->detail), fmt, ap);
+        va_end(ap);
+        return st;
+}
+
+int
+problem_field(struct problem *p, const char *field, const char *fmt, ...)
+{
+        char msg[256];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (p->j_errors == NULL)
+                p->j_errors = json_array();
+        if (p->j_errors != NULL)
+                json_array_append_new(p->j_errors,
+                                      json_pack("{s:s, s:s}", "field", field, "message", msg));
+        if (p->st == ST_OK)
+                p->st = ST_INVALID;
+        return ST_INVALID;
+}
+
+size_t
+problem_field_count(const struct problem *p)
+{
+        return p->j_errors != NULL ? json_array_size(p->j_errors) : 0;
+}
+
+static const char *
+problem_default_detail(const struct problem *p, int st)
+{
+        if (p->detail[0] != '\0')
+                return p->detail;
+        if (st == ST_INVALID && problem_field_count(p) > 0)
+                return "one or more fields are invalid; see errors";
+        return st_title(st);
+}
+
+json_t *
+problem_to_json(const struct problem *p, int st, const char *instance)
+{
+        char type[160];
+        json_t *j_out;
+
+        snprintf(type, sizeof(type), "%s%s", PROBLEM_TYPE_BASE,
+                 p->type[0] != '\0' ? p->type : st_slug(st));
+        j_out = json_pack("{s:s, s:s, s:I, s:s}", "type", type, "title", st_title(st),
+                          "status", (json_int_t)st_http_status(st),
+                          "detail", problem_default_detail(p, st));
+        if (j_out == NULL)
+                return NULL;
+        if (instance != NULL)
+                json_object_set_new(j_out, "instance", json_string(instance));
+        if (problem_field_count(p) > 0)
+                json_object_set(j_out, "errors", p->j_errors);
+        return j_out;
+}

@@ -1,0 +1,556 @@
+/*
+ * server.c - start-up, the request dispatcher, the ops endpoints, and
+ * graceful shutdown.
+ *
+ * Every route, the ops endpoints and the default 404/405 all pass through
+ * dispatch(), so each request is authenticated, replied to once, counted and
+ * logged exactly once.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+#include <openssl/evp.h>
+
+#include "client.h"
+#include "http.h"
+#include "log.h"
+#include "server.h"
+#include "status.h"
+
+/* What ulfius hands back to dispatch(): the service and the matched route. */
+struct binding {
+        struct service *svc;
+        struct route *route;         /* NULL for the default endpoint */
+};
+
+static double
+ms_since(const struct timespec *t0)
+{
+        struct timespec t1;
+
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* ---- request id ---------------------------------------------------------- */
+
+static bool
+request_id_sane(const char *s)
+{
+        size_t n = s != NULL ? strlen(s) : 0;
+
+        if (n == 0 || n > 64)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)s[i]) && strchr("._-", s[i]) == NULL)
+                        return false;
+        return true;
+}
+
+static void
+request_id_setup(struct request *rq)
+{
+        const char *given = http_header(rq, "X-Request-Id");
+        unsigned char raw[16] = { 0 };
+
+        if (request_id_sane(given)) {
+                snprintf(rq->request_id, sizeof(rq->request_id), "%s", given);
+                return;
+        }
+        if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+                raw[0] ^= (unsigned char)clock();
+        for (size_t i = 0; i < sizeof(raw); i++)
+                snprintf(rq->request_id + 2 * i, 3, "%02x", raw[i]);
+}
+
+/* ---- checks before the handler ------------------------------------------ */
+
+static bool
+name_in(const char *const *names, const char *name)
+{
+        for (; names != NULL && *names != NULL; names++)
+                if (strcmp(*names, name) == 0)
+                        return true;
+        return false;
+}
+
+/* Unknown query parameters are refused: a typo must not widen a filter. */
+static int
+check_query(struct request *rq)
+{
+        const char *url = rq->req->http_url;
+        const char *q = url != NULL ? strchr(url, '?') : NULL;
+
+        while (q != NULL && *q != '\0') {
+                char name[64];
+                size_t n;
+
+                q++;
+                n = strcspn(q, "=&");
+                snprintf(name, sizeof(name), "%.*s", (int)(n < 63 ? n : 63), q);
+                if (n > 0 && !name_in(rq->route->query, name))
+                        problem_field(&rq->prob, name, "unknown query parameter");
+                q = strchr(q, '&');
+        }
+        return problem_field_count(&rq->prob) > 0 ? ST_INVALID : ST_OK;
+}
+
+static int
+check_body_size(struct request *rq)
+{
+        size_t max = rq->svc->cfg.max_body_bytes;
+        const char *cl = http_header(rq, "Content-Length");
+
+        if ((cl != NULL && strtoull(cl, NULL, 10) > max) || rq->req->binary_body_length > max)
+                return problem_set(&rq->prob, ST_TOO_LARGE, NULL,
+                                   "the body is larger than %zu bytes", max);
+        return ST_OK;
+}
+
+static int
+authenticate(struct request *rq)
+{
+        const char *h = http_header(rq, "Authorization");
+        const char *token = h != NULL ? auth_bearer_token(h) : NULL;
+        char why[96];
+
+        if (token == NULL)
+                return problem_set(&rq->prob, ST_UNAUTHENTICATED, NULL,
+                                   "an Authorization: Bearer token is required");
+        if (auth_verify(rq->svc->auth, token, time(NULL), &rq->who, why, sizeof(why)) != ST_OK) {
+                snprintf(rq->auth_error, sizeof(rq->auth_error), "%s", why);
+                return problem_set(&rq->prob, ST_UNAUTHENTICATED, NULL,
+                                   "the bearer token was refused: %s", why);
+        }
+        rq->bearer = token;
+        return ST_OK;
+}
+
+static int
+idempotency_setup(struct request *rq)
+{
+        const char *key = http_header(rq, "Idempotency-Key");
+        unsigned char md[32];
+        unsigned int mdlen = 0;
+        EVP_MD_CTX *ctx;
+
+        if (key == NULL)
+                return ST_OK;
+        if (key[0] == '\0' || strlen(key) > 200)
+                return problem_field(&rq->prob, "Idempotency-Key", "must be 1 to 200 characters");
+        ctx = EVP_MD_CTX_new();
+        if (ctx == NULL)
+                return ST_NOMEM;
+        EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+        EVP_DigestUpdate(ctx, rq->req->http_verb, strlen(rq->req->http_verb) + 1);
+        EVP_DigestUpdate(ctx, rq->req->url_path, strlen(rq->req->url_path) + 1);
+        if (rq->req->binary_body_length > 0)
+                EVP_DigestUpdate(ctx, rq->req->binary_body, rq->req->binary_body_length);
+        EVP_DigestFinal_ex(ctx, md, &mdlen);
+        EVP_MD_CTX_free(ctx);
+        for (unsigned i = 0; i < mdlen && i < 32; i++)
+                snprintf(rq->idem_hash + 2 * i, 3, "%02x", md[i]);
+        rq->idem_key = key;
+        return ST_OK;
+}
+
+/* ---- the one reply site --------------------------------------------------- */
+
+static void
+reply_problem(struct request *rq, int rc, unsigned *status)
+{
+        json_t *j_p = problem_to_json(&rq->prob, rc, rq->req->url_path);
+        char *text;
+
+        *status = st_http_status(rc);
+        json_object_set_new(j_p, "request_id", json_string(rq->request_id));
+        text = json_dumps(j_p, JSON_COMPACT);
+        ulfius_set_string_body_response(rq->resp, *status, text != NULL ? text : "{}");
+        u_map_put(rq->resp->map_header, "Content-Type", "application/problem+json");
+        if (rc == ST_UNAUTHENTICATED) {
+                char www[256];
+
+                if (rq->auth_error[0] != '\0')
+                        snprintf(www, sizeof(www), "Bearer realm=\"tandem\", error=\"invalid_token\","
+                                 " error_description=\"%s\"", rq->auth_error);
+                else
+                        snprintf(www, sizeof(www), "Bearer realm=\"tandem\"");
+                u_map_put(rq->resp->map_header, "WWW-Authenticate", www);
+        }
+        free(text);
+        json_decref(j_p);
+}
+
+static void
+reply_ok(struct request *rq, unsigned *status)
+{
+        *status = rq->http_status != 0 ? rq->http_status : (rq->j_out != NULL ? 200 : 204);
+        if (rq->text_out != NULL) {
+                ulfius_set_string_body_response(rq->resp, *status, rq->text_out);
+                u_map_put(rq->resp->map_header, "Content-Type", rq->content_type);
+        } else if (rq->j_out != NULL) {
+                ulfius_set_json_body_response(rq->resp, *status, rq->j_out);
+        } else {
+                rq->resp->status = *status;
+        }
+        if (rq->etag[0] != '\0')
+                u_map_put(rq->resp->map_header, "ETag", rq->etag);
+        if (rq->location[0] != '\0')
+                u_map_put(rq->resp->map_header, "Location", rq->location);
+        if (rq->replayed)
+                u_map_put(rq->resp->map_header, "Idempotent-Replayed", "true");
+}
+
+static unsigned
+reply(struct request *rq, int rc)
+{
+        unsigned status = 500;
+
+        if (rc == ST_OK)
+                reply_ok(rq, &status);
+        else
+                reply_problem(rq, rc, &status);
+        u_map_put(rq->resp->map_header, "X-Request-Id", rq->request_id);
+        if (rq->route == NULL || !(rq->route->flags & ROUTE_PUBLIC))
+                u_map_put(rq->resp->map_header, "Cache-Control", "no-store");
+        if (atomic_load(&rq->svc->draining))
+                u_map_put(rq->resp->map_header, "Connection", "close");
+        return status;
+}
+
+/* ---- dispatch ------------------------------------------------------------- */
+
+static int
+run_route(struct request *rq)
+{
+        int rc = check_query(rq);
+
+        if (rc == ST_OK)
+                rc = check_body_size(rq);
+        if (rc == ST_OK && !(rq->route->flags & ROUTE_PUBLIC))
+                rc = authenticate(rq);
+        if (rc == ST_OK && (rq->route->flags & ROUTE_IDEMPOTENT))
+                rc = idempotency_setup(rq);
+        if (rc == ST_OK)
+                rc = rq->route->handler(rq);
+        return rc;
+}
+
+static void
+request_finish(struct request *rq, unsigned status, const struct timespec *t0)
+{
+        struct log_request_line line = {
+                .request_id = rq->request_id,
+                .method = rq->req->http_verb,
+                .route = rq->route != NULL ? rq->route->pattern : "unmatched",
+                .status = status,
+                .duration_ms = ms_since(t0),
+                .subject = rq->who.subject,
+        };
+
+        metrics_observe(rq->svc->metrics, rq->route != NULL ? rq->route->metric : -1, status,
+                        line.duration_ms);
+        log_request(&line);
+        principal_release(&rq->who);
+        problem_release(&rq->prob);
+        json_decref(rq->j_out);
+        free(rq->text_out);
+}
+
+static int route_fallback(struct request *rq);
+
+static int
+dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+        struct binding *b = user_data;
+        struct request rq = { .svc = b->svc, .req = req, .resp = resp, .route = b->route };
+        struct timespec t0;
+        unsigned status;
+        int rc;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        atomic_fetch_add(&b->svc->inflight, 1);
+        request_id_setup(&rq);
+        rc = rq.route != NULL ? run_route(&rq) : route_fallback(&rq);
+        status = reply(&rq, rc);
+        request_finish(&rq, status, &t0);
+        atomic_fetch_sub(&b->svc->inflight, 1);
+        return U_CALLBACK_COMPLETE;
+}
+
+/* True when @path matches @pattern segment by segment (":x" matches any). */
+static bool
+pattern_matches(const char *pattern, const char *path)
+{
+        while (*pattern != '\0' && *path != '\0') {
+                size_t pn = strcspn(pattern + 1, "/") + 1, sn = strcspn(path + 1, "/") + 1;
+
+                if (pattern[1] == ':' ? sn < 2 : (pn != sn || strncmp(pattern, path, pn) != 0))
+                        return false;
+                pattern += pn;
+                path += sn;
+        }
+        return *pattern == '\0' && (*path == '\0' || strcmp(path, "/") == 0);
+}
+
+/* No route matched: 405 with Allow when the path exists, else 404. */
+static int
+route_fallback(struct request *rq)
+{
+        char allow[64] = "";
+        size_t used = 0;
+
+        for (const struct route *r = rq->svc->routes; r->method != NULL; r++) {
+                if (!pattern_matches(r->pattern, rq->req->url_path) || used + 10 > sizeof(allow))
+                        continue;
+                used += (size_t)snprintf(allow + used, sizeof(allow) - used, "%s%s",
+                                         used > 0 ? ", " : "", r->method);
+        }
+        if (used == 0)
+                return problem_set(&rq->prob, ST_NOT_FOUND, NULL, "no such route: %s",
+                                   rq->req->url_path);
+        u_map_put(rq->resp->map_header, "Allow", allow);
+        return problem_set(&rq->prob, ST_METHOD, NULL, "%s is not allowed here; allowed: %s",
+                           rq->req->http_verb, allow);
+}
+
+/* ---- ops endpoints -------------------------------------------------------- */
+
+static int
+ops_healthz(struct request *rq)
+{
+        rq->j_out = json_pack("{s:s, s:s}", "status", "ok", "service", rq->svc->cfg.service);
+        return ST_OK;
+}
+
+static int
+ready_query(PGconn *conn, struct request *rq, void *arg)
+{
+        PGresult *res = NULL;
+        int *version = arg;
+        int rc = db_exec(conn, "schema_version", 0, NULL, &res);
+
+        (void)rq;
+        if (rc == ST_OK)
+                *version = (int)strtol(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        return rc;
+}
+
+static int
+ops_readyz(struct request *rq)
+{
+        int version = -1;
+        int latest = migrate_latest(rq->svc->migrations);
+        int rc = db_with(rq->svc->db, rq, ready_query, &version);
+
+        if (rc != ST_OK)
+                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL, "the database is not reachable");
+        if (version != latest)
+                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                   "schema is at version %d, this build expects %d", version, latest);
+        rq->j_out = json_pack("{s:s, s:s, s:i}", "status", "ready", "service",
+                              rq->svc->cfg.service, "schema_version", version);
+        return ST_OK;
+}
+
+static int
+ops_metrics(struct request *rq)
+{
+        struct metrics_pool_stats ps;
+
+        db_pool_stats(rq->svc->db, &ps);
+        rq->text_out = metrics_render(rq->svc->metrics, &ps);
+        rq->content_type = "text/plain; version=0.0.4; charset=utf-8";
+        return rq->text_out != NULL ? ST_OK : ST_NOMEM;
+}
+
+static struct route ops_routes[] = {
+        { "GET", "/healthz", ops_healthz, ROUTE_PUBLIC, NULL, 0 },
+        { "GET", "/readyz", ops_readyz, ROUTE_PUBLIC, NULL, 0 },
+        { "GET", "/metrics", ops_metrics, ROUTE_PUBLIC, NULL, 0 },
+        { NULL, NULL, NULL, 0, NULL, 0 },
+};
+
+/* ---- start-up --------------------------------------------------------------- */
+
+static const char *
+env_get(const char *name)
+{
+        return getenv(name);
+}
+
+static void
+die(const char *what, const char *why)
+{
+        fprintf(stderr, "tandem: %s: %s\n", what, why);
+        log_error("%s: %s", what, why);
+        exit(1);
+}
+
+static void
+block_signals(void)
+{
+        sigset_t set;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+        signal(SIGPIPE, SIG_IGN);
+}
+
+void
+service_init(struct service *svc, const char *name, unsigned default_port,
+             const struct migration *migs, const struct db_stmt *stmts)
+{
+        char err[512];
+
+        block_signals();   /* before any thread exists, so only sigwait sees them */
+        memset(svc, 0, sizeof(*svc));
+        json_object_seed(0);
+        if (config_load(&svc->cfg, name, default_port, env_get, err, sizeof(err)) != ST_OK)
+                die("configuration", err);
+        log_setup(name, svc->cfg.log_level);
+        config_log(&svc->cfg);
+        if (auth_verifier_new(&svc->cfg, &svc->auth, err, sizeof(err)) != ST_OK)
+                die("authentication", err);
+        if (migrate_apply(svc->cfg.database_url, name, migs, err, sizeof(err)) != ST_OK)
+                die("migrations", err);
+        if (db_pool_new(svc->cfg.database_url, name, svc->cfg.db_pool_size, svc->cfg.db_timeout_ms,
+                        stmts, &svc->db) != ST_OK)
+                die("database", "cannot open the connection pool");
+        svc->metrics = metrics_new(name);
+        if (svc->metrics == NULL || client_global_init() != ST_OK)
+                die("start-up", "out of memory");
+        svc->migrations = migs;
+}
+
+static int
+register_table(struct service *svc, struct route *routes, struct binding **bp)
+{
+        for (struct route *r = routes; r->method != NULL; r++) {
+                struct binding *b = (*bp)++;
+
+                b->svc = svc;
+                b->route = r;
+                r->metric = metrics_route(svc->metrics, r->method, r->pattern);
+                if (ulfius_add_endpoint_by_val(&svc->instance, r->method, NULL, r->pattern, 0,
+                                               dispatch, b) != U_OK)
+                        return ST_INTERNAL;
+        }
+        return ST_OK;
+}
+
+static size_t
+route_count(const struct route *r)
+{
+        size_t n = 0;
+
+        while (r[n].method != NULL)
+                n++;
+        return n;
+}
+
+static int
+server_start(struct service *svc, struct sockaddr_in *addr)
+{
+        struct MHD_OptionItem ops[] = {
+                { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)svc->cfg.threads, NULL },
+                { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
+                { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
+                { MHD_OPTION_SOCK_ADDR, 0, addr },
+                { MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL },
+                { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
+                { MHD_OPTION_END, 0, NULL },
+        };
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
+                         | MHD_USE_ITC;
+
+        return ulfius_start_framework_with_mhd_options(&svc->instance, flags, ops) == U_OK
+               ? ST_OK : ST_UNAVAILABLE;
+}
+
+static void
+drain(struct service *svc)
+{
+        struct timespec t0;
+        MHD_socket fd;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        atomic_store(&svc->draining, 1);
+        fd = MHD_quiesce_daemon(svc->instance.mhd_daemon);
+        if (fd != MHD_INVALID_SOCKET)
+                close(fd);
+        while (atomic_load(&svc->inflight) > 0 && ms_since(&t0) < svc->cfg.shutdown_ms)
+                nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+        log_info("drained in %.0f ms, %d request(s) still in flight", ms_since(&t0),
+                 atomic_load(&svc->inflight));
+}
+
+static void
+service_release(struct service *svc, struct binding *bindings)
+{
+        ulfius_clean_instance(&svc->instance);
+        free(bindings);
+        db_pool_free(svc->db);
+        auth_verifier_free(svc->auth);
+        metrics_free(svc->metrics);
+        client_global_cleanup();
+        config_release(&svc->cfg);
+}
+
+static int
+wait_for_signal(void)
+{
+        sigset_t set;
+        int sig = 0;
+
+        sigemptyset(&set);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGINT);
+        sigwait(&set, &sig);
+        return sig;
+}
+
+int
+service_run(struct service *svc, struct route *routes)
+{
+        struct sockaddr_in addr = { .sin_family = AF_INET };
+        struct binding *bindings, *next;
+        int rc;
+
+        addr.sin_port = htons((uint16_t)svc->cfg.port);
+        inet_pton(AF_INET, svc->cfg.listen_addr, &addr.sin_addr);
+        bindings = calloc(route_count(routes) + route_count(ops_routes) + 1, sizeof(*bindings));
+        if (bindings == NULL || ulfius_init_instance(&svc->instance, svc->cfg.port, &addr, NULL)
+                                != U_OK)
+                die("start-up", "cannot initialise the HTTP server");
+        svc->instance.max_post_body_size = svc->cfg.max_body_bytes + 1;
+        svc->routes = routes;
+        next = bindings;
+        rc = register_table(svc, ops_routes, &next);
+        if (rc == ST_OK)
+                rc = register_table(svc, routes, &next);
+        next->svc = svc;
+        if (rc == ST_OK)
+                rc = ulfius_set_default_endpoint(&svc->instance, dispatch, next) == U_OK
+                     ? ST_OK : ST_INTERNAL;
+        if (rc == ST_OK)
+                rc = server_start(svc, &addr);
+        if (rc != ST_OK)
+                die("start-up", "cannot listen on the configured address and port");
+        log_info("listening on %s:%u", svc->cfg.listen_addr, svc->cfg.port);
+        log_info("signal %d: draining", wait_for_signal());
+        drain(svc);
+        ulfius_stop_framework(&svc->instance);
+        service_release(svc, bindings);
+        log_info("stopped");
+        return 0;
+}
