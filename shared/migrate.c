@@ -45,7 +45,8 @@ static int
 exec_ok(PGconn *conn, const char *sql, int nparams, const char *const *params,
         char *err, unsigned long errlen)
 {
-        PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        PGresult *res = nparams == 0 ? PQexec(conn, sql)   /* a migration is many statements */
+                                     : PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
         ExecStatusType st = PQresultStatus(res);
         int rc = ST_OK;
 

@@ -129,6 +129,9 @@ authenticate(struct request *rq)
                                    "the bearer token was refused: %s", why);
         }
         rq->bearer = token;
+        if (rq->who.roles == 0)
+                return problem_set(&rq->prob, ST_FORBIDDEN, NULL,
+                                   "the token is valid but carries no Tandem role");
         return ST_OK;
 }
 

@@ -1,0 +1,207 @@
+/*
+ * http_pairings.c - handlers for /v1/pairings: an admin pairs a mentor with a
+ * partner and ends pairings; mentors and partners read their own.
+ */
+#include <string.h>
+
+#include "people.h"
+#include "status.h"
+
+static bool
+reads_all(const struct request *rq)
+{
+        return (rq->who.roles & (ROLE_ADMIN | ROLE_SERVICE)) != 0;
+}
+
+static int
+forbid(struct request *rq, const char *why)
+{
+        return problem_set(&rq->prob, ST_FORBIDDEN, NULL, "%s", why);
+}
+
+struct pairing_op {
+        char id[UUID_STR_LEN];
+        json_t *j_body;
+};
+
+/* ---- POST /v1/pairings ----------------------------------------------------- */
+
+static int
+pairings_create_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct pairing_op *op = arg;
+        struct row r = { 0 };
+        char mentor[UUID_STR_LEN], partner[UUID_STR_LEN];
+        int rc;
+
+        snprintf(mentor, sizeof(mentor), "%s", json_string_value(json_object_get(op->j_body,
+                                                                                 "mentor_id")));
+        snprintf(partner, sizeof(partner), "%s", json_string_value(json_object_get(op->j_body,
+                                                                                   "partner_id")));
+        rc = pairings_db_insert(c, mentor, partner, &r, &rq->prob);
+        if (rc == ST_CONFLICT && problem_field_count(&rq->prob) == 0)
+                problem_field(&rq->prob, "partner_id", "partner already has an active mentor");
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 201, "pairings");
+        row_release(&r);
+        return rc;
+}
+
+int
+http_pairings_create(struct request *rq)
+{
+        struct pairing_op op = { 0 };
+        int rc;
+
+        if (!(rq->who.roles & ROLE_ADMIN))
+                return forbid(rq, "only the programme team (admin) pairs mentors and partners");
+        rc = http_json_body(rq, &op.j_body);
+        if (rc == ST_OK)
+                rc = pairings_json_check_create(op.j_body, &rq->prob);
+        if (rc == ST_OK)
+                rc = db_tx(rq->svc->db, rq, pairings_create_tx, &op);
+        json_decref(op.j_body);
+        return rc;
+}
+
+/* ---- GET /v1/pairings/{id} ------------------------------------------------- */
+
+static int
+pairings_get_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct pairing_op *op = arg;
+        struct row r = { 0 };
+        char mentor[UUID_STR_LEN], partner[UUID_STR_LEN], me[UUID_STR_LEN] = "";
+        int rc = pairings_db_get(c, op->id, &r, mentor, partner);
+
+        if (rc == ST_OK && !reads_all(rq))
+                rc = people_db_whoami(c, &rq->who, me);
+        if (rc == ST_OK && !reads_all(rq) && strcmp(me, mentor) != 0 && strcmp(me, partner) != 0)
+                rc = forbid(rq, "you may read only pairings you are in");
+        if (rc == ST_NOT_FOUND && !reads_all(rq))
+                rc = forbid(rq, "you may read only pairings you are in");
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 200, NULL);
+        row_release(&r);
+        return rc;
+}
+
+int
+http_pairings_get(struct request *rq)
+{
+        struct pairing_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK && rq->who.roles == ROLE_VIEWER)
+                rc = forbid(rq, "viewers read aggregate statistics only");
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, pairings_get_tx, &op);
+        return rc;
+}
+
+/* ---- PATCH /v1/pairings/{id}: end a pairing ------------------------------------ */
+
+static int
+pairings_end_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct pairing_op *op = arg;
+        struct row r = { 0 };
+        long long version = 0;
+        bool active = false;
+        int rc = pairings_db_lock(c, op->id, &version, &active);
+
+        if (rc == ST_NOT_FOUND)
+                return problem_set(&rq->prob, rc, NULL, "no pairing with this id");
+        if (rc == ST_OK)
+                rc = http_if_match(rq, version);
+        if (rc == ST_OK && !active)
+                rc = problem_set(&rq->prob, ST_CONFLICT, NULL, "this pairing has already ended");
+        if (rc == ST_OK)
+                rc = pairings_db_end(c, op->id,
+                                     json_string_value(json_object_get(op->j_body, "status")),
+                                     json_string_value(json_object_get(op->j_body, "reason")), &r);
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 200, NULL);
+        row_release(&r);
+        return rc;
+}
+
+int
+http_pairings_patch(struct request *rq)
+{
+        struct pairing_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK && !(rq->who.roles & ROLE_ADMIN))
+                rc = forbid(rq, "only the programme team (admin) ends pairings");
+        if (rc == ST_OK)
+                rc = http_json_body(rq, &op.j_body);
+        if (rc == ST_OK)
+                rc = pairings_json_check_patch(op.j_body, &rq->prob);
+        if (rc == ST_OK)
+                rc = db_tx(rq->svc->db, rq, pairings_end_tx, &op);
+        json_decref(op.j_body);
+        return rc;
+}
+
+/* ---- GET /v1/pairings ------------------------------------------------------------ */
+
+static const char *const pairing_statuses[] = { "active", "completed", "cancelled", NULL };
+
+struct pairing_list_op {
+        struct pairing_filter f;
+        struct page pg;
+        char me[UUID_STR_LEN];
+};
+
+static int
+pairings_list_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct pairing_list_op *op = arg;
+        json_t *j_items = json_array();
+        int64_t next = 0;
+        int rc = j_items != NULL ? ST_OK : ST_NOMEM;
+
+        if (rc == ST_OK && !reads_all(rq)) {
+                rc = people_db_whoami(c, &rq->who, op->me);
+                op->f.member = op->me[0] != '\0' ? op->me : NIL_UUID;
+        }
+        if (rc == ST_OK)
+                rc = pairings_db_list(c, &op->f, &op->pg, j_items, &next);
+        if (rc == ST_OK) {
+                rq->j_out = http_page_body(j_items, next);
+                j_items = NULL;
+        }
+        json_decref(j_items);
+        return rc;
+}
+
+static void
+uuid_filter(struct request *rq, const char *name, const char **out)
+{
+        *out = http_query(rq, name);
+        if (*out != NULL && !uuid_valid(*out))
+                problem_field(&rq->prob, name, "must be a UUID");
+}
+
+int
+http_pairings_list(struct request *rq)
+{
+        struct pairing_list_op op = { 0 };
+        size_t i;
+
+        if (rq->who.roles == ROLE_VIEWER)
+                return forbid(rq, "viewers read aggregate statistics only");
+        uuid_filter(rq, "mentor_id", &op.f.mentor_id);
+        uuid_filter(rq, "partner_id", &op.f.partner_id);
+        op.f.status = http_query(rq, "status");
+        for (i = 0; op.f.status != NULL && pairing_statuses[i] != NULL; i++)
+                if (strcmp(pairing_statuses[i], op.f.status) == 0)
+                        break;
+        if (op.f.status != NULL && pairing_statuses[i] == NULL)
+                problem_field(&rq->prob, "status", "must be one of active, completed, cancelled");
+        http_page(rq, &op.pg);
+        if (problem_field_count(&rq->prob) > 0)
+                return ST_INVALID;
+        return db_with(rq->svc->db, rq, pairings_list_tx, &op);
+}

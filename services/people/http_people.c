@@ -1,0 +1,345 @@
+/*
+ * http_people.c - handlers for /v1/people and /v1/me.  No SQL here: each
+ * handler parses, checks access, runs its people_db_* calls in one
+ * transaction, and leaves the reply to the dispatcher.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "people.h"
+#include "status.h"
+
+static bool
+is_admin(const struct request *rq)
+{
+        return (rq->who.roles & ROLE_ADMIN) != 0;
+}
+
+static bool
+reads_all(const struct request *rq)
+{
+        return (rq->who.roles & (ROLE_ADMIN | ROLE_SERVICE)) != 0;
+}
+
+static int
+forbid(struct request *rq, const char *why)
+{
+        return problem_set(&rq->prob, ST_FORBIDDEN, NULL, "%s", why);
+}
+
+int
+http_row_reply(struct request *rq, struct row *r, unsigned status, const char *collection)
+{
+        http_set_etag(rq, r->version);
+        rq->http_status = status;
+        if (collection == NULL) {
+                /* a read: pass PostgreSQL's JSON text through untouched */
+                rq->text_out = r->json;
+                rq->content_type = "application/json";
+                r->json = NULL;
+                return ST_OK;
+        }
+        snprintf(rq->location, sizeof(rq->location), "/v1/%s/%s", collection, r->id);
+        rq->j_out = json_loads(r->json, 0, NULL);
+        return rq->j_out != NULL ? ST_OK : ST_NOMEM;
+}
+
+/* Whether the caller may read person @id: themself, or their active partner. */
+static int
+may_read_person(PGconn *c, struct request *rq, const char *id)
+{
+        char me[UUID_STR_LEN];
+        bool paired = false;
+        int rc;
+
+        if (reads_all(rq))
+                return ST_OK;
+        if (rq->who.roles == ROLE_VIEWER)
+                return forbid(rq, "viewers read aggregate statistics only");
+        rc = people_db_whoami(c, &rq->who, me);
+        if (rc != ST_OK || strcmp(me, id) == 0)
+                return rc;
+        if (me[0] != '\0' && (rq->who.roles & ROLE_MENTOR))
+                rc = people_db_mentors(c, me, id, &paired);
+        if (rc == ST_OK && !paired)
+                rc = forbid(rq, "you may read your own profile and those of your active partners");
+        return rc;
+}
+
+/* ---- GET /v1/people/{id} ------------------------------------------------- */
+
+struct person_op {
+        char id[UUID_STR_LEN];
+        json_t *j_body;
+        bool self_only;
+};
+
+static int
+people_get_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct person_op *op = arg;
+        struct row r = { 0 };
+        int rc = may_read_person(c, rq, op->id);
+
+        if (rc == ST_OK)
+                rc = people_db_get(c, op->id, &r);
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 200, NULL);
+        row_release(&r);
+        return rc;
+}
+
+int
+http_people_get(struct request *rq)
+{
+        struct person_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, people_get_tx, &op);
+        return rc;
+}
+
+/* ---- GET /v1/me ------------------------------------------------------------ */
+
+static int
+me_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct row r = { 0 };
+        char me[UUID_STR_LEN];
+        int rc = people_db_whoami(c, &rq->who, me);
+
+        (void)arg;
+        if (rc == ST_OK && me[0] == '\0')
+                return problem_set(&rq->prob, ST_NOT_FOUND, NULL,
+                                   "no person is linked to this token's subject or e-mail");
+        if (rc == ST_OK)
+                rc = people_db_get(c, me, &r);
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 200, NULL);
+        row_release(&r);
+        return rc;
+}
+
+int
+http_me_get(struct request *rq)
+{
+        return db_with(rq->svc->db, rq, me_tx, NULL);
+}
+
+/* ---- POST /v1/people --------------------------------------------------------- */
+
+/* Unknown zones fail here rather than inside the write's transaction. */
+static int
+tz_check_tx(PGconn *c, struct request *rq, void *arg)
+{
+        const char *tz = json_string_value(json_object_get(arg, "timezone"));
+        bool ok = true;
+        int rc = tz != NULL ? people_db_tz_valid(c, tz, &ok) : ST_OK;
+
+        if (rc == ST_OK && !ok)
+                rc = problem_field(&rq->prob, "timezone", "is not a time zone this system knows");
+        return rc;
+}
+
+static int
+people_create_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct row r = { 0 };
+        int rc = people_db_insert(c, arg, &r, &rq->prob);
+
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 201, "people");
+        row_release(&r);
+        return rc;
+}
+
+int
+http_people_create(struct request *rq)
+{
+        json_t *j_body = NULL;
+        int rc;
+
+        if (!is_admin(rq))
+                return forbid(rq, "only the programme team (admin) adds people");
+        rc = http_json_body(rq, &j_body);
+        if (rc == ST_OK)
+                rc = people_json_check_create(j_body, &rq->prob);
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, tz_check_tx, j_body);
+        if (rc == ST_OK)
+                rc = db_tx(rq->svc->db, rq, people_create_tx, j_body);
+        json_decref(j_body);
+        return rc;
+}
+
+/* ---- PATCH /v1/people/{id} ----------------------------------------------------- */
+
+static int
+people_patch_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct person_op *op = arg;
+        struct row r = { 0 };
+        long long version = 0;
+        bool erased = false;
+        int rc = people_db_lock(c, op->id, &version, &erased);
+
+        if (rc == ST_NOT_FOUND)
+                return problem_set(&rq->prob, rc, NULL, "no person with this id");
+        if (rc == ST_OK && erased)
+                return problem_set(&rq->prob, ST_CONFLICT, NULL, "this person was erased");
+        if (rc == ST_OK)
+                rc = http_if_match(rq, version);
+        if (rc == ST_OK)
+                rc = people_db_update(c, op->id, op->j_body, &r, &rq->prob);
+        if (rc == ST_OK)
+                rc = http_row_reply(rq, &r, 200, NULL);
+        row_release(&r);
+        return rc;
+}
+
+/* Only an admin edits others; anyone may edit their own profile fields. */
+static int
+patch_access(PGconn *c, struct request *rq, void *arg)
+{
+        struct person_op *op = arg;
+        char me[UUID_STR_LEN];
+        int rc;
+
+        if (is_admin(rq))
+                return ST_OK;
+        rc = people_db_whoami(c, &rq->who, me);
+        if (rc == ST_OK && strcmp(me, op->id) != 0)
+                rc = forbid(rq, "you may edit only your own profile");
+        op->self_only = true;
+        return rc;
+}
+
+int
+http_people_patch(struct request *rq)
+{
+        struct person_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK && rq->who.roles == ROLE_VIEWER)
+                rc = forbid(rq, "viewers read aggregate statistics only");
+        if (rc == ST_OK)
+                rc = http_json_body(rq, &op.j_body);
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, patch_access, &op);
+        if (rc == ST_OK)
+                rc = people_json_check_patch(op.j_body, op.self_only, &rq->prob);
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, tz_check_tx, op.j_body);
+        if (rc == ST_OK)
+                rc = db_tx(rq->svc->db, rq, people_patch_tx, &op);
+        json_decref(op.j_body);
+        return rc;
+}
+
+/* ---- DELETE /v1/people/{id}: the right to erasure ------------------------------ */
+
+static int
+people_erase_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct person_op *op = arg;
+        long long version = 0;
+        bool erased = false;
+        int rc = people_db_lock(c, op->id, &version, &erased);
+
+        if (rc == ST_NOT_FOUND)
+                return problem_set(&rq->prob, rc, NULL, "no person with this id");
+        if (rc != ST_OK || erased)
+                return rc;   /* erasing twice changes nothing and is not an error */
+        rc = http_if_match(rq, version);
+        if (rc == ST_OK)
+                rc = people_db_erase(c, op->id);
+        rq->http_status = 204;
+        return rc;
+}
+
+int
+http_people_delete(struct request *rq)
+{
+        struct person_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK && !is_admin(rq))
+                rc = forbid(rq, "only the programme team (admin) erases people");
+        if (rc == ST_OK)
+                rc = db_tx(rq->svc->db, rq, people_erase_tx, &op);
+        return rc;
+}
+
+/* ---- GET /v1/people ------------------------------------------------------------ */
+
+static const char *const person_roles[] = { "partner", "mentor", "admin", "comms", "viewer", NULL };
+static const char *const person_statuses[] = { "active", "paused", "left", NULL };
+
+static bool
+one_of(const char *const *values, const char *s)
+{
+        for (; *values != NULL; values++)
+                if (strcmp(*values, s) == 0)
+                        return true;
+        return false;
+}
+
+struct list_op {
+        struct people_filter f;
+        struct page pg;
+        char me[UUID_STR_LEN];
+};
+
+static int
+people_list_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct list_op *op = arg;
+        json_t *j_items = json_array();
+        int64_t next = 0;
+        int rc = j_items != NULL ? ST_OK : ST_NOMEM;
+
+        if (rc == ST_OK && !reads_all(rq)) {
+                rc = people_db_whoami(c, &rq->who, op->me);
+                op->f.visible_to = op->me[0] != '\0' ? op->me : NIL_UUID;
+        }
+        if (rc == ST_OK)
+                rc = people_db_list(c, &op->f, &op->pg, j_items, &next);
+        if (rc == ST_OK) {
+                rq->j_out = http_page_body(j_items, next);
+                j_items = NULL;
+        }
+        json_decref(j_items);
+        return rc;
+}
+
+static void
+list_filters(struct request *rq, struct people_filter *f)
+{
+        f->role = http_query(rq, "role");
+        f->status = http_query(rq, "status");
+        f->business_unit = http_query(rq, "business_unit");
+        f->q = http_query(rq, "q");
+        if (f->role != NULL && !one_of(person_roles, f->role))
+                problem_field(&rq->prob, "role", "must be one of partner, mentor, admin, comms, viewer");
+        if (f->status != NULL && !one_of(person_statuses, f->status))
+                problem_field(&rq->prob, "status", "must be one of active, paused, left");
+        if (f->q != NULL && (f->q[0] == '\0' || jv_utf8_len(f->q) > 200))
+                problem_field(&rq->prob, "q", "must be 1 to 200 characters");
+        if (f->business_unit != NULL && jv_utf8_len(f->business_unit) > 100)
+                problem_field(&rq->prob, "business_unit", "must be at most 100 characters");
+}
+
+int
+http_people_list(struct request *rq)
+{
+        struct list_op op = { 0 };
+
+        if (rq->who.roles == ROLE_VIEWER)
+                return forbid(rq, "viewers read aggregate statistics only");
+        list_filters(rq, &op.f);
+        http_page(rq, &op.pg);
+        if (problem_field_count(&rq->prob) > 0)
+                return ST_INVALID;
+        return db_with(rq->svc->db, rq, people_list_tx, &op);
+}
