@@ -5,7 +5,8 @@
  * the accepted algorithm comes from configuration and must agree with the
  * key's type.  HS256 uses a shared secret; RS256 and ES256 use public keys
  * from a JWKS file (chosen by "kid", or the only key when there is one).
- * Tokens with typ "JWT", "at+jwt" or no typ are accepted.  exp is required;
+ * Tokens with typ "JWT", "at+jwt", "application/at+jwt" (any case) or no typ
+ * are accepted.  exp is required;
  * exp, nbf, iss and aud are checked with the configured leeway.
  */
 #ifndef TANDEM_AUTH_H
@@ -57,8 +58,9 @@ int auth_verifier_new(const struct config *cfg, struct auth_verifier **out,
 void auth_verifier_free(struct auth_verifier *v);
 
 /*
- * Verifies the compact JWS @token at time @now.  On success fills @who and
- * returns ST_OK.  Otherwise returns ST_UNAUTHENTICATED and writes a short,
+ * Verifies the compact JWS @token at time @now.  On success overwrites @who
+ * (release any earlier one first) and returns ST_OK; on failure @who is
+ * untouched.  Otherwise returns ST_UNAUTHENTICATED and writes a short,
  * safe reason (never the token) into @why, e.g. "token expired".
  */
 int auth_verify(const struct auth_verifier *v, const char *token, time_t now,
@@ -73,7 +75,8 @@ const char *auth_bearer_token(const char *header);
 /*
  * Signs a token with HS256 over @j_claims (borrowed) with @secret.  Used for
  * service-to-service calls, the demo token of `make run` and tests.  Returns
- * a new malloc'd string, NULL on failure.
+ * a new malloc'd string, NULL for an empty secret, claims that are not an
+ * object, or out of memory.
  */
 char *auth_sign_hs256(const json_t *j_claims, const char *secret, const char *kid);
 
