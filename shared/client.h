@@ -33,6 +33,10 @@ void client_global_cleanup(void);
  * Performs @call.  Returns ST_OK when an HTTP answer arrived (any status; see
  * @out->status), ST_UNAVAILABLE on timeout, refusal or a 5xx.  The caller
  * releases @out with client_reply_release().
+ * Also: ST_INVALID when @call lacks method, base_url or path, or when bearer
+ * or request_id holds CR or LF; ST_INTERNAL when libcurl refuses the URL
+ * (only http and https are allowed); ST_NOMEM.  @out is always initialised,
+ * so releasing it is safe whatever the result.
  */
 int client_do(const struct client_call *call, struct client_reply *out);
 
