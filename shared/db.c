@@ -104,7 +104,8 @@ db_pool_alloc(struct db_pool *pool, const char *conninfo, const char *schema, un
         pool->conninfo = strdup(conninfo);
         if (pool->conns == NULL || pool->free_stack == NULL || pool->conninfo == NULL)
                 return ST_NOMEM;
-        snprintf(pool->options, sizeof(pool->options), "-c search_path=%s", schema);
+        /* UTC sessions: PostgreSQL then renders times as RFC 3339 in UTC */
+        snprintf(pool->options, sizeof(pool->options), "-c search_path=%s -c TimeZone=UTC", schema);
         snprintf(pool->appname, sizeof(pool->appname), "tandem-%s", schema);
         pthread_mutex_init(&pool->lock, NULL);
         pthread_condattr_init(&attr);

@@ -46,25 +46,23 @@ CREATE UNIQUE INDEX pairing_one_active_mentor ON pairing (partner_id) WHERE stat
 CREATE INDEX pairing_mentor_idx ON pairing (mentor_id, status);
 
 -- The JSON representations, rendered by PostgreSQL so that a read is one round
--- trip and the service passes the text through.
-CREATE FUNCTION ts_text(t timestamptz) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
-
+-- trip and the service passes the text through.  Times are RFC 3339 in UTC:
+-- every pooled connection runs with TimeZone=UTC.  Both functions are simple
+-- enough for the planner to inline.
 CREATE FUNCTION person_json(p person) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT json_build_object(
         'id', p.id, 'external_id', p.external_id, 'email', p.email,
         'display_name', p.display_name, 'title', p.title, 'business_unit', p.business_unit,
-        'roles', to_json(p.roles), 'status', p.status, 'timezone', p.timezone,
+        'roles', p.roles, 'status', p.status, 'timezone', p.timezone,
         'purpose', p.purpose, 'vision', p.vision, 'mentor_capacity', p.mentor_capacity,
-        'created_at', ts_text(p.created_at), 'updated_at', ts_text(p.updated_at),
-        'erased_at', ts_text(p.erased_at), 'version', p.version) $$;
+        'created_at', p.created_at, 'updated_at', p.updated_at,
+        'erased_at', p.erased_at, 'version', p.version) $$;
 
 CREATE FUNCTION pairing_json(x pairing) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT json_build_object(
         'id', x.id, 'mentor_id', x.mentor_id, 'partner_id', x.partner_id, 'status', x.status,
-        'started_at', ts_text(x.started_at), 'ended_at', ts_text(x.ended_at),
-        'end_reason', x.end_reason, 'created_at', ts_text(x.created_at),
-        'updated_at', ts_text(x.updated_at), 'version', x.version) $$;
+        'started_at', x.started_at, 'ended_at', x.ended_at,
+        'end_reason', x.end_reason, 'created_at', x.created_at,
+        'updated_at', x.updated_at, 'version', x.version) $$;
