@@ -65,6 +65,9 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PEOPLE_PURE := $(BUILD)/services/people/people_json.o
 
+$(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iservices/people -c $< -o $@
 $(BUILD)/tests/test_people_%: $(BUILD)/tests/unit/test_people_%.o $(PEOPLE_PURE) $(LIBTANDEM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)

@@ -137,8 +137,12 @@ cursor_decode(const char *s, int64_t *pos)
         unsigned long long v;
         char *end;
 
-        if (s == NULL || s[0] != 'c' || !isxdigit((unsigned char)s[1]) || strlen(s) > 17)
+        if (s == NULL || s[0] != 'c' || s[1] == '\0' || (s[1] == '0' && s[2] != '\0')
+            || strlen(s) > 17)
                 return ST_INVALID;
+        for (const char *c = s + 1; *c != '\0'; c++)   /* one spelling per cursor */
+                if (!isdigit((unsigned char)*c) && (*c < 'a' || *c > 'f'))
+                        return ST_INVALID;
         v = strtoull(s + 1, &end, 16);
         if (*end != '\0')
                 return ST_INVALID;

@@ -31,6 +31,9 @@ jv_email_valid(const char *s)
         for (const char *c = s; *c != '\0'; c++)
                 if (isspace((unsigned char)*c) || iscntrl((unsigned char)*c) || *c == ',')
                         return false;
+        if (s[0] == '.' || at[-1] == '.' || at[1] == '.' || strstr(at, "..") != NULL
+            || s[len - 1] == '.')
+                return false;
         dot = strrchr(at + 1, '.');
         return dot != NULL && dot > at + 1 && dot[1] != '\0' && (size_t)(at - s) <= 64;
 }
@@ -44,16 +47,26 @@ digits(const char *s, int n)
         return true;
 }
 
+static int
+two(const char *s)
+{
+        return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
 static bool
 date_valid(const char *s)
 {
-        int mon, day;
+        static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        int year, mon, day;
 
         if (!digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
                 return false;
-        mon = (s[5] - '0') * 10 + (s[6] - '0');
-        day = (s[8] - '0') * 10 + (s[9] - '0');
-        return mon >= 1 && mon <= 12 && day >= 1 && day <= 31;
+        year = two(s) * 100 + two(s + 2);
+        mon = two(s + 5);
+        day = two(s + 8);
+        if (mon < 1 || mon > 12 || day < 1 || day > days[mon - 1])
+                return false;
+        return mon != 2 || day < 29 || (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
 }
 
 bool
@@ -64,7 +77,7 @@ jv_time_valid(const char *s)
         if (strlen(s) < 20 || !date_valid(s) || (s[10] != 'T' && s[10] != 't'))
                 return false;
         if (!digits(s + 11, 2) || s[13] != ':' || !digits(s + 14, 2) || s[16] != ':'
-            || !digits(s + 17, 2))
+            || !digits(s + 17, 2) || two(s + 11) > 23 || two(s + 14) > 59 || two(s + 17) > 60)
                 return false;
         z = s + 19;
         if (*z == '.') {
@@ -77,7 +90,7 @@ jv_time_valid(const char *s)
         if ((*z == 'Z' || *z == 'z') && z[1] == '\0')
                 return true;
         return (*z == '+' || *z == '-') && digits(z + 1, 2) && z[3] == ':' && digits(z + 4, 2)
-               && z[6] == '\0';
+               && z[6] == '\0' && two(z + 1) <= 23 && two(z + 4) <= 59;
 }
 
 static const struct jv_field *
@@ -220,6 +233,8 @@ jv_value(const struct jv_field *f, const json_t *j, const char *name, struct pro
         case JV_ARRAY:
                 if (!json_is_array(j))
                         return problem_field(p, name, "must be an array");
+                if ((long long)json_array_size(j) < f->min)
+                        return problem_field(p, name, "must have at least %lld item(s)", f->min);
                 if (f->max > 0 && (long long)json_array_size(j) > f->max)
                         return problem_field(p, name, "must have at most %lld items", f->max);
                 return ST_OK;
@@ -256,9 +271,9 @@ jv_check(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
                 jv_name(name, sizeof(name), prefix, key);
                 if (f == NULL)
                         problem_field(p, name, "unknown field");
-                else if (json_is_null(j_val))
-                        (void)((f->flags & JV_NULLABLE) || problem_field(p, name, "must not be null"));
-                else
+                else if (json_is_null(j_val) && !(f->flags & JV_NULLABLE))
+                        problem_field(p, name, "must not be null");
+                else if (!json_is_null(j_val))
                         jv_value(f, j_val, name, p);
         }
         for (; fields->name != NULL; fields++) {

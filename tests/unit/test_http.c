@@ -1,0 +1,223 @@
+/*
+ * test_http.c - unit tests for the pure parts of http.c: opaque cursors,
+ * UUID checks and the page body.  What needs a live ulfius request (path,
+ * query, body, If-Match) is covered by the integration tests.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "http.h"
+#include "status.h"
+
+#define SENTINEL ((int64_t)-77)
+
+static const int64_t positions[] = {
+        1, 2, 42, 1000, 0x5a5a5a5a, 0x5a5a5a5b, (int64_t)1 << 40,
+        INT64_MAX / 2, INT64_MAX - 1, INT64_MAX,
+};
+
+#define N_POSITIONS ((int)(sizeof(positions) / sizeof(positions[0])))
+
+/* ---- cursors ---------------------------------------------------------------- */
+
+START_TEST(test_cursor_round_trip)
+{
+        int64_t pos = positions[_i], back = SENTINEL;
+        char cursor[32];
+
+        cursor_encode(pos, cursor, sizeof(cursor));
+        ck_assert_int_eq(cursor[0], 'c');
+        ck_assert_uint_gt(strlen(cursor), 1);
+        ck_assert_uint_lt(strlen(cursor), sizeof(cursor));
+        for (const char *c = cursor + 1; *c != '\0'; c++)
+                ck_assert_msg(isxdigit((unsigned char)*c), "cursor %s is not hex", cursor);
+        ck_assert_int_eq(cursor_decode(cursor, &back), ST_OK);
+        ck_assert_int_eq(back, pos);
+}
+END_TEST
+
+START_TEST(test_cursor_distinct_and_opaque)
+{
+        char a[32], b[32];
+
+        cursor_encode(42, a, sizeof(a));
+        cursor_encode(43, b, sizeof(b));
+        ck_assert_str_ne(a, b);
+        /* Not the plain number: clients should not build cursors by hand. */
+        ck_assert_str_ne(a, "c2a");
+        ck_assert_str_ne(a, "c42");
+}
+END_TEST
+
+START_TEST(test_cursor_encode_truncates_to_buffer)
+{
+        char small[4];
+
+        memset(small, 'X', sizeof(small));
+        cursor_encode(INT64_MAX, small, sizeof(small));
+        ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+}
+END_TEST
+
+static void
+expect_bad_cursor(const char *s)
+{
+        int64_t pos = SENTINEL;
+
+        ck_assert_msg(cursor_decode(s, &pos) == ST_INVALID, "cursor \"%s\" accepted",
+                      s != NULL ? s : "(null)");
+        ck_assert_msg(pos == SENTINEL, "cursor \"%s\" wrote the position on failure",
+                      s != NULL ? s : "(null)");
+}
+
+START_TEST(test_cursor_reject)
+{
+        char cursor[32];
+
+        expect_bad_cursor(NULL);
+        expect_bad_cursor("");
+        expect_bad_cursor("x12");
+        expect_bad_cursor("C12");
+        expect_bad_cursor("12");
+        expect_bad_cursor("c");
+        expect_bad_cursor("czz");
+        expect_bad_cursor("c12z");
+        expect_bad_cursor("c12 ");
+        expect_bad_cursor(" c12");
+        expect_bad_cursor("c 12");
+        expect_bad_cursor("c-12");
+        expect_bad_cursor("c+12");
+        /* 17 hex digits: longer than any cursor this service issues. */
+        expect_bad_cursor("c00000000000000001");
+        expect_bad_cursor("c123456789abcdef0123456789");
+        /* Decodes to position 0, which is the start, never a next page. */
+        expect_bad_cursor("c5a5a5a5a");
+        /* Decodes to more than INT64_MAX (what a negative position would encode to). */
+        cursor_encode(-1, cursor, sizeof(cursor));
+        expect_bad_cursor(cursor);
+        expect_bad_cursor("cffffffffffffffff");
+        expect_bad_cursor("c8000000000000000");
+}
+END_TEST
+
+/* ---- UUIDs ------------------------------------------------------------------ */
+
+START_TEST(test_uuid_valid_accept)
+{
+        ck_assert(uuid_valid("123e4567-e89b-12d3-a456-426614174000"));
+        ck_assert(uuid_valid("00000000-0000-0000-0000-000000000000"));
+        ck_assert(uuid_valid("FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF"));
+        ck_assert(uuid_valid("123E4567-e89B-12d3-A456-42661417400a"));
+}
+END_TEST
+
+START_TEST(test_uuid_valid_reject)
+{
+        ck_assert(!uuid_valid(NULL));
+        ck_assert(!uuid_valid(""));
+        /* wrong length */
+        ck_assert(!uuid_valid("123e4567-e89b-12d3-a456-42661417400"));
+        ck_assert(!uuid_valid("123e4567-e89b-12d3-a456-4266141740000"));
+        ck_assert(!uuid_valid("123e4567e89b12d3a456426614174000"));
+        ck_assert(!uuid_valid("{123e4567-e89b-12d3-a456-426614174000}"));
+        ck_assert(!uuid_valid(" 123e4567-e89b-12d3-a456-426614174000"));
+        /* bad hex */
+        ck_assert(!uuid_valid("g23e4567-e89b-12d3-a456-426614174000"));
+        ck_assert(!uuid_valid("123e4567-e89b-12d3-a456-42661417400z"));
+        ck_assert(!uuid_valid("123e4567-e89b-12d3-a456-42661417 000"));
+        /* dashes in the wrong places */
+        ck_assert(!uuid_valid("123e456-7e89b-12d3-a456-426614174000"));
+        ck_assert(!uuid_valid("123e4567-e89b12-d3-a456-426614174000"));
+        ck_assert(!uuid_valid("123e4567-e89b-12d3-a4564-26614174000"));
+        ck_assert(!uuid_valid("123e4567_e89b_12d3_a456_426614174000"));
+        ck_assert(!uuid_valid("------------------------------------"));
+        ck_assert(!uuid_valid("123e4567-e89b-12d3-a456-4266141740-0"));
+}
+END_TEST
+
+/* ---- page bodies ------------------------------------------------------------ */
+
+START_TEST(test_page_body_last_page)
+{
+        json_t *j_items = json_pack("[{s:i}, {s:i}]", "n", 1, "n", 2);
+        json_t *j_body;
+
+        ck_assert_ptr_nonnull(j_items);
+        j_body = http_page_body(j_items, 0);   /* steals j_items */
+        ck_assert_ptr_nonnull(j_body);
+        ck_assert_ptr_eq(json_object_get(j_body, "items"), j_items);
+        ck_assert_uint_eq(json_array_size(json_object_get(j_body, "items")), 2);
+        ck_assert(json_is_null(json_object_get(j_body, "next_cursor")));
+        ck_assert_uint_eq(json_object_size(j_body), 2);
+        json_decref(j_body);
+}
+END_TEST
+
+START_TEST(test_page_body_negative_next_is_null)
+{
+        json_t *j_body = http_page_body(json_array(), -5);
+
+        ck_assert_ptr_nonnull(j_body);
+        ck_assert(json_is_null(json_object_get(j_body, "next_cursor")));
+        ck_assert_uint_eq(json_array_size(json_object_get(j_body, "items")), 0);
+        json_decref(j_body);
+}
+END_TEST
+
+START_TEST(test_page_body_next_cursor)
+{
+        int64_t pos = positions[_i], back = SENTINEL;
+        json_t *j_body = http_page_body(json_array(), pos);
+        const char *cursor;
+
+        ck_assert_ptr_nonnull(j_body);
+        ck_assert(json_is_array(json_object_get(j_body, "items")));
+        cursor = json_string_value(json_object_get(j_body, "next_cursor"));
+        ck_assert_ptr_nonnull(cursor);
+        ck_assert_int_eq(cursor_decode(cursor, &back), ST_OK);
+        ck_assert_int_eq(back, pos);
+        json_decref(j_body);
+}
+END_TEST
+
+static Suite *
+http_suite(void)
+{
+        Suite *s = suite_create("http");
+        TCase *tc_cursor = tcase_create("cursor");
+        TCase *tc_uuid = tcase_create("uuid");
+        TCase *tc_page = tcase_create("page");
+
+        tcase_add_loop_test(tc_cursor, test_cursor_round_trip, 0, N_POSITIONS);
+        tcase_add_test(tc_cursor, test_cursor_distinct_and_opaque);
+        tcase_add_test(tc_cursor, test_cursor_encode_truncates_to_buffer);
+        tcase_add_test(tc_cursor, test_cursor_reject);
+        suite_add_tcase(s, tc_cursor);
+
+        tcase_add_test(tc_uuid, test_uuid_valid_accept);
+        tcase_add_test(tc_uuid, test_uuid_valid_reject);
+        suite_add_tcase(s, tc_uuid);
+
+        tcase_add_test(tc_page, test_page_body_last_page);
+        tcase_add_test(tc_page, test_page_body_negative_next_is_null);
+        tcase_add_loop_test(tc_page, test_page_body_next_cursor, 0, N_POSITIONS);
+        suite_add_tcase(s, tc_page);
+        return s;
+}
+
+int
+main(void)
+{
+        SRunner *sr = srunner_create(http_suite());
+        int failed;
+
+        srunner_run_all(sr, CK_NORMAL);
+        failed = srunner_ntests_failed(sr);
+        srunner_free(sr);
+        return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
