@@ -193,7 +193,8 @@ reply_problem(struct request *rq, int rc, unsigned *status)
 static void
 reply_ok(struct request *rq, unsigned *status)
 {
-        *status = rq->http_status != 0 ? rq->http_status : (rq->j_out != NULL ? 200 : 204);
+        *status = rq->http_status != 0 ? rq->http_status
+                  : (rq->j_out != NULL || rq->text_out != NULL ? 200 : 204);
         if (rq->text_out != NULL) {
                 ulfius_set_string_body_response(rq->resp, *status, rq->text_out);
                 u_map_put(rq->resp->map_header, "Content-Type", rq->content_type);

@@ -133,13 +133,32 @@ http_me_get(struct request *rq)
 static int
 tz_check_tx(PGconn *c, struct request *rq, void *arg)
 {
-        const char *tz = json_string_value(json_object_get(arg, "timezone"));
+        const char *tz = arg;
         bool ok = true;
-        int rc = tz != NULL ? people_db_tz_valid(c, tz, &ok) : ST_OK;
+        int rc = people_db_tz_valid(c, tz, &ok);
 
         if (rc == ST_OK && !ok)
                 rc = problem_field(&rq->prob, "timezone", "is not a time zone this system knows");
         return rc;
+}
+
+/*
+ * Finishes validation after the pure checks gave @rc: a well-formed zone name
+ * is looked up in the database, so that an unknown zone is reported together
+ * with every other fault.
+ */
+static int
+validate_timezone(struct request *rq, const json_t *j_body, int rc)
+{
+        const char *tz = json_string_value(json_object_get(j_body, "timezone"));
+        int trc;
+
+        if ((rc != ST_OK && rc != ST_INVALID) || !people_json_tz_shape(tz))
+                return rc;
+        trc = db_with(rq->svc->db, rq, tz_check_tx, (void *)tz);
+        if (trc != ST_OK && trc != ST_INVALID)
+                return trc;
+        return problem_field_count(&rq->prob) > 0 ? ST_INVALID : rc;
 }
 
 static int
@@ -164,9 +183,7 @@ http_people_create(struct request *rq)
                 return forbid(rq, "only the programme team (admin) adds people");
         rc = http_json_body(rq, &j_body);
         if (rc == ST_OK)
-                rc = people_json_check_create(j_body, &rq->prob);
-        if (rc == ST_OK)
-                rc = db_with(rq->svc->db, rq, tz_check_tx, j_body);
+                rc = validate_timezone(rq, j_body, people_json_check_create(j_body, &rq->prob));
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, people_create_tx, j_body);
         json_decref(j_body);
@@ -228,9 +245,8 @@ http_people_patch(struct request *rq)
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, patch_access, &op);
         if (rc == ST_OK)
-                rc = people_json_check_patch(op.j_body, op.self_only, &rq->prob);
-        if (rc == ST_OK)
-                rc = db_with(rq->svc->db, rq, tz_check_tx, op.j_body);
+                rc = validate_timezone(rq, op.j_body,
+                                       people_json_check_patch(op.j_body, op.self_only, &rq->prob));
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, people_patch_tx, &op);
         json_decref(op.j_body);

@@ -78,7 +78,7 @@ check_timezone(const json_t *j_body, struct problem *p)
 {
         const char *tz = json_string_value(json_object_get(j_body, "timezone"));
 
-        if (tz != NULL && jv_utf8_len(tz) <= 64 && !people_json_tz_shape(tz))
+        if (tz != NULL && tz[0] != '\0' && jv_utf8_len(tz) <= 64 && !people_json_tz_shape(tz))
                 problem_field(p, "timezone", "must be an IANA time zone name such as Europe/London");
 }
 
@@ -108,8 +108,7 @@ people_json_check_patch(const json_t *j_body, bool self_only, struct problem *p)
 
         if (json_object_size(j_body) == 0)
                 return problem_field(p, "body", "names no field to change");
-        if (jv_check(j_body, person_patch_fields, NULL, p) != ST_OK)
-                return ST_INVALID;
+        jv_check(j_body, person_patch_fields, NULL, p);
         check_timezone(j_body, p);
         if (problem_field_count(p) > 0)
                 return ST_INVALID;

@@ -1,0 +1,146 @@
+// The gateway (nginx) in front of the service: the same reads and writes
+// work through it, X-Request-Id is passed through and echoed (or generated),
+// and an oversize body is refused with 413.
+
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, expectProblem, expectStatus, gatewayUrl, peopleUrl } from './lib/http.mjs';
+import {
+  adminToken,
+  createMentor,
+  createPairing,
+  createPartner,
+  ids,
+  personBody,
+  tokenFor,
+  uniq,
+} from './lib/fixtures.mjs';
+import * as db from './lib/db.mjs';
+
+after(() => db.closeDb());
+
+const GW = gatewayUrl();
+const DIRECT = peopleUrl();
+const MAX_BODY = Number(process.env.TANDEM_TEST_MAX_BODY || 65536);
+const SANE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const MISSING = '00000000-0000-4000-8000-000000000000';
+
+const gw = (method, path, o = {}) => api(method, path, { ...o, base: GW });
+
+describe('reads and writes through the gateway', () => {
+  it('GET /v1/people/{id} and /v1/me give what the service gives', async () => {
+    const p = await createPartner();
+    const direct = expectStatus(await api('GET', `/v1/people/${p.id}`, { token: adminToken() }), 200);
+    const via = expectStatus(await gw('GET', `/v1/people/${p.id}`, { token: adminToken() }), 200);
+    assert.deepEqual(via.body, direct.body);
+    assert.equal(via.headers.get('etag'), direct.headers.get('etag'));
+    const me = expectStatus(await gw('GET', '/v1/me', { token: tokenFor(p) }), 200);
+    assert.equal(me.body.id, p.id);
+  });
+
+  it('lists, filters and pages through the gateway', async () => {
+    const bu = `bu-gw-${uniq()}`;
+    const a = await createPartner({ business_unit: bu });
+    const b = await createPartner({ business_unit: bu });
+    const c = await createPartner({ business_unit: bu });
+    const page1 = expectStatus(await gw('GET', `/v1/people?business_unit=${bu}&limit=2`, { token: adminToken() }), 200);
+    assert.deepEqual(ids(page1.body.items), [a.id, b.id]);
+    const page2 = expectStatus(
+      await gw('GET', `/v1/people?business_unit=${bu}&limit=2&cursor=${encodeURIComponent(page1.body.next_cursor)}`, {
+        token: adminToken(),
+      }),
+      200,
+    );
+    assert.deepEqual(ids(page2.body.items), [c.id]);
+    assert.equal(page2.body.next_cursor, null);
+  });
+
+  it('pairings through the gateway', async () => {
+    const m = await createMentor();
+    const p = await createPartner();
+    const pr = await createPairing(m, p);
+    const one = expectStatus(await gw('GET', `/v1/pairings/${pr.id}`, { token: tokenFor(m) }), 200);
+    assert.deepEqual(one.body, pr);
+    const list = expectStatus(await gw('GET', `/v1/pairings?mentor_id=${m.id}`, { token: adminToken() }), 200);
+    assert.deepEqual(ids(list.body.items), [pr.id]);
+  });
+
+  it('POST through the gateway creates once, with the service Location', async () => {
+    const body = personBody();
+    const res = expectStatus(await gw('POST', '/v1/people', { token: adminToken(), body }), 201);
+    assert.equal(res.headers.get('location'), `/v1/people/${res.body.id}`);
+    assert.equal((await db.peopleByEmail(body.email)).length, 1);
+  });
+
+  it('errors come through as problems: 401 with WWW-Authenticate, 404, 403', async () => {
+    const r401 = await gw('GET', '/v1/people');
+    expectProblem(r401, 401, 'unauthenticated');
+    assert.match(r401.headers.get('www-authenticate') ?? '', /^Bearer realm="tandem"/);
+    expectProblem(await gw('GET', `/v1/people/${MISSING}`, { token: adminToken() }), 404, 'not-found');
+    const p = await createPartner();
+    expectProblem(await gw('POST', '/v1/people', { token: tokenFor(p), body: personBody() }), 403, 'forbidden');
+  });
+});
+
+describe('X-Request-Id', () => {
+  for (const [name, base] of [
+    ['gateway', () => GW],
+    ['service', () => DIRECT],
+  ]) {
+    it(`${name}: a sane X-Request-Id is echoed, in the header and in problems`, async () => {
+      const rid = `test-${uniq()}.A_b-9`;
+      const ok = await api('GET', '/v1/people?limit=1', {
+        base: base(),
+        token: adminToken(),
+        headers: { 'X-Request-Id': rid },
+      });
+      expectStatus(ok, 200);
+      assert.equal(ok.headers.get('x-request-id'), rid);
+      const nf = await api('GET', `/v1/people/${MISSING}`, {
+        base: base(),
+        token: adminToken(),
+        headers: { 'X-Request-Id': rid },
+      });
+      const prob = expectProblem(nf, 404, 'not-found');
+      assert.equal(nf.headers.get('x-request-id'), rid);
+      assert.equal(prob.request_id, rid);
+      const unauth = await api('GET', '/v1/me', { base: base(), headers: { 'X-Request-Id': rid } });
+      assert.equal(expectProblem(unauth, 401, 'unauthenticated').request_id, rid);
+    });
+
+    it(`${name}: without X-Request-Id a fresh one is generated for each request`, async () => {
+      const a = expectStatus(await api('GET', '/v1/people?limit=1', { base: base(), token: adminToken() }), 200);
+      const b = expectStatus(await api('GET', '/v1/people?limit=1', { base: base(), token: adminToken() }), 200);
+      assert.match(a.requestId ?? '', SANE_ID);
+      assert.match(b.requestId ?? '', SANE_ID);
+      assert.notEqual(a.requestId, b.requestId);
+    });
+  }
+
+  for (const insane of ['x'.repeat(65), 'has spaces in it', '<script>alert(1)</script>', 'semi;colon', 'é-accent']) {
+    it(`service: an insane X-Request-Id ${JSON.stringify(insane.slice(0, 20))} is replaced`, async () => {
+      const res = await api('GET', '/v1/people?limit=1', {
+        token: adminToken(),
+        headers: { 'X-Request-Id': insane },
+        invalid: true,
+      });
+      expectStatus(res, 200);
+      assert.notEqual(res.requestId, insane);
+      assert.match(res.requestId ?? '', SANE_ID);
+    });
+  }
+});
+
+describe('body size limit through the gateway', () => {
+  for (const size of [MAX_BODY + 1, 2 * 1024 * 1024]) {
+    it(`a ${size}-byte body is refused with 413 (by the gateway or the service), nothing stored`, async () => {
+      const body = personBody();
+      const base = Buffer.byteLength(JSON.stringify({ ...body, purpose: '' }));
+      body.purpose = 'x'.repeat(size - base);
+      assert.equal(Buffer.byteLength(JSON.stringify(body)), size);
+      const res = await gw('POST', '/v1/people', { token: adminToken(), body, invalid: true });
+      expectProblem(res, 413, 'payload-too-large');
+      assert.equal((await db.peopleByEmail(body.email)).length, 0);
+    });
+  }
+});
