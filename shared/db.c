@@ -436,6 +436,8 @@ tx_once(PGconn *conn, struct request *rq, db_tx_fn fn, void *arg)
         if (idem)
                 snprintf(route, sizeof(route), "%s %s", rq->route->method, rq->route->pattern);
         rc = db_command(conn, "BEGIN");
+        if (rc == ST_UNAVAILABLE && PQstatus(conn) == CONNECTION_BAD)
+                return ST_RETRY;   /* the server dropped an idle connection: nothing ran */
         if (rc == ST_OK && idem)
                 rc = idem_claim(conn, rq, route);
         if (rc != ST_OK || (idem && rq->replayed))
@@ -477,11 +479,20 @@ int
 db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg)
 {
         PGconn *conn = NULL;
-        int rc = db_checkout(pool, &conn);
+        int rc = ST_UNAVAILABLE;
 
-        if (rc != ST_OK)
-                return rc;
-        rc = fn(conn, rq, arg);
-        db_checkin(pool, conn);
+        /* reads only: safe to run again once on a connection the server dropped */
+        for (int attempt = 0; attempt < 2; attempt++) {
+                rc = db_checkout(pool, &conn);
+                if (rc != ST_OK)
+                        return rc;
+                rc = fn(conn, rq, arg);
+                if (rc != ST_UNAVAILABLE || PQstatus(conn) != CONNECTION_BAD) {
+                        db_checkin(pool, conn);
+                        break;
+                }
+                db_checkin(pool, conn);
+                tx_reset_output(rq);
+        }
         return rc == ST_RETRY ? ST_UNAVAILABLE : rc;
 }

@@ -86,7 +86,10 @@ typedef int (*db_tx_fn)(PGconn *conn, struct request *rq, void *arg);
  */
 int db_tx(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
 
-/* Runs @fn without a transaction on a pooled connection (reads). */
+/*
+ * Runs @fn without a transaction on a pooled connection.  For reads only:
+ * when the server dropped the connection, @fn runs once more on a fresh one.
+ */
 int db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
 
 /* Statements every service needs (idempotency); the pool adds them itself. */
