@@ -221,10 +221,12 @@ log_request(const struct log_request_line *l)
 {
         json_t *j_line;
         double ms;
+        int level = l != NULL && l->status >= 500 ? LOG_ERROR : LOG_INFO;
 
-        if (l == NULL)
+        /* at "warn" a busy service logs only the requests that failed it */
+        if (l == NULL || level < log_min_level)
                 return;
-        j_line = log_base(LOG_INFO);
+        j_line = log_base(level);
         if (j_line == NULL)
                 return;
         ms = log_round_ms(l->duration_ms);

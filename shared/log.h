@@ -33,7 +33,10 @@ struct log_request_line {
         const char *subject;     /* token subject, "" when anonymous */
 };
 
-/* The one line per request. */
+/*
+ * The one line per request, at level info (error for a 5xx): a minimum level
+ * of warn keeps only the failures, for benchmarks.
+ */
 void log_request(const struct log_request_line *l);
 
 /* Writes an RFC 3339 UTC time with milliseconds into @buf (>= 32 bytes). */

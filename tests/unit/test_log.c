@@ -158,13 +158,33 @@ START_TEST(test_request_duration)
 }
 END_TEST
 
+START_TEST(test_request_filtered_at_warn)
+{
+        struct log_request_line ok = { "a", "GET", "/", 200, 1.0, "s" };
+        struct log_request_line bad = { "b", "GET", "/", 503, 1.0, "s" };
+        json_t *j_line;
+        char *text;
+
+        log_setup("people", LOG_WARN);
+        capture_begin();
+        log_request(&ok);
+        log_request(&bad);
+        text = capture_end();
+        j_line = parse_one_line(text);
+        ck_assert_str_eq(str_of(j_line, "request_id"), "b");
+        ck_assert_str_eq(str_of(j_line, "level"), "error");
+        json_decref(j_line);
+        free(text);
+}
+END_TEST
+
 START_TEST(test_request_null_fields)
 {
         struct log_request_line l = { NULL, "GET", "/", 404, 1.0, NULL };
         char *text;
         json_t *j_line;
 
-        log_setup("people", LOG_ERROR);         /* the request line is never filtered */
+        log_setup("people", LOG_INFO);
         capture_begin();
         log_request(&l);
         text = capture_end();
@@ -366,6 +386,7 @@ log_suite(void)
         tcase_add_loop_test(tc, test_request_duration, 0,
                             (int)(sizeof(durations) / sizeof(durations[0])));
         tcase_add_test(tc, test_request_null_fields);
+        tcase_add_test(tc, test_request_filtered_at_warn);
         tcase_add_test(tc, test_msg_stays_one_line);
         tcase_add_test(tc, test_msg_invalid_utf8);
         tcase_add_test(tc, test_msg_long_is_truncated);

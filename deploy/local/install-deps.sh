@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# deploy/local/install-deps.sh (make deps): installs what building, running and
+# testing Tandem needs on Debian 12, and the test tools' npm packages.
+# Idempotent and quick when everything is present: apt-get runs only for
+# packages dpkg does not list as installed.  Prints one line.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+export DEBIAN_FRONTEND=noninteractive
+
+# Debian packages.  libcurl4-gnutls-dev, not the OpenSSL flavour: that one
+# conflicts with libulfius-dev.
+pkgs=(
+        build-essential pkg-config
+        libulfius-dev libjansson-dev libpq-dev libjwt-dev libssl-dev libcurl4-gnutls-dev
+        libyder-dev libmicrohttpd-dev liborcania-dev check libsubunit-dev
+        postgresql-15 nginx-light wrk valgrind
+        curl jq ca-certificates procps iproute2 util-linux
+)
+
+# one dpkg-query for all of them (unknown names just print nothing)
+have=$(dpkg-query -W -f='${Package} ${Status}\n' "${pkgs[@]}" postgresql-contrib postgresql-contrib-15 \
+        2>/dev/null | awk '$NF == "installed" && $(NF-1) == "ok" { print $1 }') || true
+installed() {
+        grep -qx "$1" <<<"$have"
+}
+
+missing=()
+for p in "${pkgs[@]}"; do
+        installed "$p" || missing+=("$p")
+done
+# contrib modules ship inside postgresql-15 on Debian 12; the metapackage is
+# postgresql-contrib (postgresql-contrib-15 exists on apt.postgresql.org only)
+if ! installed postgresql-contrib && ! installed postgresql-contrib-15; then
+        missing+=(postgresql-contrib)
+fi
+# Node may come from elsewhere (NodeSource, nvm): a working node and npm count.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+msg=()
+if ((${#missing[@]} > 0)); then
+        if [[ $(id -u) != 0 ]]; then
+                if command -v sudo >/dev/null 2>&1; then
+                        apt=(sudo -E apt-get)
+                else
+                        echo "deps: missing ${missing[*]}; run this as root" >&2
+                        exit 1
+                fi
+        else
+                apt=(apt-get)
+        fi
+        log=$(mktemp /tmp/tandem-deps.XXXXXX.log)
+        # keep packages from starting their system services while installing
+        # (nginx would listen on *:80, PostgreSQL on 5432): Tandem runs its own
+        policy=/usr/sbin/policy-rc.d
+        if [[ $(id -u) == 0 && ! -e $policy ]]; then
+                printf '#!/bin/sh\nexit 101\n' >"$policy"
+                chmod 755 "$policy"
+                trap 'rm -f "$policy"' EXIT
+        fi
+        if ! { "${apt[@]}" update -q &&
+                "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1 </dev/null; then
+                tail -n 30 "$log" >&2
+                echo "deps: apt-get failed installing ${missing[*]} (full log: $log)" >&2
+                exit 1
+        fi
+        rm -f "$log"
+        msg+=("installed ${missing[*]}")
+fi
+
+# the tests need Node 20.19 or later (tests/package.json); Debian 12's nodejs is 18
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if ((node_major < 20)); then
+        echo "deps: warning: node $(node --version 2>/dev/null) is older than 20; the integration tests need Node >= 20.19" >&2
+fi
+
+# npm packages of the test tools: npm ci when the lock file is newer than the
+# last install (node_modules/.package-lock.json is written by every install).
+if [[ -f tests/package-lock.json ]]; then
+        stamp=tests/node_modules/.package-lock.json
+        if [[ ! -f $stamp || tests/package-lock.json -nt $stamp ]]; then
+                log=$(mktemp /tmp/tandem-npm.XXXXXX.log)
+                if ! (cd tests && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null; then
+                        tail -n 30 "$log" >&2
+                        echo "deps: npm ci in tests/ failed (full log: $log)" >&2
+                        exit 1
+                fi
+                rm -f "$log"
+                touch "$stamp"
+                msg+=("npm ci in tests/")
+        fi
+fi
+
+if ((${#msg[@]} == 0)); then
+        echo "deps: all present"
+else
+        line=${msg[0]}
+        for m in "${msg[@]:1}"; do line+="; $m"; done
+        echo "deps: $line"
+fi

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# deploy/local/run.sh (make run): the whole suite on this machine, in the
+# foreground.  Ctrl-C (or SIGTERM) stops everything it started.
+#
+#   ./var/pg       PostgreSQL cluster (kept between runs) unless TANDEM_DATABASE_URL is set
+#                  (TANDEM_PG_DIR moves it, e.g. when user postgres cannot reach ./var)
+#   ./var/secret   the HS256 secret (made once) unless TANDEM_JWT_SECRET is set
+#   ./var/run      pids, the gateway's config and temp dirs (make stop reads it)
+#   ./var/log      one log per service, gateway-access.log, gateway-error.log, postgres.log
+#
+# Ports: gateway TANDEM_GATEWAY_PORT (8080), each service TANDEM_PORT_<NAME>
+# (people 8081, ...), PostgreSQL 5432; a default port that is taken is replaced
+# by a free one, an explicitly set one is not.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=deploy/local/lib.sh
+source deploy/local/lib.sh
+
+# name:default port.  A new service is one more entry here (and its upstream
+# and routes in deploy/nginx/tandem.conf.template).
+SERVICES=(
+        people:8081
+        # phases:8082
+        # mentoring:8083
+        # strategy:8084
+)
+
+VAR=$TANDEM_ROOT/var
+export TANDEM_RUNDIR=$VAR/run
+LOGDIR=$VAR/log
+ISSUER=tandem-local
+AUDIENCE=tandem
+MAX_BODY=${TANDEM_MAX_BODY_BYTES:-65536}
+TOKEN_BIN=$BUILD_DIR/bin/tandem-token
+
+# ---- a previous run? -------------------------------------------------------------------
+for f in "$TANDEM_RUNDIR"/pids/*.pid; do
+        [[ -e $f ]] || continue
+        pid=$(head -n1 "$f")
+        if is_running "$pid" && pid_matches "$pid" "$(sed -n 2p "$f")"; then
+                die "Tandem is already running ($(basename "$f" .pid), pid $pid): make stop first"
+        fi
+done
+# leftovers of a run that was killed: stop them, start clean
+stop_all "$TANDEM_RUNDIR" >/dev/null 2>&1 || true
+mkdir -p "$TANDEM_RUNDIR/pids" "$LOGDIR"
+chmod 755 "$VAR"
+
+STOPPING=0
+cleanup() {
+        local rc=$?
+        ((STOPPING)) && return 0
+        STOPPING=1
+        trap - EXIT INT TERM
+        echo
+        echo "stopping Tandem..."
+        stop_all "$TANDEM_RUNDIR" || true
+        echo "stopped."
+        exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# port_for NAME VAR DEFAULT: the port in $VAR if set (must be free), else DEFAULT
+# or, when that is taken, a free one.
+port_for() {
+        local name=$1 var=$2 def=$3 p
+        if [[ -n ${!var:-} ]]; then
+                p=${!var}
+                port_in_use "$p" && die "$var=$p: that port is in use"
+        else
+                p=$(pick_port "$def")
+                [[ $p != "$def" ]] && warn "$name: port $def is taken, using $p (set $var to choose)"
+        fi
+        echo "$p"
+}
+
+# ---- database ------------------------------------------------------------------------------
+if [[ -n ${TANDEM_DATABASE_URL:-} ]]; then
+        DB_URL=$TANDEM_DATABASE_URL
+        step "database: TANDEM_DATABASE_URL (not managed here)"
+else
+        step "database: PostgreSQL cluster in var/pg"
+        pg_dir=${TANDEM_PG_DIR:-$VAR/pg}
+        # keep the port of an existing cluster when it is free, for stable URLs
+        old_port=$(pg_port "$pg_dir" || true)
+        if [[ -n $old_port ]] && ! port_in_use "$old_port"; then
+                pg_port_=$old_port
+        else
+                pg_port_=$(port_for postgres TANDEM_PG_PORT 5432)
+        fi
+        pg_start "$pg_dir" "$pg_port_"
+        ln -sfn "$pg_dir/postgres.log" "$LOGDIR/postgres.log"
+        DB_URL=$(pg_url "$pg_dir")
+        info "127.0.0.1:$pg_port_ (psql $(pg_tcp_url "$pg_port_"))"
+fi
+
+# ---- the JWT secret ------------------------------------------------------------------------
+if [[ -n ${TANDEM_JWT_SECRET:-} ]]; then
+        SECRET=$TANDEM_JWT_SECRET
+else
+        if [[ ! -s $VAR/secret ]]; then
+                (
+                        umask 077
+                        rand_hex 48 >"$VAR/secret"
+                )
+        fi
+        chmod 600 "$VAR/secret"
+        SECRET=$(<"$VAR/secret")
+fi
+
+# ---- services --------------------------------------------------------------------------------
+declare -A PORT=()
+for entry in "${SERVICES[@]}"; do
+        name=${entry%%:*}
+        PORT[$name]=$(port_for "$name" "TANDEM_PORT_${name^^}" "${entry##*:}")
+done
+# every service learns every other service's URL
+peer_env=()
+for name in "${!PORT[@]}"; do
+        peer_env+=("TANDEM_${name^^}_URL=http://127.0.0.1:${PORT[$name]}")
+done
+for entry in "${SERVICES[@]}"; do
+        name=${entry%%:*}
+        step "service $name on 127.0.0.1:${PORT[$name]}"
+        : >>"$LOGDIR/$name.log"
+        start_service "$name" "${PORT[$name]}" "$LOGDIR/$name.log" \
+                TANDEM_DATABASE_URL="$DB_URL" \
+                TANDEM_JWT_SECRET="$SECRET" \
+                TANDEM_JWT_ISSUER="$ISSUER" \
+                TANDEM_JWT_AUDIENCE="$AUDIENCE" \
+                TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
+                TANDEM_LOG_LEVEL="${TANDEM_LOG_LEVEL:-info}" \
+                "${peer_env[@]}"
+        if ! wait_http "http://127.0.0.1:${PORT[$name]}/readyz" 30 "$STARTED_PID"; then
+                tail -n 20 "$LOGDIR/$name.log" >&2
+                die "$name did not become ready (log: var/log/$name.log)"
+        fi
+        info "ready (pid $STARTED_PID, log var/log/$name.log)"
+done
+
+# ---- gateway -------------------------------------------------------------------------------
+GW_PORT=$(port_for gateway TANDEM_GATEWAY_PORT 8080)
+step "gateway (nginx) on 127.0.0.1:$GW_PORT"
+upstreams=()
+for name in "${!PORT[@]}"; do
+        upstreams+=("$name=127.0.0.1:${PORT[$name]}")
+done
+render_nginx_conf "$TANDEM_RUNDIR/gateway" "$GW_PORT" "$MAX_BODY" "$LOGDIR" "${upstreams[@]}"
+nginx_start "$TANDEM_RUNDIR/gateway" || die "nginx did not start (see var/log/gateway-error.log)"
+wait_http "http://127.0.0.1:$GW_PORT/healthz" 10 || die "the gateway does not answer"
+GW=http://127.0.0.1:$GW_PORT
+
+# ---- demo data -----------------------------------------------------------------------------
+mint() { # mint SUB ROLES EMAIL
+        TANDEM_JWT_SECRET=$SECRET TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
+                "$TOKEN_BIN" --sub "$1" --roles "$2" --email "$3" --ttl 86400
+}
+[[ -x $TOKEN_BIN ]] || die "$TOKEN_BIN is missing (make all)"
+ADMIN_TOKEN=$(mint demo-admin admin ada.admin@example.com)
+step "demo data"
+TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN bash deploy/local/demo-data.sh ||
+        warn "demo data did not load completely (the suite keeps running)"
+
+MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
+PARTNER_TOKEN=$(mint demo-partner-1 partner paula.placeholder@example.com)
+
+cat <<EOF
+
+Tandem is running.  Gateway: $GW   (Ctrl-C stops everything)
+Logs: var/log/   Tokens below are valid for 24 hours.
+
+  # as the programme admin (Ada Admin)
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' $GW/v1/people?limit=5 | jq .
+
+  # as a mentor (Mona Mentor)
+  curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .
+
+  # as a partner (Paula Placeholder)
+  curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/pairings | jq .
+
+EOF
+
+# ---- wait in the foreground ---------------------------------------------------------------
+while :; do
+        for name in "${!PORT[@]}"; do
+                f=$TANDEM_RUNDIR/pids/$name.pid
+                if [[ ! -f $f ]]; then
+                        echo "$name was stopped (make stop?)"
+                        exit 0
+                fi
+                pid=$(head -n1 "$f")
+                if ! is_running "$pid"; then
+                        rc=0
+                        wait "$pid" 2>/dev/null || rc=$?
+                        rm -f "$f"
+                        tail -n 20 "$LOGDIR/$name.log" >&2 || true
+                        die "$name exited (status $rc); stopping the rest"
+                fi
+        done
+        # sleep in the background so a signal is handled at once
+        sleep 2 &
+        wait $! || true
+done

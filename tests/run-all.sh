@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# tests/run-all.sh (make test): every test on a throwaway stack.
+#
+#   (a) unit      the Check suites in $TANDEM_BUILD/tests/test_*
+#   (b) lint      bash tests/lint-specs.sh
+#   (c)-(f) integration: a throwaway PostgreSQL, the people service, the nginx
+#             gateway, then node --test tests/integration/ against them
+#   (g) shutdown  SIGTERM to each service: it must exit 0, and no sanitizer or
+#                 valgrind report may appear in its logs
+# Ends with "N passed, N failed" (unit checks + node tests + one each for lint
+# and for every service's clean shutdown; a stage that cannot start counts as
+# one failure) and exits non-zero on any failure.
+#
+# Environment:
+#   TANDEM_TEST_ONLY         comma list of unit, lint, integration (default: all)
+#   TANDEM_BUILD             build dir (default build; make asan uses build-asan)
+#   TANDEM_UNIT_WRAPPER      command prefix for unit test binaries (valgrind ...)
+#   TANDEM_SERVICE_WRAPPER   command prefix for services; @NAME@ and @LOGDIR@ are
+#                            replaced by the service name and the log dir
+#   TANDEM_READY_TIMEOUT     seconds to wait for /readyz (default 30)
+#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
+#   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
+#   CK_FORK                  passed to the Check suites (default yes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=deploy/local/lib.sh
+source deploy/local/lib.sh
+
+ONLY=${TANDEM_TEST_ONLY:-all}
+for s in ${ONLY//,/ }; do
+        case $s in
+        all | unit | lint | integration) ;;
+        *) die "TANDEM_TEST_ONLY: unknown stage '$s' (use unit, lint, integration)" ;;
+        esac
+done
+want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
+
+READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
+TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
+MAX_BODY=65536
+SERVICES=(people) # later: phases mentoring strategy
+
+PASSED=0
+FAILED=0
+RESULTS=()
+COMPLETED=0
+NODE_PID=""
+record() { # record STAGE PASSED FAILED [NOTE]
+        PASSED=$((PASSED + $2))
+        FAILED=$((FAILED + $3))
+        RESULTS+=("$(printf '%-12s %4d passed %4d failed  %s' "$1" "$2" "$3" "${4:-}")")
+}
+
+TANDEM_RUNDIR=$(mktemp -d /tmp/tandem-test.XXXXXX)
+export TANDEM_RUNDIR
+chmod 755 "$TANDEM_RUNDIR" # the postgres user must reach its cluster dir
+LOGDIR=$TANDEM_RUNDIR/logs
+mkdir -p "$LOGDIR"
+KEEP_LOGS=$TANDEM_ROOT/build/test-logs
+
+summary() {
+        step "summary"
+        local r
+        for r in "${RESULTS[@]}"; do info "$r"; done
+        echo "$PASSED passed, $FAILED failed"
+}
+
+# Stops everything, keeps and shows the logs on failure, and ends with the
+# summary line (always the last line of output).
+cleanup() {
+        local rc=$? f
+        trap - EXIT INT TERM
+        if [[ -n $NODE_PID ]]; then
+                kill -TERM -- "-$NODE_PID" 2>/dev/null || kill -TERM "$NODE_PID" 2>/dev/null || true
+                wait "$NODE_PID" 2>/dev/null || true
+        fi
+        stop_all "$TANDEM_RUNDIR" >/dev/null 2>&1 || true
+        if ((!COMPLETED)); then
+                # died on an unexpected error or a signal: say so in the count
+                record aborted 0 1 "run-all.sh stopped early (status $rc)"
+        fi
+        if ((rc != 0 || FAILED > 0)); then
+                rm -rf "$KEEP_LOGS"
+                mkdir -p "$KEEP_LOGS"
+                cp -r "$LOGDIR"/. "$KEEP_LOGS"/ 2>/dev/null || true
+                [[ -f $TANDEM_RUNDIR/pg/postgres.log ]] && cp "$TANDEM_RUNDIR/pg/postgres.log" "$KEEP_LOGS/"
+                [[ -s $TANDEM_RUNDIR/gateway/error.log ]] && cp "$TANDEM_RUNDIR/gateway/error.log" "$KEEP_LOGS/gateway-startup.log"
+                for f in "$KEEP_LOGS"/*.log; do
+                        [[ -s $f ]] || continue
+                        case $f in */unit-*.log | */lint.log) continue ;; esac # already shown
+                        printf '\n---- tail of %s\n' "$f"
+                        tail -n 25 "$f"
+                done
+                printf '\nlogs kept in %s\n' "$KEEP_LOGS"
+                ((rc != 0)) || rc=1
+        fi
+        rm -rf "$TANDEM_RUNDIR"
+        summary
+        exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---- (a) unit tests ----------------------------------------------------------------
+stage_unit() {
+        step "(a) unit tests ($TANDEM_BUILD/tests)"
+        local src name bin log rc checks fails errs p=0 f=0 n=0
+        local -a wrap=()
+        for src in tests/unit/test_*.c; do
+                [[ -e $src ]] || continue
+                n=$((n + 1))
+                name=$(basename "$src" .c)
+                bin=$BUILD_DIR/tests/$name
+                log=$LOGDIR/unit-$name.log
+                if [[ ! -x $bin ]]; then
+                        info "$name: not built ($bin missing)"
+                        f=$((f + 1))
+                        continue
+                fi
+                rc=0
+                read -r -a wrap <<<"$(expand_wrapper "${TANDEM_UNIT_WRAPPER:-}" "$name" "$LOGDIR")"
+                CK_FORK=${CK_FORK:-yes} "${wrap[@]}" "$bin" >"$log" 2>&1 </dev/null || rc=$?
+                read -r checks fails errs < <(awk '
+                        /^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+/ {
+                                gsub(/,/, ""); c += $3; fl += $5; e += $7 }
+                        END { print c + 0, fl + 0, e + 0 }' "$log")
+                p=$((p + checks - fails - errs))
+                f=$((f + fails + errs))
+                if ((rc != 0 && fails + errs == 0)); then
+                        f=$((f + 1)) # crashed, or valgrind/sanitizer found something
+                        info "$name: exit status $rc with no failed check reported"
+                fi
+                if ((rc != 0 || fails + errs > 0)); then
+                        info "$name: FAILED"
+                        sed 's/^/      /' "$log" | tail -n 40
+                else
+                        info "$name: $checks checks ok"
+                fi
+        done
+        if ((n == 0)); then
+                info "no unit tests (tests/unit/test_*.c) yet"
+        fi
+        record unit "$p" "$f"
+}
+
+# ---- (b) spec lint -------------------------------------------------------------------
+stage_lint() {
+        step "(b) spec lint (tests/lint-specs.sh)"
+        if [[ ! -f tests/lint-specs.sh ]]; then
+                info "tests/lint-specs.sh does not exist yet: skipped"
+                record lint 0 0 "skipped: no tests/lint-specs.sh"
+                return 0
+        fi
+        if bash tests/lint-specs.sh >"$LOGDIR/lint.log" 2>&1 </dev/null; then
+                sed 's/^/    /' "$LOGDIR/lint.log" | tail -n 20
+                record lint 1 0
+        else
+                sed 's/^/    /' "$LOGDIR/lint.log" | tail -n 60
+                record lint 0 1
+        fi
+}
+
+# ---- (c)-(g) integration -------------------------------------------------------------
+stage_integration() {
+        local pg_port svc_port gw_port secret issuer=tandem-test audience=tandem-test-api
+        local i pid name rc
+        local -A port_of=()
+
+        step "(c) PostgreSQL throwaway cluster"
+        for i in 1 2 3; do
+                pg_port=$(free_port)
+                if pg_start "$TANDEM_RUNDIR/pg" "$pg_port" throwaway; then
+                        info "listening on 127.0.0.1:$pg_port and $(pg_sockdir "$TANDEM_RUNDIR/pg")"
+                        break
+                fi
+                pg_port=""
+                pg_stop "$TANDEM_RUNDIR/pg"
+        done
+        if [[ -z $pg_port ]]; then
+                record integration 0 1 "PostgreSQL did not start"
+                return 0
+        fi
+
+        step "(d) services"
+        secret=$(rand_hex 48)
+        for name in "${SERVICES[@]}"; do
+                if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
+                        info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
+                        record integration 0 1 "tandem-$name not built"
+                        return 0
+                fi
+                port_of[$name]=$(free_port)
+                start_service "$name" "${port_of[$name]}" "$LOGDIR/$name.log" \
+                        TANDEM_DATABASE_URL="$(pg_url "$TANDEM_RUNDIR/pg")" \
+                        TANDEM_JWT_SECRET="$secret" \
+                        TANDEM_JWT_ISSUER="$issuer" \
+                        TANDEM_JWT_AUDIENCE="$audience" \
+                        TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
+                        TANDEM_LOG_LEVEL=info
+                pid=$STARTED_PID
+                if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then
+                        record integration 0 1 "$name did not become ready"
+                        return 0
+                fi
+                info "$name ready on 127.0.0.1:${port_of[$name]} (pid $pid)"
+        done
+        svc_port=${port_of[people]}
+
+        step "(e) nginx gateway"
+        gw_port=$(free_port)
+        render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" "$MAX_BODY" "$LOGDIR" \
+                "people=127.0.0.1:$svc_port"
+        if ! nginx_start "$TANDEM_RUNDIR/gateway" ||
+                ! wait_http "http://127.0.0.1:$gw_port/healthz" 10; then
+                record integration 0 1 "nginx did not start"
+                return 0
+        fi
+        info "gateway on 127.0.0.1:$gw_port"
+
+        step "(f) integration tests (node --test tests/integration/)"
+        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience"
+
+        step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
+        nginx_stop "$TANDEM_RUNDIR/gateway"
+        for name in "${SERVICES[@]}"; do
+                rc=0
+                stop_service "$name" || rc=$?
+                if ((rc == 0)); then
+                        info "$name: exited 0"
+                        record "stop $name" 1 0
+                else
+                        info "$name: exit status $rc after SIGTERM"
+                        record "stop $name" 0 1 "exit status $rc"
+                fi
+        done
+        check_reports
+}
+
+run_node_tests() {
+        local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6
+        local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled
+        local -a files=() conc=()
+        mapfile -t files < <(find tests/integration -type f \( -name '*.test.*js' -o -name '*-test.*js' \
+                -o -name '*_test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) 2>/dev/null)
+        if ((${#files[@]} == 0)); then
+                info "no tests in tests/integration yet: skipped"
+                record integration 0 0 "skipped: no test files"
+                return 0
+        fi
+        if [[ -f tests/package.json && ! -d tests/node_modules ]]; then
+                info "tests/node_modules is missing: run make deps"
+                record integration 0 1 "tests/node_modules missing"
+                return 0
+        fi
+        node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
+        local extra_wrap
+        extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
+        TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
+                TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
+                TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
+                TANDEM_TEST_JWT_SECRET=$secret \
+                TANDEM_TEST_JWT_ISSUER=$issuer \
+                TANDEM_TEST_JWT_AUDIENCE=$audience \
+                TANDEM_TEST_MAX_BODY=$MAX_BODY \
+                TANDEM_TEST_PEOPLE_BIN=$BUILD_DIR/bin/tandem-people \
+                TANDEM_TEST_TOKEN_BIN=$BUILD_DIR/bin/tandem-token \
+                TANDEM_TEST_SERVICE_WRAPPER=$extra_wrap \
+                TANDEM_TEST_RUNDIR=$TANDEM_RUNDIR \
+                timeout --kill-after=10 "$TEST_TIMEOUT" \
+                node --test "${conc[@]}" \
+                --test-reporter=spec --test-reporter-destination=stdout \
+                --test-reporter=tap --test-reporter-destination="$tap" \
+                tests/integration/ </dev/null &
+        # in the background so a signal reaches the trap at once; timeout leads its
+        # own process group, which cleanup kills whole (node's per-file children too)
+        NODE_PID=$!
+        wait "$NODE_PID" || rc=$?
+        NODE_PID=""
+        read -r pass fail cancelled < <(awk '
+                /^# pass /      { p = $3 }
+                /^# fail /      { f = $3 }
+                /^# cancelled / { c = $3 }
+                END { print p + 0, f + 0, c + 0 }' "$tap" 2>/dev/null || echo 0 0 0)
+        fail=$((fail + cancelled))
+        if ((rc == 124 || rc == 137)); then
+                record integration "$pass" $((fail + 1)) "timed out after ${TEST_TIMEOUT}s"
+        elif ((rc != 0 && fail == 0)); then
+                record integration "$pass" 1 "node exited $rc"
+        else
+                record integration "$pass" "$fail"
+        fi
+}
+
+# Sanitizer and valgrind reports in the services' logs (unit logs are judged
+# by their exit status in stage (a)).
+check_reports() {
+        local f hits=0
+        for f in "$LOGDIR"/*; do
+                [[ -f $f ]] || continue
+                case $(basename "$f") in unit-* | lint.log | integration.* | gateway-*) continue ;; esac
+                if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$f"; then
+                        info "report in $(basename "$f"):"
+                        grep -E -m 5 'ERROR: |runtime error:|ERROR SUMMARY|definitely lost' "$f" | sed 's/^/      /'
+                        hits=$((hits + 1))
+                fi
+                if [[ $(basename "$f") == valgrind-* ]] && ! grep -q 'ERROR SUMMARY:' "$f"; then
+                        info "$(basename "$f"): valgrind wrote no summary (killed?)"
+                        hits=$((hits + 1))
+                fi
+        done
+        if ((hits == 0)); then
+                record reports 1 0
+        else
+                record reports 0 "$hits"
+        fi
+}
+
+printf 'tandem tests: build %s, stages %s, run dir %s\n' "$TANDEM_BUILD" "$ONLY" "$TANDEM_RUNDIR"
+# (if, not &&: a function called from an && list runs with set -e ignored)
+if want unit; then stage_unit; fi
+if want lint; then stage_lint; fi
+if want integration; then stage_integration; fi
+COMPLETED=1
+((FAILED == 0)) # cleanup (the EXIT trap) prints the summary
