@@ -14,7 +14,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "db.h"
+#include "http.h"
 #include "log.h"
 #include "server.h"
 #include "status.h"
@@ -495,4 +497,29 @@ db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg)
                 tx_reset_output(rq);
         }
         return rc == ST_RETRY ? ST_UNAVAILABLE : rc;
+}
+
+/* ---- pages ------------------------------------------------------------------ */
+
+char *
+db_page_json(const PGresult *res, int limit)
+{
+        struct buf b = BUF_INIT;
+        char cursor[32];
+        int n = PQntuples(res);
+
+        buf_puts(&b, "{\"items\":[");
+        for (int i = 0; i < n && i < limit; i++) {
+                if (i > 0)
+                        buf_puts(&b, ",");
+                buf_add(&b, PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+        }
+        if (n > limit) {
+                cursor_encode(strtoll(PQgetvalue(res, limit - 1, 0), NULL, 10), cursor,
+                              sizeof(cursor));
+                buf_fmt(&b, "],\"next_cursor\":\"%s\"}", cursor);
+        } else {
+                buf_puts(&b, "],\"next_cursor\":null}");
+        }
+        return buf_detach(&b);
 }

@@ -92,6 +92,16 @@ int db_tx(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
  */
 int db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
 
+/*
+ * Renders one page of a keyset-paginated query whose column 0 is the row's
+ * position and column 1 the row as JSON object text:
+ * {"items": [...], "next_cursor": "..." or null}.  The query fetches
+ * @limit + 1 rows; the extra one only says that another page follows.  The
+ * rows' text is copied, never parsed.  Returns a new malloc'd string, NULL on
+ * out of memory.
+ */
+char *db_page_json(const PGresult *res, int limit);
+
 /* Statements every service needs (idempotency); the pool adds them itself. */
 extern const struct db_stmt db_shared_stmts[];
 

@@ -256,9 +256,9 @@ jv_uuid_shape(const char *s)
         return s[36] == '\0';
 }
 
-int
-jv_check(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
-         struct problem *p)
+static int
+jv_check_mode(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
+              struct problem *p, bool partial)
 {
         const char *key;
         json_t *j_val;
@@ -276,11 +276,25 @@ jv_check(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
                 else if (!json_is_null(j_val))
                         jv_value(f, j_val, name, p);
         }
-        for (; fields->name != NULL; fields++) {
+        for (; !partial && fields->name != NULL; fields++) {
                 if ((fields->flags & JV_REQUIRED) && json_object_get(j_obj, fields->name) == NULL) {
                         jv_name(name, sizeof(name), prefix, fields->name);
                         problem_field(p, name, "is required");
                 }
         }
         return problem_field_count(p) > before ? ST_INVALID : ST_OK;
+}
+
+int
+jv_check(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
+         struct problem *p)
+{
+        return jv_check_mode(j_obj, fields, prefix, p, false);
+}
+
+int
+jv_check_partial(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
+                 struct problem *p)
+{
+        return jv_check_mode(j_obj, fields, prefix, p, true);
 }

@@ -49,6 +49,13 @@ struct jv_field {
 int jv_check(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
              struct problem *p);
 
+/*
+ * Like jv_check, for a PATCH: the same table, but no field is required, since
+ * the body names only what changes.
+ */
+int jv_check_partial(const json_t *j_obj, const struct jv_field *fields, const char *prefix,
+                     struct problem *p);
+
 /* Number of UTF-8 code points in @s, or -1 when @s is not valid UTF-8. */
 long long jv_utf8_len(const char *s);
 

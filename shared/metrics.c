@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "metrics.h"
 
 #define METRICS_MAX_ROUTES 64
@@ -149,79 +150,6 @@ metrics_observe(struct metrics *m, int idx, unsigned status, double ms)
 
 /* ---- rendering ----------------------------------------------------------- */
 
-/* A growable text buffer; after a failed allocation every append is a no-op. */
-struct buf {
-        char *p;
-        size_t len, cap;
-        int failed;
-};
-
-static int
-buf_reserve(struct buf *b, size_t more)
-{
-        size_t cap = b->cap != 0 ? b->cap : 4096;
-        char *p;
-
-        if (b->failed)
-                return -1;
-        while (cap - b->len <= more)
-                cap *= 2;
-        if (cap == b->cap)
-                return 0;
-        p = realloc(b->p, cap);
-        if (p == NULL) {
-                b->failed = 1;
-                return -1;
-        }
-        b->p = p;
-        b->cap = cap;
-        return 0;
-}
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-        if (buf_reserve(b, n) != 0)
-                return;
-        memcpy(b->p + b->len, s, n);
-        b->len += n;
-        b->p[b->len] = '\0';
-}
-
-static void
-buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-buf_fmt(struct buf *b, const char *fmt, ...)
-{
-        va_list ap;
-        int n;
-
-        va_start(ap, fmt);
-        n = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-                b->failed = 1;
-                return;
-        }
-        if (buf_reserve(b, (size_t)n) != 0)
-                return;
-        va_start(ap, fmt);
-        n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-        va_end(ap);
-        if (n < 0 || (size_t)n >= b->cap - b->len) {
-                b->failed = 1;
-                return;
-        }
-        b->len += (size_t)n;
-}
-
-static void
-buf_puts(struct buf *b, const char *s)
-{
-        buf_add(b, s, strlen(s));
-}
-
 /* A label value escaped per the text format: \\, \" and \n. */
 static void
 buf_label(struct buf *b, const char *s)
@@ -340,12 +268,11 @@ render_pool(struct buf *b, const struct metrics *m, const struct metrics_pool_st
 char *
 metrics_render(const struct metrics *m, const struct metrics_pool_stats *pool)
 {
-        struct buf b = { NULL, 0, 0, 0 };
+        struct buf b = BUF_INIT;
         int i;
 
-        if (m == NULL || buf_reserve(&b, 0) != 0)
+        if (m == NULL)
                 return NULL;
-        b.p[0] = '\0';
         put_header(&b, "tandem_http_requests_total", "counter",
                    "HTTP requests by route and status.");
         for (i = 0; i < m->nroutes; i++)
@@ -360,9 +287,5 @@ metrics_render(const struct metrics *m, const struct metrics_pool_stats *pool)
                 render_pool(&b, m, pool);
         put_header(&b, "tandem_up", "gauge", "1 while the service is running.");
         put_service_sample(&b, m, "tandem_up", 1);
-        if (b.failed) {
-                free(b.p);
-                return NULL;
-        }
-        return b.p;
+        return buf_detach(&b);
 }

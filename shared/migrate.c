@@ -123,8 +123,8 @@ migrate_apply(const char *conninfo, const char *schema, const struct migration *
 {
         char lockname[96], path[96];
         const char *params[1] = { lockname };
-        const char *keys[] = { "dbname", "options", NULL };
-        const char *vals[] = { conninfo, path, NULL };
+        const char *keys[] = { "dbname", "options", "connect_timeout", NULL };
+        const char *vals[] = { conninfo, path, "5", NULL };
         PGconn *conn;
         int rc;
 

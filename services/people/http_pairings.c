@@ -7,18 +7,6 @@
 #include "people.h"
 #include "status.h"
 
-static bool
-reads_all(const struct request *rq)
-{
-        return (rq->who.roles & (ROLE_ADMIN | ROLE_SERVICE)) != 0;
-}
-
-static int
-forbid(struct request *rq, const char *why)
-{
-        return problem_set(&rq->prob, ST_FORBIDDEN, NULL, "%s", why);
-}
-
 struct pairing_op {
         char id[UUID_STR_LEN];
         json_t *j_body;
@@ -54,7 +42,7 @@ http_pairings_create(struct request *rq)
         int rc;
 
         if (!(rq->who.roles & ROLE_ADMIN))
-                return forbid(rq, "only the programme team (admin) pairs mentors and partners");
+                return access_forbid(rq, "only the programme team (admin) pairs mentors and partners");
         rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
                 rc = pairings_json_check_create(op.j_body, &rq->prob);
@@ -74,12 +62,12 @@ pairings_get_tx(PGconn *c, struct request *rq, void *arg)
         char mentor[UUID_STR_LEN], partner[UUID_STR_LEN], me[UUID_STR_LEN] = "";
         int rc = pairings_db_get(c, op->id, &r, mentor, partner);
 
-        if (rc == ST_OK && !reads_all(rq))
+        if (rc == ST_OK && !access_reads_all(rq))
                 rc = people_db_whoami(c, &rq->who, me);
-        if (rc == ST_OK && !reads_all(rq) && strcmp(me, mentor) != 0 && strcmp(me, partner) != 0)
-                rc = forbid(rq, "you may read only pairings you are in");
-        if (rc == ST_NOT_FOUND && !reads_all(rq))
-                rc = forbid(rq, "you may read only pairings you are in");
+        if (rc == ST_OK && !access_reads_all(rq) && strcmp(me, mentor) != 0 && strcmp(me, partner) != 0)
+                rc = access_forbid(rq, "you may read only pairings you are in");
+        if (rc == ST_NOT_FOUND && !access_reads_all(rq))
+                rc = access_forbid(rq, "you may read only pairings you are in");
         if (rc == ST_OK)
                 rc = http_row_reply(rq, &r, 200, NULL);
         row_release(&r);
@@ -92,8 +80,8 @@ http_pairings_get(struct request *rq)
         struct pairing_op op = { 0 };
         int rc = http_path_uuid(rq, "id", op.id);
 
-        if (rc == ST_OK && rq->who.roles == ROLE_VIEWER)
-                rc = forbid(rq, "viewers read aggregate statistics only");
+        if (rc == ST_OK)
+                rc = access_no_viewer(rq);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, pairings_get_tx, &op);
         return rc;
@@ -133,7 +121,7 @@ http_pairings_patch(struct request *rq)
         int rc = http_path_uuid(rq, "id", op.id);
 
         if (rc == ST_OK && !(rq->who.roles & ROLE_ADMIN))
-                rc = forbid(rq, "only the programme team (admin) ends pairings");
+                rc = access_forbid(rq, "only the programme team (admin) ends pairings");
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
@@ -158,21 +146,11 @@ static int
 pairings_list_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct pairing_list_op *op = arg;
-        json_t *j_items = json_array();
-        int64_t next = 0;
-        int rc = j_items != NULL ? ST_OK : ST_NOMEM;
+        int rc = access_scope(c, rq, op->me, &op->f.member);
 
-        if (rc == ST_OK && !reads_all(rq)) {
-                rc = people_db_whoami(c, &rq->who, op->me);
-                op->f.member = op->me[0] != '\0' ? op->me : NIL_UUID;
-        }
         if (rc == ST_OK)
-                rc = pairings_db_list(c, &op->f, &op->pg, j_items, &next);
-        if (rc == ST_OK) {
-                rq->j_out = http_page_body(j_items, next);
-                j_items = NULL;
-        }
-        json_decref(j_items);
+                rc = pairings_db_list(c, &op->f, &op->pg, &rq->text_out);
+        rq->content_type = "application/json";
         return rc;
 }
 
@@ -190,8 +168,8 @@ http_pairings_list(struct request *rq)
         struct pairing_list_op op = { 0 };
         size_t i;
 
-        if (rq->who.roles == ROLE_VIEWER)
-                return forbid(rq, "viewers read aggregate statistics only");
+        if (access_no_viewer(rq) != ST_OK)
+                return ST_FORBIDDEN;
         uuid_filter(rq, "mentor_id", &op.f.mentor_id);
         uuid_filter(rq, "partner_id", &op.f.partner_id);
         op.f.status = http_query(rq, "status");

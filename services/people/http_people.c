@@ -9,24 +9,6 @@
 #include "people.h"
 #include "status.h"
 
-static bool
-is_admin(const struct request *rq)
-{
-        return (rq->who.roles & ROLE_ADMIN) != 0;
-}
-
-static bool
-reads_all(const struct request *rq)
-{
-        return (rq->who.roles & (ROLE_ADMIN | ROLE_SERVICE)) != 0;
-}
-
-static int
-forbid(struct request *rq, const char *why)
-{
-        return problem_set(&rq->prob, ST_FORBIDDEN, NULL, "%s", why);
-}
-
 int
 http_row_reply(struct request *rq, struct row *r, unsigned status, const char *collection)
 {
@@ -52,17 +34,17 @@ may_read_person(PGconn *c, struct request *rq, const char *id)
         bool paired = false;
         int rc;
 
-        if (reads_all(rq))
+        if (access_reads_all(rq))
                 return ST_OK;
-        if (rq->who.roles == ROLE_VIEWER)
-                return forbid(rq, "viewers read aggregate statistics only");
-        rc = people_db_whoami(c, &rq->who, me);
+        rc = access_no_viewer(rq);
+        if (rc == ST_OK)
+                rc = people_db_whoami(c, &rq->who, me);
         if (rc != ST_OK || strcmp(me, id) == 0)
                 return rc;
         if (me[0] != '\0' && (rq->who.roles & ROLE_MENTOR))
                 rc = people_db_mentors(c, me, id, &paired);
         if (rc == ST_OK && !paired)
-                rc = forbid(rq, "you may read your own profile and those of your active partners");
+                rc = access_forbid(rq, "you may read your own profile and those of your active partners");
         return rc;
 }
 
@@ -179,8 +161,8 @@ http_people_create(struct request *rq)
         json_t *j_body = NULL;
         int rc;
 
-        if (!is_admin(rq))
-                return forbid(rq, "only the programme team (admin) adds people");
+        if (!access_is_admin(rq))
+                return access_forbid(rq, "only the programme team (admin) adds people");
         rc = http_json_body(rq, &j_body);
         if (rc == ST_OK)
                 rc = validate_timezone(rq, j_body, people_json_check_create(j_body, &rq->prob));
@@ -223,11 +205,11 @@ patch_access(PGconn *c, struct request *rq, void *arg)
         char me[UUID_STR_LEN];
         int rc;
 
-        if (is_admin(rq))
+        if (access_is_admin(rq))
                 return ST_OK;
         rc = people_db_whoami(c, &rq->who, me);
         if (rc == ST_OK && strcmp(me, op->id) != 0)
-                rc = forbid(rq, "you may edit only your own profile");
+                rc = access_forbid(rq, "you may edit only your own profile");
         op->self_only = true;
         return rc;
 }
@@ -238,8 +220,8 @@ http_people_patch(struct request *rq)
         struct person_op op = { 0 };
         int rc = http_path_uuid(rq, "id", op.id);
 
-        if (rc == ST_OK && rq->who.roles == ROLE_VIEWER)
-                rc = forbid(rq, "viewers read aggregate statistics only");
+        if (rc == ST_OK)
+                rc = access_no_viewer(rq);
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
@@ -280,8 +262,8 @@ http_people_delete(struct request *rq)
         struct person_op op = { 0 };
         int rc = http_path_uuid(rq, "id", op.id);
 
-        if (rc == ST_OK && !is_admin(rq))
-                rc = forbid(rq, "only the programme team (admin) erases people");
+        if (rc == ST_OK && !access_is_admin(rq))
+                rc = access_forbid(rq, "only the programme team (admin) erases people");
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, people_erase_tx, &op);
         return rc;
@@ -311,21 +293,11 @@ static int
 people_list_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct list_op *op = arg;
-        json_t *j_items = json_array();
-        int64_t next = 0;
-        int rc = j_items != NULL ? ST_OK : ST_NOMEM;
+        int rc = access_scope(c, rq, op->me, &op->f.visible_to);
 
-        if (rc == ST_OK && !reads_all(rq)) {
-                rc = people_db_whoami(c, &rq->who, op->me);
-                op->f.visible_to = op->me[0] != '\0' ? op->me : NIL_UUID;
-        }
         if (rc == ST_OK)
-                rc = people_db_list(c, &op->f, &op->pg, j_items, &next);
-        if (rc == ST_OK) {
-                rq->j_out = http_page_body(j_items, next);
-                j_items = NULL;
-        }
-        json_decref(j_items);
+                rc = people_db_list(c, &op->f, &op->pg, &rq->text_out);
+        rq->content_type = "application/json";
         return rc;
 }
 
@@ -351,8 +323,8 @@ http_people_list(struct request *rq)
 {
         struct list_op op = { 0 };
 
-        if (rq->who.roles == ROLE_VIEWER)
-                return forbid(rq, "viewers read aggregate statistics only");
+        if (access_no_viewer(rq) != ST_OK)
+                return ST_FORBIDDEN;
         list_filters(rq, &op.f);
         http_page(rq, &op.pg);
         if (problem_field_count(&rq->prob) > 0)

@@ -73,9 +73,8 @@ struct people_filter {
         const char *visible_to;  /* NULL: everyone visible; else a person id */
 };
 
-/* Appends one page of persons to @j_items; *@next is the next cursor position. */
-int people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg,
-                   json_t *j_items, int64_t *next);
+/* Renders one page of persons as JSON text into *@out (malloc'd). */
+int people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg, char **out);
 
 int pairings_db_get(PGconn *c, const char *id, struct row *out, char mentor[UUID_STR_LEN],
                     char partner[UUID_STR_LEN]);
@@ -91,7 +90,27 @@ struct pairing_filter {
 };
 
 int pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *pg,
-                     json_t *j_items, int64_t *next);
+                     char **out);
+
+/* ---- access.c: who may do what -------------------------------------------- */
+
+bool access_is_admin(const struct request *rq);
+
+/* Admin and service tokens read every person and pairing. */
+bool access_reads_all(const struct request *rq);
+
+/* Records a 403 with @why.  Returns ST_FORBIDDEN. */
+int access_forbid(struct request *rq, const char *why);
+
+/* ST_FORBIDDEN for a token whose only role is viewer (aggregates only). */
+int access_no_viewer(struct request *rq);
+
+/*
+ * What the caller's lists are limited to: *@scope is NULL for admin and
+ * service, else the caller's person id (written into @me), or NIL_UUID when
+ * no person matches the token, so that they see nothing.
+ */
+int access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope);
 
 /* ---- handlers ------------------------------------------------------------ */
 

@@ -274,27 +274,8 @@ people_db_erase(PGconn *c, const char *id)
         return rc;
 }
 
-/* Appends rows (seq, json) to @j_items; the extra row beyond the limit sets *@next. */
-static int
-page_take(PGresult *res, int limit, json_t *j_items, int64_t *next)
-{
-        int n = PQntuples(res);
-
-        *next = 0;
-        for (int i = 0; i < n && i < limit; i++) {
-                json_t *j_item = json_loads(PQgetvalue(res, i, 1), 0, NULL);
-
-                if (j_item == NULL || json_array_append_new(j_items, j_item) != 0)
-                        return ST_NOMEM;
-        }
-        if (n > limit)
-                *next = strtoll(PQgetvalue(res, limit - 1, 0), NULL, 10);
-        return ST_OK;
-}
-
 int
-people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg,
-               json_t *j_items, int64_t *next)
+people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg, char **out)
 {
         char after[24], limit[16];
         const char *params[7] = { after, f->role, f->status, f->business_unit, f->q,
@@ -305,8 +286,10 @@ people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg,
         snprintf(after, sizeof(after), "%lld", (long long)pg->after);
         snprintf(limit, sizeof(limit), "%d", pg->limit + 1);
         rc = db_exec(c, "person_list", 7, params, &res);
-        if (rc == ST_OK)
-                rc = page_take(res, pg->limit, j_items, next);
+        if (rc == ST_OK) {
+                *out = db_page_json(res, pg->limit);
+                rc = *out != NULL ? ST_OK : ST_NOMEM;
+        }
         PQclear(res);
         return rc;
 }
@@ -409,8 +392,7 @@ pairings_db_end(PGconn *c, const char *id, const char *status, const char *reaso
 }
 
 int
-pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *pg,
-                 json_t *j_items, int64_t *next)
+pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *pg, char **out)
 {
         char after[24], limit[16];
         const char *params[6] = { after, f->mentor_id, f->partner_id, f->status, f->member, limit };
@@ -420,8 +402,10 @@ pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *p
         snprintf(after, sizeof(after), "%lld", (long long)pg->after);
         snprintf(limit, sizeof(limit), "%d", pg->limit + 1);
         rc = db_exec(c, "pairing_list", 6, params, &res);
-        if (rc == ST_OK)
-                rc = page_take(res, pg->limit, j_items, next);
+        if (rc == ST_OK) {
+                *out = db_page_json(res, pg->limit);
+                rc = *out != NULL ? ST_OK : ST_NOMEM;
+        }
         PQclear(res);
         return rc;
 }

@@ -14,26 +14,11 @@ static const char *const pairing_end_statuses[] = { "completed", "cancelled", NU
 
 #define F_STR(name, flags, min, max) { name, JV_STRING, flags, min, max, NULL, 0 }
 
-static const struct jv_field person_create_fields[] = {
+/* A person; a PATCH takes the same fields, none of them required. */
+static const struct jv_field person_fields[] = {
         { "email", JV_EMAIL, JV_REQUIRED, 0, 0, NULL, 0 },
         F_STR("display_name", JV_REQUIRED, 1, 200),
         { "roles", JV_ENUM_ARRAY, JV_REQUIRED, 1, 5, person_roles, 0 },
-        F_STR("external_id", JV_NULLABLE, 1, 255),
-        F_STR("title", JV_NULLABLE, 0, 200),
-        F_STR("business_unit", JV_NULLABLE, 0, 100),
-        { "status", JV_ENUM, 0, 0, 0, person_statuses, 0 },
-        F_STR("timezone", 0, 1, 64),
-        F_STR("purpose", JV_NULLABLE, 0, 4000),
-        F_STR("vision", JV_NULLABLE, 0, 4000),
-        { "mentor_capacity", JV_INT, 0, 0, 100, NULL, 0 },
-        { NULL, 0, 0, 0, 0, NULL, 0 },
-};
-
-/* The same fields, none required: a PATCH names only what changes. */
-static const struct jv_field person_patch_fields[] = {
-        { "email", JV_EMAIL, 0, 0, 0, NULL, 0 },
-        F_STR("display_name", 0, 1, 200),
-        { "roles", JV_ENUM_ARRAY, 0, 1, 5, person_roles, 0 },
         F_STR("external_id", JV_NULLABLE, 1, 255),
         F_STR("title", JV_NULLABLE, 0, 200),
         F_STR("business_unit", JV_NULLABLE, 0, 100),
@@ -85,7 +70,7 @@ check_timezone(const json_t *j_body, struct problem *p)
 int
 people_json_check_create(const json_t *j_body, struct problem *p)
 {
-        jv_check(j_body, person_create_fields, NULL, p);
+        jv_check(j_body, person_fields, NULL, p);
         check_timezone(j_body, p);
         return problem_field_count(p) > 0 ? ST_INVALID : ST_OK;
 }
@@ -108,7 +93,7 @@ people_json_check_patch(const json_t *j_body, bool self_only, struct problem *p)
 
         if (json_object_size(j_body) == 0)
                 return problem_field(p, "body", "names no field to change");
-        jv_check(j_body, person_patch_fields, NULL, p);
+        jv_check_partial(j_body, person_fields, NULL, p);
         check_timezone(j_body, p);
         if (problem_field_count(p) > 0)
                 return ST_INVALID;
