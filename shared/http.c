@@ -174,14 +174,3 @@ http_page(struct request *rq, struct page *pg)
                 problem_field(&rq->prob, "cursor", "is not a cursor this service issued");
         return problem_field_count(&rq->prob) > 0 ? ST_INVALID : ST_OK;
 }
-
-json_t *
-http_page_body(json_t *j_items, int64_t next_pos)
-{
-        char cursor[32];
-
-        if (next_pos <= 0)
-                return json_pack("{s:o, s:n}", "items", j_items, "next_cursor");
-        cursor_encode(next_pos, cursor, sizeof(cursor));
-        return json_pack("{s:o, s:s}", "items", j_items, "next_cursor", cursor);
-}

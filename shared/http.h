@@ -53,12 +53,6 @@ void cursor_encode(int64_t pos, char *out, size_t outlen);
 /* Decodes a cursor.  Returns ST_OK or ST_INVALID. */
 int cursor_decode(const char *s, int64_t *pos);
 
-/*
- * Builds {"items": @j_items (stolen), "next_cursor": cursor or null}.
- * Returns a new reference.
- */
-json_t *http_page_body(json_t *j_items, int64_t next_pos);
-
 /* True when @s is a canonical UUID (8-4-4-4-12 hex). */
 bool uuid_valid(const char *s);
 

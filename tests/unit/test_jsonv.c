@@ -556,6 +556,24 @@ static const struct jv_field child_fields[] = {
         { NULL, 0, 0, 0, 0, NULL, 0 },
 };
 
+START_TEST(test_partial_needs_nothing_but_checks_values)
+{
+        struct problem p = PROBLEM_INIT;
+        json_t *j_ok = json_pack("{s:i}", "count", 3);
+        json_t *j_bad = json_pack("{s:i, s:s}", "count", 11, "name", "");
+
+        ck_assert_int_eq(jv_check_partial(j_ok, fields, NULL, &p), ST_OK);
+        ck_assert_uint_eq(problem_field_count(&p), 0);
+        ck_assert_int_eq(jv_check(j_ok, fields, NULL, &p), ST_INVALID);   /* name required */
+        problem_release(&p);
+        ck_assert_int_eq(jv_check_partial(j_bad, fields, NULL, &p), ST_INVALID);
+        ck_assert_uint_eq(problem_field_count(&p), 2);
+        problem_release(&p);
+        json_decref(j_ok);
+        json_decref(j_bad);
+}
+END_TEST
+
 START_TEST(test_prefix_names_fields)
 {
         struct problem p = PROBLEM_INIT;
@@ -620,6 +638,7 @@ jsonv_suite(void)
         tcase_add_test(tc_members, test_many_faults_at_once);
         tcase_add_test(tc_members, test_status_counts_only_new_faults);
         tcase_add_test(tc_members, test_prefix_names_fields);
+        tcase_add_test(tc_members, test_partial_needs_nothing_but_checks_values);
         suite_add_tcase(s, tc_members);
         return s;
 }
