@@ -60,6 +60,8 @@ struct request {
         const struct route *route;
         char request_id[80];
         const char *bearer;          /* borrowed from the request headers */
+        char me[37];                 /* the caller's person id, once identity_me asked */
+        int me_known;
         struct principal who;
         char auth_error[96];         /* why a token was refused, for WWW-Authenticate */
         struct problem prob;

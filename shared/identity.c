@@ -1,0 +1,131 @@
+/*
+ * identity.c - the caller as the people service knows them (see identity.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "identity.h"
+#include "log.h"
+#include "status.h"
+
+/* GETs @path from the people service with the caller's token. */
+static int
+people_get(struct request *rq, const char *path, struct client_reply *out)
+{
+        struct client_call call = {
+                .method = "GET",
+                .base_url = rq->svc->cfg.people_url,
+                .path = path,
+                .bearer = rq->bearer,
+                .request_id = rq->request_id,
+                .timeout_ms = rq->svc->cfg.client_timeout_ms,
+        };
+        int rc = client_do(&call, out);
+
+        if (rc != ST_OK)
+                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                   "the people service did not answer");
+        return ST_OK;
+}
+
+int
+identity_me(struct request *rq, char out[UUID_STR_LEN])
+{
+        struct client_reply r = { 0, NULL };
+        const char *id;
+        int rc;
+
+        if (rq->me_known) {
+                memcpy(out, rq->me, UUID_STR_LEN);
+                return ST_OK;
+        }
+        rc = people_get(rq, "/v1/me", &r);
+        if (rc != ST_OK)
+                goto out;
+        id = json_string_value(json_object_get(r.j_body, "id"));
+        if (r.status == 200 && uuid_valid(id))
+                snprintf(rq->me, sizeof(rq->me), "%s", id);
+        else if (r.status == 404 || r.status == 403)
+                rq->me[0] = '\0';
+        else
+                rc = problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                 "the people service answered /v1/me with %ld", r.status);
+        if (rc == ST_OK) {
+                rq->me_known = 1;
+                memcpy(out, rq->me, UUID_STR_LEN);
+        }
+out:
+        client_reply_release(&r);
+        return rc;
+}
+
+int
+identity_mentors(struct request *rq, const char *partner_id, bool *yes)
+{
+        struct client_reply r = { 0, NULL };
+        char me[UUID_STR_LEN], path[200];
+        int rc = identity_me(rq, me);
+
+        *yes = false;
+        if (rc != ST_OK || me[0] == '\0' || !uuid_valid(partner_id))
+                return rc;
+        snprintf(path, sizeof(path),
+                 "/v1/pairings?mentor_id=%s&partner_id=%s&status=active&limit=1", me, partner_id);
+        rc = people_get(rq, path, &r);
+        if (rc == ST_OK && r.status == 200)
+                *yes = json_array_size(json_object_get(r.j_body, "items")) > 0;
+        else if (rc == ST_OK && r.status != 403)
+                rc = problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                 "the people service answered /v1/pairings with %ld", r.status);
+        client_reply_release(&r);
+        return rc;
+}
+
+int
+identity_person(struct request *rq, const char *person_id, json_t **out)
+{
+        struct client_reply r = { 0, NULL };
+        char path[80];
+        int rc;
+
+        if (!uuid_valid(person_id))
+                return ST_NOT_FOUND;
+        snprintf(path, sizeof(path), "/v1/people/%s", person_id);
+        rc = people_get(rq, path, &r);
+        if (rc != ST_OK)
+                goto out;
+        switch (r.status) {
+        case 200:
+                *out = r.j_body;
+                r.j_body = NULL;
+                break;
+        case 404:
+                rc = ST_NOT_FOUND;
+                break;
+        case 403:
+                rc = ST_FORBIDDEN;
+                break;
+        default:
+                rc = problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                 "the people service answered with %ld", r.status);
+        }
+out:
+        client_reply_release(&r);
+        return rc;
+}
+
+bool
+identity_has_role(const json_t *j_person, const char *role)
+{
+        size_t i;
+        json_t *j_role;
+
+        if (!json_is_string(json_object_get(j_person, "status"))
+            || strcmp(json_string_value(json_object_get(j_person, "status")), "active") != 0)
+                return false;
+        json_array_foreach(json_object_get(j_person, "roles"), i, j_role)
+                if (json_is_string(j_role) && strcmp(json_string_value(j_role), role) == 0)
+                        return true;
+        return false;
+}
