@@ -279,12 +279,10 @@ dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data
         int rc;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        atomic_fetch_add(&b->svc->inflight, 1);
         request_id_setup(&rq);
         rc = rq.route != NULL ? run_route(&rq) : route_fallback(&rq);
         status = reply(&rq, rc);
         request_finish(&rq, status, &t0);
-        atomic_fetch_sub(&b->svc->inflight, 1);
         return U_CALLBACK_COMPLETE;
 }
 
@@ -462,13 +460,37 @@ route_count(const struct route *r)
         return n;
 }
 
+/*
+ * A request is in flight from its first line until MHD has finished with it,
+ * so that draining also waits for one still being received.  These wrap the
+ * two callbacks ulfius needs (FIELD-NOTES: without them it leaks or fails).
+ */
+static void *
+on_request_start(void *cls, const char *uri)
+{
+        struct service *svc = cls;
+
+        atomic_fetch_add(&svc->inflight, 1);
+        return ulfius_uri_logger(NULL, uri);
+}
+
+static void
+on_request_done(void *cls, struct MHD_Connection *conn, void **con_cls,
+                enum MHD_RequestTerminationCode toe)
+{
+        struct service *svc = cls;
+
+        mhd_request_completed(NULL, conn, con_cls, toe);
+        atomic_fetch_sub(&svc->inflight, 1);
+}
+
 static int
 server_start(struct service *svc, struct sockaddr_in *addr)
 {
         struct MHD_OptionItem ops[] = {
                 { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)svc->cfg.threads, NULL },
-                { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL },
-                { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL },
+                { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_request_done, svc },
+                { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_start, svc },
                 { MHD_OPTION_SOCK_ADDR, 0, addr },
                 { MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL },
                 { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },

@@ -183,12 +183,14 @@ class Contract {
   }
 }
 
-let cached = null;
+const cached = new Map();
 
-// Returns the (cached) contract for @file (default api-specs/people.yaml).
+// Returns the (cached) contract for @file (default api-specs/people.yaml);
+// each service's spec is loaded once.
 export function loadSpec(file = DEFAULT_SPEC) {
-  if (!cached || cached.file !== path.resolve(file)) cached = new Contract(file);
-  return cached;
+  const key = path.resolve(file);
+  if (!cached.has(key)) cached.set(key, new Contract(key));
+  return cached.get(key);
 }
 
 // ---- helpers ---------------------------------------------------------------

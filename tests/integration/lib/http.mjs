@@ -9,7 +9,8 @@
 // still be one the spec documents (so the spec must list that 4xx).
 
 import assert from 'node:assert/strict';
-import { checkRequest, checkResponse, excerpt, isJsonMediaType, mediaType } from './contract.mjs';
+import path from 'node:path';
+import { SPEC_DIR, checkRequest, checkResponse, excerpt, isJsonMediaType, mediaType } from './contract.mjs';
 
 export const PROBLEM_BASE = 'https://tandem.dev/problems/';
 
@@ -17,6 +18,15 @@ export const PROBLEM_BASE = 'https://tandem.dev/problems/';
 // harness did not set it.
 export function peopleUrl() {
   return requireEnv('TANDEM_TEST_PEOPLE_URL');
+}
+
+// A service's base URL (TANDEM_TEST_<NAME>_URL) and its spec (api-specs/<name>.yaml).
+export function serviceUrl(service) {
+  return requireEnv(`TANDEM_TEST_${service.toUpperCase()}_URL`);
+}
+
+export function specFile(service) {
+  return path.join(SPEC_DIR, `${service}.yaml`);
 }
 
 export function gatewayUrl() {
@@ -45,13 +55,17 @@ export function requireEnv(name) {
  * @param {string|null} [o.contentType] Content-Type for a body (default
  *                                application/json; null sends none)
  * @param {object} [o.headers]    more request headers (a null value removes one)
- * @param {string} [o.base]       base URL (default TANDEM_TEST_PEOPLE_URL)
+ * @param {string} [o.service]    which service: "people" (default), "phases", ...;
+ *                                picks its base URL and its spec
+ * @param {string} [o.base]       base URL (default the service's; the gateway's works too)
  * @param {boolean} [o.invalid]   the request is invalid on purpose
  * @param {number} [o.timeoutMs]  default 15000
  * @returns {Promise<{status:number, headers:Headers, body:any, text:string, requestId:string|null}>}
  */
 export async function api(method, path, o = {}) {
-  const base = o.base ?? peopleUrl();
+  const service = o.service ?? 'people';
+  const base = o.base ?? serviceUrl(service);
+  const spec = specFile(service);
   const headers = new Headers();
   if (o.token !== undefined && o.token !== null) headers.set('authorization', `Bearer ${o.token}`);
   if (o.auth !== undefined) headers.set('authorization', o.auth);
@@ -71,7 +85,7 @@ export async function api(method, path, o = {}) {
 
   const upper = method.toUpperCase();
   if (!o.invalid) {
-    const rc = checkRequest(upper, path, { headers, body: o.body, rawBody: o.rawBody });
+    const rc = checkRequest(upper, path, { headers, body: o.body, rawBody: o.rawBody }, { spec });
     if (!rc.ok) {
       throw new assert.AssertionError({
         message:
@@ -100,7 +114,7 @@ export async function api(method, path, o = {}) {
   }
   const text = await res.text();
 
-  const rc = checkResponse(upper, path, res.status, res.headers, text);
+  const rc = checkResponse(upper, path, res.status, res.headers, text, { spec });
   if (!rc.ok) {
     throw new assert.AssertionError({
       message:
