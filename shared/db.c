@@ -323,7 +323,9 @@ db_result(PGconn *conn, const char *what, PGresult *res, PGresult **out, char sq
         rc = state != NULL ? db_map_sqlstate(state) : ST_UNAVAILABLE;
         if (PQstatus(conn) != CONNECTION_OK)
                 rc = ST_UNAVAILABLE;
-        if (rc == ST_INTERNAL || rc == ST_UNAVAILABLE)
+        if (rc == ST_UNAVAILABLE && state == NULL)
+                log_warn("statement \"%s\": connection lost: %s", what, PQerrorMessage(conn));
+        else if (rc == ST_INTERNAL || rc == ST_UNAVAILABLE)
                 log_error("statement \"%s\" failed: %s %s", what, state != NULL ? state : "-",
                           PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL
                           ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "no result");

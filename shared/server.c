@@ -405,7 +405,6 @@ block_signals(void)
         sigaddset(&set, SIGTERM);
         sigaddset(&set, SIGINT);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
-        signal(SIGPIPE, SIG_IGN);
 }
 
 void
@@ -414,7 +413,9 @@ service_init(struct service *svc, const char *name, unsigned default_port,
 {
         char err[512];
 
-        block_signals();   /* before any thread exists, so only sigwait sees them */
+        /* signals keep their default action until service_run: a start-up stuck on
+         * the database still stops on SIGTERM */
+        signal(SIGPIPE, SIG_IGN);
         memset(svc, 0, sizeof(*svc));
         json_object_seed(0);
         if (config_load(&svc->cfg, name, default_port, env_get, err, sizeof(err)) != ST_OK)
@@ -568,6 +569,7 @@ service_run(struct service *svc, struct route *routes)
         if (rc == ST_OK)
                 rc = ulfius_set_default_endpoint(&svc->instance, dispatch, next) == U_OK
                      ? ST_OK : ST_INTERNAL;
+        block_signals();   /* before the first thread, so only sigwait sees them */
         if (rc == ST_OK)
                 rc = server_start(svc, &addr);
         if (rc != ST_OK)

@@ -327,7 +327,7 @@ pg_start() {
                         }
         fi
         if ! pg_psql "$dir" -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1; then
-                pg_psql "$dir" -d postgres -c "CREATE ROLE tandem LOGIN"
+                pg_psql "$dir" -d postgres -c "CREATE ROLE tandem LOGIN CREATEDB"
         fi
         if ! pg_psql "$dir" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'tandem'" | grep -q 1; then
                 pg_psql "$dir" -d postgres -c "CREATE DATABASE tandem OWNER tandem"
