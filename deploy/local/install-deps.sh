@@ -75,11 +75,13 @@ if ((node_major < 20)); then
         echo "deps: warning: node $(node --version 2>/dev/null) is older than 20; the integration tests need Node >= 20.19" >&2
 fi
 
-# npm packages of the test tools: npm ci when the lock file is newer than the
-# last install (node_modules/.package-lock.json is written by every install).
+# npm packages of the test tools: npm ci when the lock file's content differs
+# from the one of the last complete install (a fresh checkout's newer mtime alone
+# is no reason: npm ci starts by deleting node_modules).
 if [[ -f tests/package-lock.json ]]; then
-        stamp=tests/node_modules/.package-lock.json
-        if [[ ! -f $stamp || tests/package-lock.json -nt $stamp ]]; then
+        stamp=tests/node_modules/.tandem-lock.sha256
+        want=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
+        if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
                 log=$(mktemp /tmp/tandem-npm.XXXXXX.log)
                 if ! (cd tests && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null; then
                         tail -n 30 "$log" >&2
@@ -87,7 +89,7 @@ if [[ -f tests/package-lock.json ]]; then
                         exit 1
                 fi
                 rm -f "$log"
-                touch "$stamp"
+                echo "$want" >"$stamp"
                 msg+=("npm ci in tests/")
         fi
 fi
