@@ -2,7 +2,8 @@
 #   make            build every service, the shared library and the tools
 #   make run        install what is missing, build, start the suite locally
 #   make test       install what is missing, build, run every test on a throwaway stack
-#   make memcheck   unit tests under valgrind;  make asan: unit tests with ASan/UBSan
+#   make memcheck   the test run with unit tests and services under valgrind
+#   make asan       the test run with everything built with ASan and UBSan
 #   make bench      wrk and pgbench figures against a running benchmark stack
 #   make stop / make clean
 
@@ -109,7 +110,10 @@ clean:
 	-bash deploy/local/stop.sh 2>/dev/null
 	rm -rf build build-asan var
 
-.PHONY: all unit deps run test memcheck asan bench stop clean
+lint-sh:
+	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tools/*.sh
+
+.PHONY: all unit deps run test memcheck asan bench stop clean lint-sh
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
