@@ -523,3 +523,55 @@ db_page_json(const PGresult *res, int limit)
         }
         return buf_detach(&b);
 }
+
+/* ---- rows ------------------------------------------------------------------- */
+
+void
+db_row_release(struct db_row *r)
+{
+        if (r == NULL)
+                return;
+        free(r->json);
+        memset(r, 0, sizeof(*r));
+}
+
+int
+db_row_take(const PGresult *res, struct db_row *out)
+{
+        if (PQntuples(res) == 0)
+                return ST_NOT_FOUND;
+        out->json = strdup(PQgetvalue(res, 0, 2));
+        if (out->json == NULL)
+                return ST_NOMEM;
+        snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
+        out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+        return ST_OK;
+}
+
+int
+db_exec_row(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+            struct db_row *out)
+{
+        PGresult *res = NULL;
+        int rc = db_exec(conn, stmt, nparams, params, &res);
+
+        if (rc == ST_OK)
+                rc = db_row_take(res, out);
+        PQclear(res);
+        return rc;
+}
+
+int
+db_exec_page(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+             int limit, char **out)
+{
+        PGresult *res = NULL;
+        int rc = db_exec(conn, stmt, nparams, params, &res);
+
+        if (rc == ST_OK) {
+                *out = db_page_json(res, limit);
+                rc = *out != NULL ? ST_OK : ST_NOMEM;
+        }
+        PQclear(res);
+        return rc;
+}

@@ -102,6 +102,36 @@ int db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
  */
 char *db_page_json(const PGresult *res, int limit);
 
+/*
+ * One resource read or written by a statement whose first three columns are
+ * its id, its version and its JSON text.
+ */
+struct db_row {
+        char *json;             /* malloc'd JSON text */
+        long long version;
+        char id[37];
+};
+
+/* Frees what @r holds and resets it.  Accepts NULL. */
+void db_row_release(struct db_row *r);
+
+/*
+ * Copies id, version and JSON text from row 0 of @res into @out.  Returns
+ * ST_OK, ST_NOT_FOUND when @res has no row, ST_NOMEM.
+ */
+int db_row_take(const PGresult *res, struct db_row *out);
+
+/* Runs @stmt (see db_exec) and takes its first row into @out (see db_row_take). */
+int db_exec_row(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+                struct db_row *out);
+
+/*
+ * Runs the keyset-page statement @stmt (see db_page_json; its parameters ask
+ * for @limit + 1 rows) and stores the rendered page, malloc'd, in *@out.
+ */
+int db_exec_page(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+                 int limit, char **out);
+
 /* Statements every service needs (idempotency); the pool adds them itself. */
 extern const struct db_stmt db_shared_stmts[];
 

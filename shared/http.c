@@ -174,3 +174,21 @@ http_page(struct request *rq, struct page *pg)
                 problem_field(&rq->prob, "cursor", "is not a cursor this service issued");
         return problem_field_count(&rq->prob) > 0 ? ST_INVALID : ST_OK;
 }
+
+int
+http_reply_row(struct request *rq, struct db_row *r, unsigned status, const char *collection)
+{
+        http_set_etag(rq, r->version);
+        rq->http_status = status;
+        if (collection == NULL) {
+                /* pass PostgreSQL's JSON text through untouched */
+                rq->text_out = r->json;
+                rq->content_type = "application/json";
+                r->json = NULL;
+                return ST_OK;
+        }
+        if (collection[0] != '\0')
+                snprintf(rq->location, sizeof(rq->location), "/v1/%s/%s", collection, r->id);
+        rq->j_out = json_loads(r->json, 0, NULL);
+        return rq->j_out != NULL ? ST_OK : ST_NOMEM;
+}

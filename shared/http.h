@@ -39,6 +39,16 @@ int http_if_match(struct request *rq, long long version);
 /* Sets rq->etag to "\"<version>\"". */
 void http_set_etag(struct request *rq, long long version);
 
+/*
+ * Sets the reply to @r with @status and the ETag of its version.  With
+ * @collection NULL (a read or an update) the JSON text passes through
+ * unparsed and @r->json is moved into rq.  Otherwise (a create) the text is
+ * parsed into rq->j_out, so that an Idempotency-Key can store it, and
+ * Location is "/v1/<collection>/<id>" unless @collection is "".  Returns
+ * ST_OK or ST_NOMEM.
+ */
+int http_reply_row(struct request *rq, struct db_row *r, unsigned status, const char *collection);
+
 struct page {
         int limit;            /* 1..500, default 50 */
         int64_t after;        /* keyset position from the cursor, 0 = start */

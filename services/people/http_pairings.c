@@ -18,7 +18,7 @@ static int
 pairings_create_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct pairing_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         char mentor[UUID_STR_LEN], partner[UUID_STR_LEN];
         int rc;
 
@@ -30,8 +30,8 @@ pairings_create_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_CONFLICT && problem_field_count(&rq->prob) == 0)
                 problem_field(&rq->prob, "partner_id", "partner already has an active mentor");
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 201, "pairings");
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 201, "pairings");
+        db_row_release(&r);
         return rc;
 }
 
@@ -58,7 +58,7 @@ static int
 pairings_get_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct pairing_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         char mentor[UUID_STR_LEN], partner[UUID_STR_LEN], me[UUID_STR_LEN] = "";
         int rc = pairings_db_get(c, op->id, &r, mentor, partner);
 
@@ -69,8 +69,8 @@ pairings_get_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_NOT_FOUND && !access_reads_all(rq))
                 rc = access_forbid(rq, "you may read only pairings you are in");
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
         return rc;
 }
 
@@ -93,7 +93,7 @@ static int
 pairings_end_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct pairing_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         long long version = 0;
         bool active = false;
         int rc = pairings_db_lock(c, op->id, &version, &active);
@@ -109,8 +109,8 @@ pairings_end_tx(PGconn *c, struct request *rq, void *arg)
                                      json_string_value(json_object_get(op->j_body, "status")),
                                      json_string_value(json_object_get(op->j_body, "reason")), &r);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
         return rc;
 }
 

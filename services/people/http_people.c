@@ -9,23 +9,6 @@
 #include "people.h"
 #include "status.h"
 
-int
-http_row_reply(struct request *rq, struct row *r, unsigned status, const char *collection)
-{
-        http_set_etag(rq, r->version);
-        rq->http_status = status;
-        if (collection == NULL) {
-                /* a read: pass PostgreSQL's JSON text through untouched */
-                rq->text_out = r->json;
-                rq->content_type = "application/json";
-                r->json = NULL;
-                return ST_OK;
-        }
-        snprintf(rq->location, sizeof(rq->location), "/v1/%s/%s", collection, r->id);
-        rq->j_out = json_loads(r->json, 0, NULL);
-        return rq->j_out != NULL ? ST_OK : ST_NOMEM;
-}
-
 /* Whether the caller may read person @id: themself, or their active partner. */
 static int
 may_read_person(PGconn *c, struct request *rq, const char *id)
@@ -60,14 +43,14 @@ static int
 people_get_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct person_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         int rc = may_read_person(c, rq, op->id);
 
         if (rc == ST_OK)
                 rc = people_db_get(c, op->id, &r);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
         return rc;
 }
 
@@ -87,7 +70,7 @@ http_people_get(struct request *rq)
 static int
 me_tx(PGconn *c, struct request *rq, void *arg)
 {
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         char me[UUID_STR_LEN];
         int rc = people_db_whoami(c, &rq->who, me);
 
@@ -98,8 +81,8 @@ me_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = people_db_get(c, me, &r);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
         return rc;
 }
 
@@ -146,12 +129,12 @@ validate_timezone(struct request *rq, const json_t *j_body, int rc)
 static int
 people_create_tx(PGconn *c, struct request *rq, void *arg)
 {
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         int rc = people_db_insert(c, arg, &r, &rq->prob);
 
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 201, "people");
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 201, "people");
+        db_row_release(&r);
         return rc;
 }
 
@@ -178,7 +161,7 @@ static int
 people_patch_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct person_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         long long version = 0;
         bool erased = false;
         int rc = people_db_lock(c, op->id, &version, &erased);
@@ -192,8 +175,8 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = people_db_update(c, op->id, op->j_body, &r, &rq->prob);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
-        row_release(&r);
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
         return rc;
 }
 

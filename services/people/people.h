@@ -45,25 +45,16 @@ bool people_json_tz_shape(const char *tz);
 
 /* ---- people_db.c: all SQL ------------------------------------------------ */
 
-/* A database read or write result: the JSON text of one resource. */
-struct row {
-        char *json;             /* malloc'd JSON text */
-        long long version;
-        char id[UUID_STR_LEN];
-};
-
-void row_release(struct row *r);
-
 /* Resolves the caller to a person id ("" when none) by subject, then email. */
 int people_db_whoami(PGconn *c, const struct principal *who, char id[UUID_STR_LEN]);
 
 /* True (ST_OK, *@yes) when @mentor is actively paired with @partner. */
 int people_db_mentors(PGconn *c, const char *mentor, const char *partner, bool *yes);
 
-int people_db_get(PGconn *c, const char *id, struct row *out);
+int people_db_get(PGconn *c, const char *id, struct db_row *out);
 int people_db_lock(PGconn *c, const char *id, long long *version, bool *erased);
-int people_db_insert(PGconn *c, const json_t *j_body, struct row *out, struct problem *p);
-int people_db_update(PGconn *c, const char *id, const json_t *j_body, struct row *out,
+int people_db_insert(PGconn *c, const json_t *j_body, struct db_row *out, struct problem *p);
+int people_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out,
                      struct problem *p);
 int people_db_erase(PGconn *c, const char *id);
 int people_db_tz_valid(PGconn *c, const char *tz, bool *ok);
@@ -76,12 +67,12 @@ struct people_filter {
 /* Renders one page of persons as JSON text into *@out (malloc'd). */
 int people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg, char **out);
 
-int pairings_db_get(PGconn *c, const char *id, struct row *out, char mentor[UUID_STR_LEN],
+int pairings_db_get(PGconn *c, const char *id, struct db_row *out, char mentor[UUID_STR_LEN],
                     char partner[UUID_STR_LEN]);
-int pairings_db_insert(PGconn *c, const char *mentor, const char *partner, struct row *out,
+int pairings_db_insert(PGconn *c, const char *mentor, const char *partner, struct db_row *out,
                        struct problem *p);
 int pairings_db_end(PGconn *c, const char *id, const char *status, const char *reason,
-                    struct row *out);
+                    struct db_row *out);
 int pairings_db_lock(PGconn *c, const char *id, long long *version, bool *active);
 
 struct pairing_filter {
@@ -125,8 +116,5 @@ int http_pairings_create(struct request *rq);
 int http_pairings_get(struct request *rq);
 int http_pairings_patch(struct request *rq);
 int http_pairings_list(struct request *rq);
-
-/* Replies with @r as the body (moved into rq), its ETag, and @status. */
-int http_row_reply(struct request *rq, struct row *r, unsigned status, const char *collection);
 
 #endif

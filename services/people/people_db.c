@@ -95,41 +95,6 @@ const struct db_stmt people_stmts[] = {
         { NULL, NULL },
 };
 
-void
-row_release(struct row *r)
-{
-        if (r == NULL)
-                return;
-        free(r->json);
-        memset(r, 0, sizeof(*r));
-}
-
-/* Takes id, version, json from the first three columns of @res's row 0. */
-static int
-row_take(PGresult *res, struct row *out)
-{
-        if (PQntuples(res) == 0)
-                return ST_NOT_FOUND;
-        out->json = strdup(PQgetvalue(res, 0, 2));
-        if (out->json == NULL)
-                return ST_NOMEM;
-        snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
-        out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        return ST_OK;
-}
-
-static int
-exec_row(PGconn *c, const char *stmt, int n, const char *const *params, struct row *out)
-{
-        PGresult *res = NULL;
-        int rc = db_exec(c, stmt, n, params, &res);
-
-        if (rc == ST_OK)
-                rc = row_take(res, out);
-        PQclear(res);
-        return rc;
-}
-
 int
 people_db_whoami(PGconn *c, const struct principal *who, char id[UUID_STR_LEN])
 {
@@ -168,11 +133,11 @@ people_db_tz_valid(PGconn *c, const char *tz, bool *ok)
 }
 
 int
-people_db_get(PGconn *c, const char *id, struct row *out)
+people_db_get(PGconn *c, const char *id, struct db_row *out)
 {
         const char *params[1] = { id };
 
-        return exec_row(c, "person_get", 1, params, out);
+        return db_exec_row(c, "person_get", 1, params, out);
 }
 
 /* Reads a version and a flag from a locking SELECT. */
@@ -223,19 +188,19 @@ people_db_taken(PGconn *c, const json_t *j_body, const char *self, struct proble
 
 static int
 write_person(PGconn *c, const char *stmt, int n, const char *const *params,
-             const json_t *j_body, const char *self, struct row *out, struct problem *p)
+             const json_t *j_body, const char *self, struct db_row *out, struct problem *p)
 {
         int rc = people_db_taken(c, j_body, self, p);
 
         if (rc == ST_OK)
-                rc = exec_row(c, stmt, n, params, out);
+                rc = db_exec_row(c, stmt, n, params, out);
         if (rc == ST_CONFLICT && problem_field_count(p) == 0)
                 rc = ST_RETRY;   /* lost a race with a concurrent write: look again */
         return rc;
 }
 
 int
-people_db_insert(PGconn *c, const json_t *j_body, struct row *out, struct problem *p)
+people_db_insert(PGconn *c, const json_t *j_body, struct db_row *out, struct problem *p)
 {
         char *body = json_dumps(j_body, JSON_COMPACT);
         const char *params[1] = { body };
@@ -249,7 +214,7 @@ people_db_insert(PGconn *c, const json_t *j_body, struct row *out, struct proble
 }
 
 int
-people_db_update(PGconn *c, const char *id, const json_t *j_body, struct row *out,
+people_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out,
                  struct problem *p)
 {
         char *body = json_dumps(j_body, JSON_COMPACT);
@@ -280,22 +245,14 @@ people_db_list(PGconn *c, const struct people_filter *f, const struct page *pg, 
         char after[24], limit[16];
         const char *params[7] = { after, f->role, f->status, f->business_unit, f->q,
                                   f->visible_to, limit };
-        PGresult *res = NULL;
-        int rc;
 
         snprintf(after, sizeof(after), "%lld", (long long)pg->after);
         snprintf(limit, sizeof(limit), "%d", pg->limit + 1);
-        rc = db_exec(c, "person_list", 7, params, &res);
-        if (rc == ST_OK) {
-                *out = db_page_json(res, pg->limit);
-                rc = *out != NULL ? ST_OK : ST_NOMEM;
-        }
-        PQclear(res);
-        return rc;
+        return db_exec_page(c, "person_list", 7, params, pg->limit, out);
 }
 
 int
-pairings_db_get(PGconn *c, const char *id, struct row *out, char mentor[UUID_STR_LEN],
+pairings_db_get(PGconn *c, const char *id, struct db_row *out, char mentor[UUID_STR_LEN],
                 char partner[UUID_STR_LEN])
 {
         const char *params[1] = { id };
@@ -303,7 +260,7 @@ pairings_db_get(PGconn *c, const char *id, struct row *out, char mentor[UUID_STR
         int rc = db_exec(c, "pairing_get", 1, params, &res);
 
         if (rc == ST_OK)
-                rc = row_take(res, out);
+                rc = db_row_take(res, out);
         if (rc == ST_OK) {
                 snprintf(mentor, UUID_STR_LEN, "%s", PQgetvalue(res, 0, 3));
                 snprintf(partner, UUID_STR_LEN, "%s", PQgetvalue(res, 0, 4));
@@ -359,7 +316,7 @@ pairing_rules(PGconn *c, const char *mentor, const char *partner, long capacity,
 }
 
 int
-pairings_db_insert(PGconn *c, const char *mentor, const char *partner, struct row *out,
+pairings_db_insert(PGconn *c, const char *mentor, const char *partner, struct db_row *out,
                    struct problem *p)
 {
         const char *params[2] = { mentor, partner };
@@ -378,17 +335,17 @@ pairings_db_insert(PGconn *c, const char *mentor, const char *partner, struct ro
         if (rc == ST_OK && problem_field_count(p) > 0)
                 return problem_set(p, ST_CONFLICT, NULL, "this pairing breaks a pairing rule");
         if (rc == ST_OK)
-                rc = exec_row(c, "pairing_insert", 2, params, out);
+                rc = db_exec_row(c, "pairing_insert", 2, params, out);
         return rc;
 }
 
 int
 pairings_db_end(PGconn *c, const char *id, const char *status, const char *reason,
-                struct row *out)
+                struct db_row *out)
 {
         const char *params[3] = { id, status, reason };
 
-        return exec_row(c, "pairing_end", 3, params, out);
+        return db_exec_row(c, "pairing_end", 3, params, out);
 }
 
 int
@@ -396,16 +353,8 @@ pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *p
 {
         char after[24], limit[16];
         const char *params[6] = { after, f->mentor_id, f->partner_id, f->status, f->member, limit };
-        PGresult *res = NULL;
-        int rc;
 
         snprintf(after, sizeof(after), "%lld", (long long)pg->after);
         snprintf(limit, sizeof(limit), "%d", pg->limit + 1);
-        rc = db_exec(c, "pairing_list", 6, params, &res);
-        if (rc == ST_OK) {
-                *out = db_page_json(res, pg->limit);
-                rc = *out != NULL ? ST_OK : ST_NOMEM;
-        }
-        PQclear(res);
-        return rc;
+        return db_exec_page(c, "pairing_list", 6, params, pg->limit, out);
 }

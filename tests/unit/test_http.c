@@ -1,9 +1,11 @@
 /*
  * test_http.c - unit tests for the pure parts of http.c: opaque cursors,
- * UUID checks, and pages rendered from a query result (db_page_json).  What needs a live ulfius request (path,
+ * UUID checks, pages rendered from a query result (db_page_json), rows taken
+ * from a result (db_row_take) and replied (http_reply_row).  What needs a live ulfius request (path,
  * query, body, If-Match) is covered by the integration tests.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +218,99 @@ START_TEST(test_page_extra_row_gives_cursor)
 }
 END_TEST
 
+/* ---- rows: taken from a result, replied ---------------------------------------- */
+
+/* A result like a single-resource statement's: id, version, JSON. */
+static PGresult *
+fake_row(bool present)
+{
+        PGresAttDesc attrs[3] = {
+                { "id", 0, 0, 0, 2950, 16, -1 },
+                { "version", 0, 0, 0, 20, 8, -1 },
+                { "json", 0, 0, 0, 114, -1, -1 },
+        };
+        PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+        const char *vals[3] = { "123e4567-e89b-12d3-a456-426614174000", "7", "{\"a\": [1, 2]}" };
+
+        ck_assert_int_eq(PQsetResultAttrs(res, 3, attrs), 1);
+        for (int c = 0; present && c < 3; c++)
+                ck_assert_int_eq(PQsetvalue(res, 0, c, (char *)vals[c], (int)strlen(vals[c])), 1);
+        return res;
+}
+
+START_TEST(test_row_take)
+{
+        PGresult *res = fake_row(true);
+        struct db_row r = { 0 };
+
+        ck_assert_int_eq(db_row_take(res, &r), ST_OK);
+        ck_assert_str_eq(r.id, "123e4567-e89b-12d3-a456-426614174000");
+        ck_assert_int_eq(r.version, 7);
+        ck_assert_str_eq(r.json, "{\"a\": [1, 2]}");
+        db_row_release(&r);
+        ck_assert_ptr_null(r.json);
+        ck_assert_int_eq(r.version, 0);
+        db_row_release(NULL);
+        PQclear(res);
+}
+END_TEST
+
+START_TEST(test_row_take_none)
+{
+        PGresult *res = fake_row(false);
+        struct db_row r = { 0 };
+
+        ck_assert_int_eq(db_row_take(res, &r), ST_NOT_FOUND);
+        ck_assert_ptr_null(r.json);
+        PQclear(res);
+}
+END_TEST
+
+START_TEST(test_reply_row_read_passes_text)
+{
+        struct request rq = { 0 };
+        struct db_row r = { strdup("{\"x\" : 1}"), 3, "abc" };
+
+        ck_assert_int_eq(http_reply_row(&rq, &r, 200, NULL), ST_OK);
+        ck_assert_str_eq(rq.etag, "\"3\"");
+        ck_assert_uint_eq(rq.http_status, 200);
+        ck_assert_str_eq(rq.text_out, "{\"x\" : 1}");   /* untouched, not re-rendered */
+        ck_assert_str_eq(rq.content_type, "application/json");
+        ck_assert_ptr_null(r.json);                    /* moved into the request */
+        ck_assert_ptr_null(rq.j_out);
+        ck_assert_str_eq(rq.location, "");
+        free(rq.text_out);
+}
+END_TEST
+
+START_TEST(test_reply_row_created)
+{
+        struct request rq = { 0 };
+        struct db_row r = { strdup("{\"x\": 1}"), 1, "123e4567-e89b-12d3-a456-426614174000" };
+
+        ck_assert_int_eq(http_reply_row(&rq, &r, 201, "things"), ST_OK);
+        ck_assert_uint_eq(rq.http_status, 201);
+        ck_assert_str_eq(rq.location, "/v1/things/123e4567-e89b-12d3-a456-426614174000");
+        ck_assert_int_eq(json_integer_value(json_object_get(rq.j_out, "x")), 1);
+        ck_assert_ptr_null(rq.text_out);
+        json_decref(rq.j_out);
+        db_row_release(&r);
+}
+END_TEST
+
+START_TEST(test_reply_row_created_without_location)
+{
+        struct request rq = { 0 };
+        struct db_row r = { strdup("{\"x\": 2}"), 1, "123e4567-e89b-12d3-a456-426614174000" };
+
+        ck_assert_int_eq(http_reply_row(&rq, &r, 201, ""), ST_OK);
+        ck_assert_str_eq(rq.location, "");
+        ck_assert_ptr_nonnull(rq.j_out);
+        json_decref(rq.j_out);
+        db_row_release(&r);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -223,6 +318,7 @@ http_suite(void)
         TCase *tc_cursor = tcase_create("cursor");
         TCase *tc_uuid = tcase_create("uuid");
         TCase *tc_page = tcase_create("page");
+        TCase *tc_row = tcase_create("row");
 
         tcase_add_loop_test(tc_cursor, test_cursor_round_trip, 0, N_POSITIONS);
         tcase_add_test(tc_cursor, test_cursor_distinct_and_opaque);
@@ -238,6 +334,13 @@ http_suite(void)
         tcase_add_test(tc_page, test_page_last_is_null);
         tcase_add_test(tc_page, test_page_extra_row_gives_cursor);
         suite_add_tcase(s, tc_page);
+
+        tcase_add_test(tc_row, test_row_take);
+        tcase_add_test(tc_row, test_row_take_none);
+        tcase_add_test(tc_row, test_reply_row_read_passes_text);
+        tcase_add_test(tc_row, test_reply_row_created);
+        tcase_add_test(tc_row, test_reply_row_created_without_location);
+        suite_add_tcase(s, tc_row);
         return s;
 }
 
