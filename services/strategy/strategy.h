@@ -137,7 +137,7 @@ struct playbook_state {
 void playbook_state_release(struct playbook_state *s);
 
 int playbook_db_owner(PGconn *c, const char *id, char partner_id[UUID_STR_LEN]);
-int playbook_db_get(PGconn *c, const char *id, struct db_row *out);
+int playbook_db_get(PGconn *c, const char *id, struct db_row *out, char partner_id[UUID_STR_LEN]);
 int playbook_db_lock(PGconn *c, const char *id, struct playbook_state *out);
 int playbook_db_insert(PGconn *c, const char *partner_id, const char *programme_id,
                        const json_t *j_content, const json_t *j_status, const json_t *j_changed,
@@ -167,6 +167,10 @@ int business_db_insert(PGconn *c, const json_t *j_body, const json_t *j_keys,
                        const char *author_id, struct db_row *out);
 int business_db_update(PGconn *c, const char *id, const json_t *j_body, const json_t *j_keys,
                        struct db_row *out);
+/* Takes the lock that serialises publishing (held until the transaction ends). */
+int business_db_publish_lock(PGconn *c);
+
+/* Makes draft @id the one current published version. */
 int business_db_publish(PGconn *c, const char *id, const char *author_id, struct db_row *out);
 int business_db_list(PGconn *c, const char *status, bool drafts, const struct page *pg,
                      char **out);
@@ -202,6 +206,12 @@ struct integration_lock {
 };
 
 int integration_db_lock(PGconn *c, const char *id, struct integration_lock *out);
+/* *@current: the integration's pair is still the playbook's revision and the current strategy. */
+int integration_db_current(PGconn *c, const struct integration_lock *il, bool *current);
+
+/* Makes the partner's strategy operational: the playbook carries @integration_id's pillars. */
+int playbook_db_sign_off(PGconn *c, const char *playbook_id, const char *integration_id);
+
 int integration_db_decide(PGconn *c, const char *id, const char *status, const char *comment,
                           const char *decided_by, struct db_row *out);
 
@@ -277,8 +287,5 @@ int http_integrations_patch(struct request *rq);
 
 int http_evidence_get(struct request *rq);
 int http_stats_get(struct request *rq);
-
-/* Reads an optional UUID query parameter @name; a bad one is a field error. */
-void http_query_uuid(struct request *rq, const char *name, const char **out);
 
 #endif

@@ -99,7 +99,8 @@ CREATE TABLE integration (
     strategy_number     integer NOT NULL,
     status              text NOT NULL DEFAULT 'pending_review'
                         CHECK (status IN ('pending_review', 'signed_off', 'returned', 'superseded')),
-    alignment           jsonb NOT NULL,
+    -- json, not jsonb: kept as strategy_align.c wrote it, in its order
+    alignment           json NOT NULL,
     score               integer NOT NULL CHECK (score BETWEEN 0 AND 100),
     pillar_keys         text[] NOT NULL,
     requested_by        uuid,
@@ -116,6 +117,12 @@ CREATE INDEX integration_partner_idx ON integration (partner_id, seq);
 CREATE INDEX integration_playbook_idx ON integration (playbook_id, seq);
 CREATE INDEX integration_status_idx ON integration (status, seq);
 
+-- A per-section object (content or statuses) with its keys in canonical order.
+CREATE FUNCTION playbook_sections_json(j jsonb) RETURNS json
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT json_object_agg(s.name, j->s.name ORDER BY s.ord)
+          FROM unnest(playbook_sections()) WITH ORDINALITY AS s(name, ord) $$;
+
 -- ---- JSON representations, rendered by PostgreSQL (every pooled connection
 -- runs with TimeZone=UTC, so times are RFC 3339 in UTC) -------------------------
 
@@ -123,7 +130,8 @@ CREATE FUNCTION playbook_json(p playbook) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT json_build_object(
         'id', p.id, 'partner_id', p.partner_id, 'programme_id', p.programme_id,
-        'revision', p.revision, 'content', p.content, 'section_status', p.section_status,
+        'revision', p.revision, 'content', playbook_sections_json(p.content),
+        'section_status', playbook_sections_json(p.section_status),
         'operational', p.operational_at IS NOT NULL, 'operational_at', p.operational_at,
         'signed_off_at', p.signed_off_at,
         'signed_off_integration_id', p.signed_off_integration_id,
@@ -133,14 +141,15 @@ CREATE FUNCTION playbook_summary_json(p playbook) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT json_build_object(
         'id', p.id, 'partner_id', p.partner_id, 'programme_id', p.programme_id,
-        'revision', p.revision, 'section_status', p.section_status,
+        'revision', p.revision, 'section_status', playbook_sections_json(p.section_status),
         'operational', p.operational_at IS NOT NULL, 'operational_at', p.operational_at,
         'created_at', p.created_at, 'updated_at', p.updated_at, 'version', p.version) $$;
 
 CREATE FUNCTION revision_json(r playbook_revision) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT json_build_object(
-        'playbook_id', r.playbook_id, 'revision', r.revision, 'content', r.content,
+        'playbook_id', r.playbook_id, 'revision', r.revision,
+        'content', playbook_sections_json(r.content),
         'changed', r.changed, 'author_id', r.author_id, 'created_at', r.created_at) $$;
 
 CREATE FUNCTION revision_summary_json(r playbook_revision) RETURNS json
