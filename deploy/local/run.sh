@@ -22,7 +22,7 @@ SERVICES=(
         people:8081
         # phases:8082
         # mentoring:8083
-        # strategy:8084
+        strategy:8084
 )
 
 VAR=$TANDEM_ROOT/var

@@ -113,18 +113,16 @@ const struct db_stmt strategy_stmts[] = {
         { "business_coverage",
           "WITH cur AS (SELECT id, number, pillars, pillar_keys FROM strategy_version"
           "             WHERE is_current),"
-          " ops AS (SELECT partner_id, carried_pillars FROM playbook"
-          "         WHERE signed_off_at IS NOT NULL"
-          "         AND ($1::uuid IS NULL OR programme_id = $1::uuid)),"
-          " carried AS (SELECT k, count(DISTINCT ops.partner_id) AS leaders"
-          "             FROM ops CROSS JOIN LATERAL unnest(ops.carried_pillars) AS k GROUP BY k),"
-          " per AS (SELECT p.ord, p.value->>'name' AS name, coalesce(c.leaders, 0) AS leaders"
+          " per AS (SELECT p.ord, p.value->>'name' AS name,"
+          "         (SELECT count(*) FROM (SELECT DISTINCT c.partner_id FROM carried_pillar c"
+          "           WHERE c.pillar_key = cur.pillar_keys[p.ord::int]"
+          "           AND ($1::uuid IS NULL OR c.programme_id = $1::uuid)) AS d) AS leaders"
           "         FROM cur CROSS JOIN LATERAL"
-          "              jsonb_array_elements(cur.pillars) WITH ORDINALITY AS p(value, ord)"
-          "         LEFT JOIN carried c ON c.k = cur.pillar_keys[p.ord::int])"
+          "              jsonb_array_elements(cur.pillars) WITH ORDINALITY AS p(value, ord))"
           " SELECT json_build_object('strategy_version_id', cur.id,"
           "  'strategy_number', cur.number, 'programme_id', $1::uuid,"
-          "  'operational_leaders', (SELECT count(DISTINCT partner_id) FROM ops),"
+          "  'operational_leaders', (SELECT count(*) FROM (SELECT DISTINCT partner_id"
+          "    FROM operational_leader WHERE $1::uuid IS NULL OR programme_id = $1::uuid) AS d),"
           "  'pillars', coalesce((SELECT json_agg(json_build_object('pillar', name,"
           "             'leaders', leaders) ORDER BY ord) FROM per), '[]'),"
           "  'silent_pillars', coalesce((SELECT json_agg(name ORDER BY ord) FROM per"
@@ -161,10 +159,18 @@ const struct db_stmt strategy_stmts[] = {
           " decided_at = now(), version = version + 1, updated_at = now()"
           " WHERE id = $1 RETURNING i.id, i.version, integration_json(i)" },
         { "playbook_sign_off",
-          "UPDATE playbook SET operational_at = coalesce(operational_at, now()),"
-          " signed_off_at = now(), signed_off_integration_id = $2,"
-          " carried_pillars = (SELECT pillar_keys FROM integration WHERE id = $2),"
-          " version = version + 1, updated_at = now() WHERE id = $1" },
+          "WITH p AS (UPDATE playbook SET operational_at = coalesce(operational_at, now()),"
+          "  signed_off_at = now(), signed_off_integration_id = $2, version = version + 1,"
+          "  updated_at = now() WHERE id = $1 RETURNING id, partner_id, programme_id)"
+          " INSERT INTO operational_leader AS o (playbook_id, partner_id, programme_id,"
+          "  signed_off_at) SELECT p.id, p.partner_id, p.programme_id, now() FROM p"
+          " ON CONFLICT (playbook_id) DO UPDATE SET signed_off_at = excluded.signed_off_at" },
+        { "carried_clear", "DELETE FROM carried_pillar WHERE playbook_id = $1" },
+        { "carried_insert",
+          "INSERT INTO carried_pillar (pillar_key, partner_id, programme_id, playbook_id)"
+          " SELECT DISTINCT k, o.partner_id, o.programme_id, o.playbook_id"
+          " FROM operational_leader o, integration i, unnest(i.pillar_keys) AS k"
+          " WHERE o.playbook_id = $1 AND i.id = $2" },
         { "integration_list",
           "SELECT i.seq, integration_summary_json(i) FROM integration i WHERE i.seq > $1"
           " AND ($2::uuid IS NULL OR i.playbook_id = $2)"
@@ -682,8 +688,13 @@ int
 playbook_db_sign_off(PGconn *c, const char *playbook_id, const char *integration_id)
 {
         const char *params[2] = { playbook_id, integration_id };
+        int rc = db_exec(c, "playbook_sign_off", 2, params, NULL);
 
-        return db_exec(c, "playbook_sign_off", 2, params, NULL);
+        if (rc == ST_OK)
+                rc = db_exec(c, "carried_clear", 1, params, NULL);
+        if (rc == ST_OK)
+                rc = db_exec(c, "carried_insert", 2, params, NULL);
+        return rc;
 }
 
 int

@@ -23,10 +23,9 @@ CREATE TABLE playbook (
     section_status  jsonb NOT NULL,
     -- set by the first comms sign-off: the partner's strategy is business as usual
     operational_at  timestamptz,
-    -- the latest sign-off, and the pillars (normalised keys) it carries
+    -- the latest sign-off
     signed_off_at   timestamptz,
     signed_off_integration_id uuid,
-    carried_pillars text[] NOT NULL DEFAULT '{}',
     created_at      timestamptz NOT NULL DEFAULT now(),
     updated_at      timestamptz NOT NULL DEFAULT now(),
     version         bigint NOT NULL DEFAULT 1,
@@ -122,6 +121,27 @@ CREATE FUNCTION playbook_sections_json(j jsonb) RETURNS json
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$ SELECT json_object_agg(s.name, j->s.name ORDER BY s.ord)
           FROM unnest(playbook_sections()) WITH ORDINALITY AS s(name, ord) $$;
+
+-- What the coverage view reads, written with each sign-off in its transaction,
+-- so that it never reads the playbooks' content: the operational playbooks,
+-- and one row per pillar (normalised key) each one's latest sign-off carries.
+-- Keyed so that distinct partners are counted in index order, without a sort.
+CREATE TABLE operational_leader (
+    playbook_id     uuid PRIMARY KEY REFERENCES playbook (id),
+    partner_id      uuid NOT NULL,
+    programme_id    uuid NOT NULL,
+    signed_off_at   timestamptz NOT NULL
+);
+CREATE INDEX operational_leader_partner_idx ON operational_leader (partner_id, programme_id);
+
+CREATE TABLE carried_pillar (
+    pillar_key      text NOT NULL,
+    partner_id      uuid NOT NULL,
+    programme_id    uuid NOT NULL,
+    playbook_id     uuid NOT NULL REFERENCES operational_leader (playbook_id),
+    PRIMARY KEY (pillar_key, partner_id, programme_id)
+);
+CREATE INDEX carried_pillar_playbook_idx ON carried_pillar (playbook_id);
 
 -- ---- JSON representations, rendered by PostgreSQL (every pooled connection
 -- runs with TimeZone=UTC, so times are RFC 3339 in UTC) -------------------------
