@@ -425,6 +425,8 @@ tx_reset_output(struct request *rq)
                 return;
         json_decref(rq->j_out);
         rq->j_out = NULL;
+        free(rq->text_out);      /* a read reply set by the attempt that failed */
+        rq->text_out = NULL;
         rq->http_status = 0;
         rq->etag[0] = rq->location[0] = '\0';
         problem_release(&rq->prob);

@@ -27,6 +27,15 @@ const char *http_query(const struct request *rq, const char *name);
  */
 int http_json_body(struct request *rq, json_t **out);
 
+/*
+ * Reads the optional query parameter @name into *@out (borrowed, NULL when
+ * absent).  A value that is not a UUID is a field error "must be a UUID";
+ * one that is not one of @values (NULL-terminated) is "must be one of a, b".
+ */
+void http_query_uuid(struct request *rq, const char *name, const char **out);
+void http_query_enum(struct request *rq, const char *name, const char *const *values,
+                     const char **out);
+
 /* Returns the value of the request header @name (borrowed) or NULL. */
 const char *http_header(const struct request *rq, const char *name);
 

@@ -3,7 +3,7 @@
 #
 #   (a) unit      the Check suites in $TANDEM_BUILD/tests/test_*
 #   (b) lint      bash tests/lint-specs.sh
-#   (c)-(f) integration: a throwaway PostgreSQL, the people service, the nginx
+#   (c)-(f) integration: a throwaway PostgreSQL, every service, the nginx
 #             gateway, then node --test tests/integration/ against them
 #   (g) shutdown  SIGTERM to each service: it must exit 0, and no sanitizer or
 #                 valgrind report may appear in its logs
@@ -38,7 +38,7 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
 MAX_BODY=65536
-SERVICES=(people) # later: phases mentoring strategy
+SERVICES=(people strategy) # later: phases mentoring
 
 PASSED=0
 FAILED=0
@@ -166,6 +166,7 @@ stage_integration() {
         local pg_port svc_port gw_port secret issuer=tandem-test audience=tandem-test-api
         local i pid name rc
         local -A port_of=()
+        local -a peers=() upstreams=()
 
         step "(c) PostgreSQL throwaway cluster"
         for i in 1 2 3; do
@@ -184,20 +185,26 @@ stage_integration() {
 
         step "(d) services"
         secret=$(rand_hex 48)
+        # every service learns every other service's URL (TANDEM_<NAME>_URL)
+        for name in "${SERVICES[@]}"; do
+                port_of[$name]=$(free_port)
+                peers+=("TANDEM_${name^^}_URL=http://127.0.0.1:${port_of[$name]}")
+                upstreams+=("$name=127.0.0.1:${port_of[$name]}")
+        done
         for name in "${SERVICES[@]}"; do
                 if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
                         info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
                         record integration 0 1 "tandem-$name not built"
                         return 0
                 fi
-                port_of[$name]=$(free_port)
                 start_service "$name" "${port_of[$name]}" "$LOGDIR/$name.log" \
                         TANDEM_DATABASE_URL="$(pg_url "$TANDEM_RUNDIR/pg")" \
                         TANDEM_JWT_SECRET="$secret" \
                         TANDEM_JWT_ISSUER="$issuer" \
                         TANDEM_JWT_AUDIENCE="$audience" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
-                        TANDEM_LOG_LEVEL=info
+                        TANDEM_LOG_LEVEL=info \
+                        "${peers[@]}"
                 pid=$STARTED_PID
                 if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then
                         record integration 0 1 "$name did not become ready"
@@ -210,7 +217,7 @@ stage_integration() {
         step "(e) nginx gateway"
         gw_port=$(free_port)
         render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" "$MAX_BODY" "$LOGDIR" \
-                "people=127.0.0.1:$svc_port"
+                "${upstreams[@]}"
         if ! nginx_start "$TANDEM_RUNDIR/gateway" ||
                 ! wait_http "http://127.0.0.1:$gw_port/healthz" 10; then
                 record integration 0 1 "nginx did not start"
@@ -219,7 +226,8 @@ stage_integration() {
         info "gateway on 127.0.0.1:$gw_port"
 
         step "(f) integration tests (node --test tests/integration/)"
-        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience"
+        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience" \
+                "${upstreams[@]}"
 
         step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
         nginx_stop "$TANDEM_RUNDIR/gateway"
@@ -239,8 +247,14 @@ stage_integration() {
 
 run_node_tests() {
         local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6
-        local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled
-        local -a files=() conc=()
+        local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled up name
+        local -a files=() conc=() urls=()
+        shift 6
+        # TANDEM_TEST_<NAME>_URL for every service (NAME=HOST:PORT arguments)
+        for up in "$@"; do
+                name=${up%%=*}
+                urls+=("TANDEM_TEST_${name^^}_URL=http://${up#*=}")
+        done
         mapfile -t files < <(find tests/integration -type f \( -name '*.test.*js' -o -name '*-test.*js' \
                 -o -name '*_test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) 2>/dev/null)
         if ((${#files[@]} == 0)); then
@@ -256,7 +270,8 @@ run_node_tests() {
         node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
         local extra_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
-        TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
+        env "${urls[@]}" \
+                TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
                 TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
                 TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
                 TANDEM_TEST_JWT_SECRET=$secret \
@@ -264,6 +279,7 @@ run_node_tests() {
                 TANDEM_TEST_JWT_AUDIENCE=$audience \
                 TANDEM_TEST_MAX_BODY=$MAX_BODY \
                 TANDEM_TEST_PEOPLE_BIN=$BUILD_DIR/bin/tandem-people \
+                TANDEM_TEST_STRATEGY_BIN=$BUILD_DIR/bin/tandem-strategy \
                 TANDEM_TEST_TOKEN_BIN=$BUILD_DIR/bin/tandem-token \
                 TANDEM_TEST_SERVICE_WRAPPER=$extra_wrap \
                 TANDEM_TEST_RUNDIR=$TANDEM_RUNDIR \

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# deploy/local/demo-data.sh: loads made-up demo people and pairings through the
-# running API (so it exercises the real endpoints), as the demo admin.
+# deploy/local/demo-data.sh: loads made-up demo data through the running API
+# (so it exercises the real endpoints): people and pairings as the demo admin;
+# then a published business strategy (as demo comms), playbooks (as each demo
+# partner, one reviewed by their mentor) and integrations (signed off or
+# returned by comms).
 #
-#   TANDEM_API_URL      the gateway or the people service (default http://127.0.0.1:8080)
+#   TANDEM_API_URL      the gateway (default http://127.0.0.1:8080)
 #   TANDEM_ADMIN_TOKEN  an admin bearer token; without it one is minted with
 #                       build/bin/tandem-token from TANDEM_JWT_SECRET (or ./var/secret)
+#   TANDEM_JWT_SECRET   (or ./var/secret) mints the comms, partner and mentor
+#                       tokens of the strategy part; without it that part is skipped
 #
-# Idempotent: it does nothing once the demo admin (external_id demo-admin,
-# created last) exists; every POST carries an Idempotency-Key and a 409 for a
-# person or pairing that is already there counts as done, so an interrupted
+# Idempotent: the people part does nothing once the demo admin (external_id
+# demo-admin, created last) exists; every POST carries an Idempotency-Key, and
+# a 409 for something that is already there counts as done, so an interrupted
 # load can simply be run again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,15 +22,18 @@ source deploy/local/lib.sh
 
 API=${TANDEM_API_URL:-http://127.0.0.1:8080}
 API=${API%/}
-if [[ -z ${TANDEM_ADMIN_TOKEN:-} ]]; then
-        secret=${TANDEM_JWT_SECRET:-$(cat "$TANDEM_ROOT/var/secret" 2>/dev/null || true)}
-        [[ -n $secret ]] || die "set TANDEM_ADMIN_TOKEN or TANDEM_JWT_SECRET"
-        TANDEM_ADMIN_TOKEN=$(TANDEM_JWT_SECRET=$secret \
-                TANDEM_JWT_ISSUER=${TANDEM_JWT_ISSUER:-tandem-local} \
+secret=${TANDEM_JWT_SECRET:-$(cat "$TANDEM_ROOT/var/secret" 2>/dev/null || true)}
+# mint SUB ROLES EMAIL: a demo token (needs the secret)
+mint() {
+        TANDEM_JWT_SECRET=$secret TANDEM_JWT_ISSUER=${TANDEM_JWT_ISSUER:-tandem-local} \
                 TANDEM_JWT_AUDIENCE=${TANDEM_JWT_AUDIENCE:-tandem} \
-                "$BUILD_DIR/bin/tandem-token" --sub demo-admin --roles admin \
-                --email ada.admin@example.com --ttl 600)
+                "$BUILD_DIR/bin/tandem-token" --sub "$1" --roles "$2" --email "$3" --ttl 600
+}
+if [[ -z ${TANDEM_ADMIN_TOKEN:-} ]]; then
+        [[ -n $secret ]] || die "set TANDEM_ADMIN_TOKEN or TANDEM_JWT_SECRET"
+        TANDEM_ADMIN_TOKEN=$(mint demo-admin admin ada.admin@example.com)
 fi
+TOKEN=$TANDEM_ADMIN_TOKEN
 
 BODY_FILE=$(mktemp /tmp/tandem-demo.XXXXXX)
 trap 'rm -f "$BODY_FILE"' EXIT
@@ -34,7 +42,7 @@ trap 'rm -f "$BODY_FILE"' EXIT
 api() {
         local method=$1 path=$2 data=${3:-} key=${4:-}
         local -a args=(-s -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X "$method"
-                -H "Authorization: Bearer $TANDEM_ADMIN_TOKEN" -H "X-Request-Id: demo-data-$RANDOM")
+                -H "Authorization: Bearer $TOKEN" -H "X-Request-Id: demo-data-$RANDOM")
         [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
         [[ -n $key ]] && args+=(-H "Idempotency-Key: $key")
         STATUS=$(curl "${args[@]}" "$API$path") || STATUS=000
@@ -43,11 +51,8 @@ api() {
 
 api GET /v1/me
 case $STATUS in
-200)
-        echo "demo data: already loaded (demo-admin exists)"
-        exit 0
-        ;;
-404) ;;
+200) PEOPLE_LOADED=1 ;;
+404) PEOPLE_LOADED=0 ;;
 *) die "GET $API/v1/me answered $STATUS: $BODY" ;;
 esac
 
@@ -97,6 +102,8 @@ find_person() {
 
 # People in order; just before the demo admin (the completion marker), the
 # pairings, which need the mentors and partners only.
+load_people() {
+local row ext name email roles title bu tz cap purpose vision json m p
 for row in "${PEOPLE[@]}"; do
         IFS='|' read -r ext name email roles title bu tz cap purpose vision <<<"$row"
         json=$(jq -cn --arg ext "$ext" --arg name "$name" --arg email "$email" --arg roles "$roles" \
@@ -137,3 +144,112 @@ for row in "${PEOPLE[@]}"; do
 done
 
 echo "demo data: ${#PEOPLE[@]} people and ${#PAIRINGS[@]} pairings ($created created, $existing already there)"
+}
+
+if ((PEOPLE_LOADED)); then
+        echo "demo data: people already loaded (demo-admin exists)"
+else
+        load_people
+fi
+
+# ---- the strategy part ---------------------------------------------------------------
+# The business strategy (comms), the demo programme's playbooks (partners 1-6),
+# one section reviewed by the mentor, and integrations: partners 1-3 signed off
+# (operational), partner 4 returned with a comment, partners 5-6 not yet run.
+DEMO_PROGRAMME=d0000000-0000-4000-8000-000000000001
+
+# as TOKEN-SUB ROLES EMAIL: switch the caller
+as() { TOKEN=$(mint "$1" "$2" "$3"); }
+
+# ok STATUSES WHAT: the last call answered one of STATUSES (e.g. "201 409")
+ok() {
+        [[ " $1 " == *" $STATUS "* ]] || die "$2 answered $STATUS: $BODY"
+}
+
+load_strategy() {
+        local draft version id i n=0
+        as demo-comms comms cora.comms@example.com
+        api GET /v1/business-strategy
+        case $STATUS in
+        200) ;;
+        404)
+                api POST /v1/business-strategy/versions "$(jq -cn '{
+                        title: "Social media strategy FY27",
+                        pillars: [
+                          {name: "Trusted Insight", description: "Assurance and insight clients can rely on",
+                           keywords: ["audit", "assurance", "trust", "data", "insight"]},
+                          {name: "Sustainable Futures", description: "Practical ESG",
+                           keywords: ["esg", "climate", "net zero", "sustainability"]},
+                          {name: "Technology & AI", description: "Technology that boards understand",
+                           keywords: ["ai", "cloud", "cyber security", "digital"]},
+                          {name: "People & Culture", description: "The people behind the work",
+                           keywords: ["talent", "culture", "wellbeing", "inclusion"]}],
+                        channels: [{name: "LinkedIn", handle: "@example-firm", purpose: "long form and thought leadership"},
+                                   {name: "X", handle: "@examplefirm"}, {name: "YouTube"}],
+                        policies: {off_limits_topics: ["pending litigation", "client names"],
+                                   off_limits_terms: ["guaranteed returns", "insider"],
+                                   disclosure_rules: ["Say when a post is about a client engagement.",
+                                                      "Say when you are paid or invited to speak."]},
+                        kpis: [{name: "Leaders posting weekly", target: 10},
+                               {name: "Engagement rate", target: 3, unit: "percent"}]}')" demo-strategy-v1
+                ok "201" "POST /v1/business-strategy/versions"
+                draft=$(jq -er .id <<<"$BODY")
+                api POST "/v1/business-strategy/versions/$draft/publish"
+                ok "200 409" "publishing the demo strategy"
+                ;;
+        *) die "GET /v1/business-strategy answered $STATUS: $BODY" ;;
+        esac
+
+        local -a PLAYBOOKS=(
+                'demo-partner-1|paula.placeholder@example.com|{"purpose": "Share what twenty years of audit taught me about trust.", "vision": "The voice clients look for on assurance.", "audiences": [{"name": "CFOs", "description": "Mid-market finance leaders"}], "themes": [{"name": "Trust in numbers", "keywords": ["audit", "trust"], "pillars": ["Trusted Insight"]}, {"name": "AI in the audit", "keywords": ["ai", "data"]}, {"name": "Coaching young auditors", "keywords": ["talent"]}], "platforms": [{"name": "LinkedIn"}], "cadence": {"posts_per_week": 2}, "goals": [{"description": "Grow my network with CFOs", "metric": "followers", "target": 500, "by": "2027-06-30"}], "voice": "Plain, warm, no jargon.", "boundaries": ["politics"]}'
+                'demo-partner-2|percy.pretend@example.com|{"purpose": "Make tax policy understandable for founders.", "vision": "A weekly thread founders actually read.", "themes": [{"name": "Tax for founders", "keywords": ["startups", "policy"]}, {"name": "Digital tax", "keywords": ["digital"], "pillars": ["Technology & AI"]}], "platforms": [{"name": "X"}, {"name": "LinkedIn"}], "goals": [{"description": "Publish a weekly thread", "metric": "threads", "target": 40}], "voice": "Direct and friendly."}'
+                'demo-partner-3|priya.prototype@example.com|{"purpose": "Show how operations change really happens.", "themes": [{"name": "Change in practice", "keywords": ["culture", "change"]}, {"name": "Net zero operations", "keywords": ["net zero", "climate"]}], "platforms": [{"name": "LinkedIn"}, {"name": "Instagram"}], "voice": "Honest case notes from the field."}'
+                'demo-partner-4|pierre.fictif@example.com|{"purpose": "Explain deals in plain language.", "themes": [{"name": "Deals explained", "keywords": ["m&a", "valuation"]}, {"name": "Investing lessons", "keywords": ["guaranteed returns"]}], "platforms": [{"name": "Twitter"}], "goals": [{"description": "Comment on every big mid-market deal", "metric": "posts", "target": 24}]}'
+                'demo-partner-5|patricia.mock@example.com|{"purpose": "Open up how in-house legal teams think.", "themes": [{"name": "In-house life", "keywords": ["legal", "inclusion"]}]}'
+                'demo-partner-6|pedro.ficticio@example.com|{"purpose": "Connect sustainability with everyday decisions."}'
+        )
+        for row in "${PLAYBOOKS[@]}"; do
+                IFS='|' read -r ext email json <<<"$row"
+                n=$((n + 1))
+                as "$ext" partner "$email"
+                api POST /v1/playbooks "$(jq -c --arg p "$DEMO_PROGRAMME" '. + {programme_id: $p}' <<<"$json")" "demo-playbook-$ext"
+                ok "201 409" "POST /v1/playbooks ($ext)"
+                api GET "/v1/playbooks?programme_id=$DEMO_PROGRAMME"
+                ok "200" "GET /v1/playbooks ($ext)"
+                id=$(jq -er '.items[0].id' <<<"$BODY")
+                ID[pb-$n]=$id
+                if ((n == 1)); then
+                        # the partner submits their themes; their mentor reviews them and comments
+                        api PUT "/v1/playbooks/$id/sections/themes/status" '{"status": "ready_for_review"}'
+                        ok "200 409" "submitting themes"
+                        as demo-mentor-1 mentor mona.mentor@example.com
+                        api PUT "/v1/playbooks/$id/sections/themes/status" '{"status": "reviewed"}'
+                        ok "200 409" "reviewing themes"
+                        api POST "/v1/playbooks/$id/comments" \
+                                '{"section": "themes", "body": "Coaching young auditors could carry People & Culture too: say so."}' \
+                                "demo-comment-$id"
+                        ok "201" "commenting"
+                fi
+        done
+
+        as demo-comms comms cora.comms@example.com
+        for i in 1 2 3 4; do
+                api POST /v1/integrations "{\"playbook_id\": \"${ID[pb-$i]}\"}" "demo-integration-${ID[pb-$i]}"
+                ok "200 201" "POST /v1/integrations (partner $i)"
+                id=$(jq -er .id <<<"$BODY")
+                if ((i < 4)); then
+                        api PATCH "/v1/integrations/$id" '{"status": "signed_off", "comment": "Welcome to business as usual."}'
+                else
+                        api PATCH "/v1/integrations/$id" \
+                                '{"status": "returned", "comment": "Investing lessons uses an off-limits term: reword it."}'
+                fi
+                ok "200 409" "reviewing integration $i"
+        done
+        echo "demo data: a published strategy, ${#PLAYBOOKS[@]} playbooks, 4 integrations (3 signed off)"
+}
+
+if [[ -z $secret ]]; then
+        echo "demo data: no TANDEM_JWT_SECRET: the strategy part is skipped"
+else
+        load_strategy
+fi

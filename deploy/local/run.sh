@@ -22,7 +22,7 @@ SERVICES=(
         people:8081
         # phases:8082
         # mentoring:8083
-        # strategy:8084
+        strategy:8084
 )
 
 VAR=$TANDEM_ROOT/var
@@ -165,6 +165,7 @@ TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN bash deploy/local/demo-data.s
 
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
 PARTNER_TOKEN=$(mint demo-partner-1 partner paula.placeholder@example.com)
+COMMS_TOKEN=$(mint demo-comms comms cora.comms@example.com)
 
 cat <<EOF
 
@@ -177,8 +178,13 @@ Logs: var/log/   Tokens below are valid for 24 hours.
   # as a mentor (Mona Mentor)
   curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .
 
-  # as a partner (Paula Placeholder)
+  # as a partner (Paula Placeholder): her pairing, her playbook
   curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/pairings | jq .
+  curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/playbooks | jq .
+
+  # as comms (Cora Comms): integrations waiting for review, and pillar coverage
+  curl -s -H 'Authorization: Bearer $COMMS_TOKEN' '$GW/v1/integrations?status=pending_review' | jq .
+  curl -s -H 'Authorization: Bearer $COMMS_TOKEN' $GW/v1/business-strategy/coverage | jq .
 
 EOF
 

@@ -154,14 +154,6 @@ pairings_list_tx(PGconn *c, struct request *rq, void *arg)
         return rc;
 }
 
-static void
-uuid_filter(struct request *rq, const char *name, const char **out)
-{
-        *out = http_query(rq, name);
-        if (*out != NULL && !uuid_valid(*out))
-                problem_field(&rq->prob, name, "must be a UUID");
-}
-
 int
 http_pairings_list(struct request *rq)
 {
@@ -170,8 +162,8 @@ http_pairings_list(struct request *rq)
 
         if (access_no_viewer(rq) != ST_OK)
                 return ST_FORBIDDEN;
-        uuid_filter(rq, "mentor_id", &op.f.mentor_id);
-        uuid_filter(rq, "partner_id", &op.f.partner_id);
+        http_query_uuid(rq, "mentor_id", &op.f.mentor_id);
+        http_query_uuid(rq, "partner_id", &op.f.partner_id);
         op.f.status = http_query(rq, "status");
         for (i = 0; op.f.status != NULL && pairing_statuses[i] != NULL; i++)
                 if (strcmp(pairing_statuses[i], op.f.status) == 0)

@@ -1,7 +1,8 @@
 /*
  * test_http.c - unit tests for the pure parts of http.c: opaque cursors,
  * UUID checks, pages rendered from a query result (db_page_json), rows taken
- * from a result (db_row_take) and replied (http_reply_row).  What needs a live ulfius request (path,
+ * from a result (db_row_take) and replied (http_reply_row), optional query
+ * filters (http_query_uuid, http_query_enum).  What needs a live ulfius request (path,
  * query, body, If-Match) is covered by the integration tests.
  */
 #include <ctype.h>
@@ -311,6 +312,77 @@ START_TEST(test_reply_row_created_without_location)
 }
 END_TEST
 
+/* ---- optional query filters -------------------------------------------------------- */
+
+/* A request whose URL map holds @name=@value (when @value is not NULL). */
+static void
+query_request(struct _u_request *req, struct request *rq, const char *name, const char *value)
+{
+        ck_assert_int_eq(ulfius_init_request(req), U_OK);
+        if (value != NULL)
+                ck_assert_int_eq(u_map_put(req->map_url, name, value), U_OK);
+        memset(rq, 0, sizeof(*rq));
+        rq->req = req;
+}
+
+static const char *const colours[] = { "red", "green", NULL };
+
+START_TEST(test_query_uuid)
+{
+        struct _u_request req;
+        struct request rq;
+        const char *out = "sentinel";
+
+        query_request(&req, &rq, "id", NULL);
+        http_query_uuid(&rq, "id", &out);
+        ck_assert_ptr_null(out);
+        ck_assert_uint_eq(problem_field_count(&rq.prob), 0);
+        ulfius_clean_request(&req);
+
+        query_request(&req, &rq, "id", "123e4567-e89b-12d3-a456-426614174000");
+        http_query_uuid(&rq, "id", &out);
+        ck_assert_str_eq(out, "123e4567-e89b-12d3-a456-426614174000");
+        ck_assert_uint_eq(problem_field_count(&rq.prob), 0);
+        ulfius_clean_request(&req);
+
+        query_request(&req, &rq, "id", "123");
+        http_query_uuid(&rq, "id", &out);
+        ck_assert_uint_eq(problem_field_count(&rq.prob), 1);
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rq.prob.j_errors, 0),
+                                                           "field")), "id");
+        problem_release(&rq.prob);
+        ulfius_clean_request(&req);
+}
+END_TEST
+
+START_TEST(test_query_enum)
+{
+        struct _u_request req;
+        struct request rq;
+        const char *out = "sentinel";
+        const char *msg;
+
+        query_request(&req, &rq, "colour", NULL);
+        http_query_enum(&rq, "colour", colours, &out);
+        ck_assert_ptr_null(out);
+        ulfius_clean_request(&req);
+
+        query_request(&req, &rq, "colour", "green");
+        http_query_enum(&rq, "colour", colours, &out);
+        ck_assert_str_eq(out, "green");
+        ck_assert_uint_eq(problem_field_count(&rq.prob), 0);
+        ulfius_clean_request(&req);
+
+        query_request(&req, &rq, "colour", "blue");
+        http_query_enum(&rq, "colour", colours, &out);
+        ck_assert_uint_eq(problem_field_count(&rq.prob), 1);
+        msg = json_string_value(json_object_get(json_array_get(rq.prob.j_errors, 0), "message"));
+        ck_assert_str_eq(msg, "must be one of red, green");
+        problem_release(&rq.prob);
+        ulfius_clean_request(&req);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -319,6 +391,7 @@ http_suite(void)
         TCase *tc_uuid = tcase_create("uuid");
         TCase *tc_page = tcase_create("page");
         TCase *tc_row = tcase_create("row");
+        TCase *tc_query = tcase_create("query");
 
         tcase_add_loop_test(tc_cursor, test_cursor_round_trip, 0, N_POSITIONS);
         tcase_add_test(tc_cursor, test_cursor_distinct_and_opaque);
@@ -341,6 +414,10 @@ http_suite(void)
         tcase_add_test(tc_row, test_reply_row_created);
         tcase_add_test(tc_row, test_reply_row_created_without_location);
         suite_add_tcase(s, tc_row);
+
+        tcase_add_test(tc_query, test_query_uuid);
+        tcase_add_test(tc_query, test_query_enum);
+        suite_add_tcase(s, tc_query);
         return s;
 }
 

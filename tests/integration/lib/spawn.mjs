@@ -37,9 +37,9 @@ export function freePort() {
   });
 }
 
-// The environment of a people instance on @port: the harness's settings,
+// The environment of a service instance on @port: the harness's settings,
 // @env on top (a null value removes a variable).
-export function peopleEnv(port, env = {}) {
+export function serviceEnv(port, env = {}) {
   const out = { ...process.env };
   for (const k of Object.keys(out)) if (k.startsWith('TANDEM_')) delete out[k];
   Object.assign(out, {
@@ -59,17 +59,21 @@ export function peopleEnv(port, env = {}) {
   return out;
 }
 
+export const peopleEnv = serviceEnv;
+
 /**
- * Starts a people instance.
+ * Starts an instance of @service (build/bin/tandem-<service>, beside the
+ * people binary the harness names).
+ * @param {string} service  "people", "phases", ...
  * @param {object} o
  * @param {string} o.name   pid file and log name (unique per instance)
- * @param {object} [o.env]  variables over peopleEnv()'s
+ * @param {object} [o.env]  variables over serviceEnv()'s
  * @param {number} [o.port] default: a free port
  * @returns {Promise<Instance>}
  */
-export async function startPeople({ name, env = {}, port } = {}) {
+export async function startService(service, { name, env = {}, port } = {}) {
   const rundir = requireEnv('TANDEM_TEST_RUNDIR');
-  const bin = requireEnv('TANDEM_TEST_PEOPLE_BIN');
+  const bin = path.join(path.dirname(requireEnv('TANDEM_TEST_PEOPLE_BIN')), `tandem-${service}`);
   port = port ?? (await freePort());
   const wrap = (process.env.TANDEM_TEST_SERVICE_WRAPPER ?? '').split(/\s+/).filter(Boolean);
   const [cmd, ...args] = [...wrap, bin];
@@ -78,12 +82,12 @@ export async function startPeople({ name, env = {}, port } = {}) {
   // EACCES/ETXTBSY: the binary is being relinked right now (a make running
   // beside the tests); it is back within moments.
   for (let attempt = 1; ; attempt++) {
-    const child = spawn(cmd, args, { env: peopleEnv(port, env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: serviceEnv(port, env), stdio: ['ignore', 'pipe', 'pipe'] });
     const err = await new Promise((resolve) => {
       child.once('spawn', () => resolve(null));
       child.once('error', resolve);
     });
-    if (!err) return new Instance(name, port, child, rundir);
+    if (!err) return new Instance(name, port, child, rundir, service);
     if (!['EACCES', 'ETXTBSY', 'ENOENT'].includes(err.code) || attempt >= 20) {
       throw new Error(`cannot start ${[cmd, ...args].join(' ')}: ${err.message}`, { cause: err });
     }
@@ -91,8 +95,21 @@ export async function startPeople({ name, env = {}, port } = {}) {
   }
 }
 
+// Starts a people instance (see startService).
+export function startPeople(o = {}) {
+  return startService('people', o);
+}
+
+// Starts @service as an extra instance named after @label and waits until it
+// is ready; stop() resolves to its exit code.
+export async function startExtra(service, env, label = 'extra') {
+  const instance = await startService(service, { name: `${service}-${label}`, env });
+  await instance.waitReady();
+  return { url: instance.url, instance, stop: async () => (await instance.stop()).code };
+}
+
 export class Instance {
-  constructor(name, port, child, rundir) {
+  constructor(name, port, child, rundir, service = 'people') {
     this.name = name;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -102,7 +119,7 @@ export class Instance {
     this.exit = null; // {code, signal} once it has exited
     this.pidFile = path.join(rundir, 'pids', `${name}.pid`);
     this.logFile = path.join(rundir, 'logs', `${name}.log`);
-    if (child.pid !== undefined) writeFileSync(this.pidFile, `${child.pid}\ntandem-people\n`);
+    if (child.pid !== undefined) writeFileSync(this.pidFile, `${child.pid}\ntandem-${service}\n`);
     const keep = (which) => (chunk) => {
       const s = chunk.toString('utf8');
       this[which] += s;
