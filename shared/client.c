@@ -199,21 +199,21 @@ set_options(CURL *h, const char *url, unsigned timeout_ms, struct curl_slist *he
         return bad;
 }
 
-/* application/json or application/problem+json, with or without parameters. */
+/*
+ * application/json or any application/...+json (problem+json, scim+json,
+ * jwk-set+json), with or without parameters.
+ */
 static int
 is_json_type(const char *ct)
 {
         size_t n;
 
-        if (ct == NULL)
+        if (ct == NULL || strncasecmp(ct, "application/", 12) != 0)
                 return 0;
-        if (strncasecmp(ct, "application/json", 16) == 0)
-                n = 16;
-        else if (strncasecmp(ct, "application/problem+json", 24) == 0)
-                n = 24;
-        else
-                return 0;
-        return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+        n = strcspn(ct, "; ");
+        if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+                return 1;
+        return n > 17 && strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
 /* Fills @out from a finished transfer; a 5xx is still ST_UNAVAILABLE. */
