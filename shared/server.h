@@ -23,10 +23,21 @@
 struct request;
 typedef int (*handler_fn)(struct request *rq);
 
+/*
+ * Renders a failed request in a protocol's own error format instead of
+ * problem+json (SCIM answers its clients in its own).  It sets the body and
+ * Content-Type of rq->resp with status @status; @rc is the request's status
+ * and rq->prob says what went wrong.
+ */
+typedef void (*error_render_fn)(struct request *rq, int rc, unsigned status);
+
+#define SERVICE_RENDERERS_MAX 4
+
 enum route_flags {
         ROUTE_PUBLIC = 1u << 0,      /* no token needed (ops endpoints) */
         ROUTE_IDEMPOTENT = 1u << 1,  /* honours Idempotency-Key */
         ROUTE_BODY = 1u << 2,        /* takes a JSON body */
+        ROUTE_SCIM = 1u << 3,        /* the SCIM client only; it may call nothing else */
 };
 
 struct route {
@@ -47,6 +58,16 @@ struct service {
         const struct migration *migrations;
         struct route *routes;        /* ended by { NULL } */
         void *app;                   /* the service's own state */
+        /*
+         * The service's own check of an authenticated caller before any
+         * handler runs, or NULL (the people service refuses a person whose
+         * access was withdrawn).  Returns ST_OK or a status recorded in rq->prob.
+         */
+        handler_fn admit;
+        struct {
+                const char *prefix;          /* a path prefix, "/scim/" */
+                error_render_fn fn;
+        } renderers[SERVICE_RENDERERS_MAX];
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;
@@ -85,6 +106,13 @@ struct request {
  */
 void service_init(struct service *svc, const char *name, unsigned default_port,
                   const struct migration *migs, const struct db_stmt *stmts);
+
+/*
+ * Renders the errors of every request whose path starts with @prefix
+ * (borrowed; a literal) with @fn, including 404 and 405 for paths no route
+ * matches.  Returns ST_OK, or ST_INVALID when the table is full.
+ */
+int service_error_renderer(struct service *svc, const char *prefix, error_render_fn fn);
 
 /*
  * Registers @routes (the service's table) plus /healthz, /readyz, /metrics

@@ -163,7 +163,7 @@ stage_lint() {
 
 # ---- (c)-(g) integration -------------------------------------------------------------
 stage_integration() {
-        local pg_port svc_port gw_port secret issuer=tandem-test audience=tandem-test-api
+        local pg_port svc_port gw_port secret scim_token issuer=tandem-test audience=tandem-test-api
         local i pid name rc
         local -A port_of=()
 
@@ -184,6 +184,7 @@ stage_integration() {
 
         step "(d) services"
         secret=$(rand_hex 48)
+        scim_token=$(rand_hex 32)
         for name in "${SERVICES[@]}"; do
                 if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
                         info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
@@ -196,6 +197,7 @@ stage_integration() {
                         TANDEM_JWT_SECRET="$secret" \
                         TANDEM_JWT_ISSUER="$issuer" \
                         TANDEM_JWT_AUDIENCE="$audience" \
+                        TANDEM_SCIM_TOKEN="$scim_token" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                         TANDEM_LOG_LEVEL=info
                 pid=$STARTED_PID
@@ -219,7 +221,7 @@ stage_integration() {
         info "gateway on 127.0.0.1:$gw_port"
 
         step "(f) integration tests (node --test tests/integration/)"
-        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience"
+        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience" "$scim_token"
 
         step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
         nginx_stop "$TANDEM_RUNDIR/gateway"
@@ -238,7 +240,7 @@ stage_integration() {
 }
 
 run_node_tests() {
-        local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6
+        local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6 scim_token=$7
         local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled
         local -a files=() conc=()
         mapfile -t files < <(find tests/integration -type f \( -name '*.test.*js' -o -name '*-test.*js' \
@@ -256,7 +258,10 @@ run_node_tests() {
         node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
         local extra_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
+        # SCIM is served by the people service; its spec is api-specs/scim.yaml
         TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
+                TANDEM_TEST_SCIM_URL=http://127.0.0.1:$svc_port \
+                TANDEM_TEST_SCIM_TOKEN=$scim_token \
                 TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
                 TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
                 TANDEM_TEST_JWT_SECRET=$secret \
