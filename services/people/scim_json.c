@@ -696,8 +696,12 @@ json_t *
 scim_error_json(unsigned status, const char *scim_type, const char *detail)
 {
         char st[8];
+        json_t *j_err;
 
         snprintf(st, sizeof(st), "%u", status);
-        return json_pack("{s:[s], s:s, s:s?, s:s}", "schemas", SCIM_ERROR_SCHEMA, "status", st,
-                         "scimType", scim_type, "detail", detail != NULL ? detail : "");
+        j_err = json_pack("{s:[s], s:s, s:s}", "schemas", SCIM_ERROR_SCHEMA, "status", st,
+                          "detail", detail != NULL ? detail : "");
+        if (j_err != NULL && scim_type != NULL)
+                json_object_set_new(j_err, "scimType", json_string(scim_type));
+        return j_err;
 }
