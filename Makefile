@@ -63,7 +63,7 @@ $(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
 # people service's pure JSON layer.
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-PEOPLE_PURE := $(BUILD)/services/people/people_json.o
+PEOPLE_PURE := $(BUILD)/services/people/people_json.o $(BUILD)/services/people/scim_json.o
 
 $(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
 	@mkdir -p $(@D)
