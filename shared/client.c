@@ -117,14 +117,15 @@ static int
 build_headers(const struct client_call *call, int has_body, struct curl_slist **out)
 {
         struct curl_slist *list = NULL;
+        const char *ct = call->form != NULL ? "Content-Type: application/x-www-form-urlencoded"
+                         : has_body ? "Content-Type: application/json" : "Content-Type:";
         int rc;
 
         rc = header_raw(&list, "Accept: application/json");
         if (rc == ST_OK)        /* no 100-continue round trip before a body */
                 rc = header_raw(&list, "Expect:");
         if (rc == ST_OK)        /* without a body, drop curl's form Content-Type */
-                rc = header_raw(&list, has_body ? "Content-Type: application/json"
-                                                : "Content-Type:");
+                rc = header_raw(&list, ct);
         if (rc == ST_OK && call->bearer != NULL && call->bearer[0] != '\0')
                 rc = header_add(&list, "Authorization: Bearer ", call->bearer);
         if (rc == ST_OK && call->request_id != NULL && call->request_id[0] != '\0')
@@ -200,6 +201,27 @@ set_options(CURL *h, const char *url, unsigned timeout_ms, struct curl_slist *he
 }
 
 /*
+ * HTTP Basic with @user and @password form-encoded first, as RFC 6749
+ * section 2.3.1 asks of OAuth client credentials.  Returns non-zero on failure.
+ */
+static int
+set_basic(CURL *h, const char *user, const char *password)
+{
+        char *u = curl_easy_escape(h, user, 0);
+        char *p = curl_easy_escape(h, password, 0);
+        int bad = u == NULL || p == NULL;
+
+        if (!bad) {
+                bad |= curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK;
+                bad |= curl_easy_setopt(h, CURLOPT_USERNAME, u) != CURLE_OK;
+                bad |= curl_easy_setopt(h, CURLOPT_PASSWORD, p) != CURLE_OK;
+        }
+        curl_free(u);
+        curl_free(p);
+        return bad;
+}
+
+/*
  * application/json or any application/...+json (problem+json, scim+json,
  * jwk-set+json), with or without parameters.
  */
@@ -266,7 +288,7 @@ client_do(const struct client_call *call, struct client_reply *out)
                 if (body == NULL)
                         return ST_NOMEM;
         }
-        rc = build_headers(call, body != NULL, &headers);
+        rc = build_headers(call, body != NULL || call->form != NULL, &headers);
         if (rc != ST_OK)
                 goto out;
         rc = ST_NOMEM;
@@ -276,7 +298,10 @@ client_do(const struct client_call *call, struct client_reply *out)
                 goto out;
         rc = ST_INTERNAL;
         if (set_options(h, url, call->timeout_ms, headers, &rb, errbuf) != 0 ||
-            set_method(h, call->method, body) != 0)
+            set_method(h, call->method, call->form != NULL ? call->form : body) != 0)
+                goto out;
+        if (call->basic_user != NULL && call->basic_password != NULL &&
+            set_basic(h, call->basic_user, call->basic_password) != 0)
                 goto out;
         cres = curl_easy_perform(h);
         if (cres != CURLE_OK)

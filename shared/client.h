@@ -18,6 +18,10 @@ struct client_call {
         const char *request_id;    /* may be NULL */
         const json_t *j_body;      /* borrowed, may be NULL */
         unsigned timeout_ms;
+        /* an OAuth token request instead of JSON: a form body and HTTP Basic */
+        const char *form;          /* application/x-www-form-urlencoded, may be NULL */
+        const char *basic_user;    /* with basic_password: Authorization: Basic */
+        const char *basic_password;
 };
 
 struct client_reply {

@@ -494,7 +494,25 @@ service_init(struct service *svc, const char *name, unsigned default_port,
         svc->metrics = metrics_new(name);
         if (svc->metrics == NULL || client_global_init() != ST_OK)
                 die("start-up", "out of memory");
+        switch (service_token_new(&svc->cfg, svc->auth, &svc->own_token)) {
+        case ST_OK:
+                break;
+        case ST_NOT_FOUND:
+                log_info("no token of its own: set TANDEM_OIDC_CLIENT_ID and"
+                         " TANDEM_OIDC_CLIENT_SECRET for calls made on its own behalf");
+                break;
+        default:
+                die("start-up", "out of memory");
+        }
         svc->migrations = migs;
+}
+
+int
+service_own_token(struct service *svc, char **out)
+{
+        if (svc->own_token == NULL)
+                return ST_NOT_FOUND;
+        return service_token_get(svc->own_token, out);
 }
 
 static int
@@ -589,6 +607,7 @@ service_release(struct service *svc, struct binding *bindings)
         ulfius_clean_instance(&svc->instance);
         free(bindings);
         db_pool_free(svc->db);
+        service_token_free(svc->own_token);
         auth_verifier_free(svc->auth);
         metrics_free(svc->metrics);
         client_global_cleanup();

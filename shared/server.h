@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "problem.h"
+#include "svctoken.h"
 
 struct request;
 typedef int (*handler_fn)(struct request *rq);
@@ -54,6 +55,7 @@ struct service {
         struct config cfg;
         struct db_pool *db;
         struct auth_verifier *auth;
+        struct service_token *own_token;  /* this service's own token, or NULL */
         struct metrics *metrics;
         const struct migration *migrations;
         struct route *routes;        /* ended by { NULL } */
@@ -113,6 +115,14 @@ void service_init(struct service *svc, const char *name, unsigned default_port,
  * matches.  Returns ST_OK, or ST_INVALID when the table is full.
  */
 int service_error_renderer(struct service *svc, const char *prefix, error_render_fn fn);
+
+/*
+ * The bearer token for a call this service makes on its own behalf, with no
+ * user token to forward (svctoken.h): *@out is malloc'd.  ST_NOT_FOUND when
+ * it has no way to authenticate as itself (RS256/ES256 without
+ * TANDEM_OIDC_CLIENT_ID), ST_UNAVAILABLE when the provider gives none now.
+ */
+int service_own_token(struct service *svc, char **out);
 
 /*
  * Registers @routes (the service's table) plus /healthz, /readyz, /metrics

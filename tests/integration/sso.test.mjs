@@ -12,12 +12,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { api, expectProblem, expectStatus } from './lib/http.mjs';
+import { promisify } from 'node:util';
+import { api, expectProblem, expectStatus, requireEnv } from './lib/http.mjs';
 import { peopleByExternalId, peopleByEmail } from './lib/db.mjs';
 import { b64url } from './lib/tokens.mjs';
 import { uniq } from './lib/fixtures.mjs';
-import { AUDIENCE, OidcProvider, SCIM_CLIENT, newKey } from './lib/oidc.mjs';
+import { AUDIENCE, OidcProvider, SCIM_CLIENT, SERVICE_CLIENT, newKey } from './lib/oidc.mjs';
 import { freePort, scaled, startPeople } from './lib/spawn.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -188,6 +190,33 @@ describe('SSO with a real OpenID Connect provider', () => {
     const svc = await op.token({ persona: { groups: ['Tandem-Service'] } });
     const res = expectStatus(await call(rs, 'GET', '/v1/people?limit=2', { token: svc }), 200);
     assert.ok(res.body.items.length > 0, 'the service reads everyone');
+  });
+
+  it("a service's own token comes from the client credentials grant (tandem-token --service)", async () => {
+    const env = {
+      PATH: process.env.PATH,
+      TANDEM_JWT_ALG: 'RS256',
+      TANDEM_OIDC_ISSUER: op.issuer,
+      TANDEM_JWT_AUDIENCE: AUDIENCE,
+      TANDEM_OIDC_CLIENT_ID: SERVICE_CLIENT.id,
+      TANDEM_OIDC_CLIENT_SECRET: SERVICE_CLIENT.secret,
+      TANDEM_OIDC_SCOPE: 'api',
+      TANDEM_OIDC_RESOURCE: 'urn:tandem:rs256',
+    };
+    for (const k of ['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'LSAN_OPTIONS']) if (process.env[k]) env[k] = process.env[k];
+    const { stdout } = await promisify(execFile)(requireEnv('TANDEM_TEST_TOKEN_BIN'), ['--service', 'phases'], { env });
+    const t = stdout.trim().split('\n').pop();
+    const claims = JSON.parse(Buffer.from(t.split('.')[1], 'base64url'));
+    assert.equal(claims.client_id, SERVICE_CLIENT.id);
+    const res = expectStatus(await call(rs, 'GET', '/v1/people?limit=2', { token: t }), 200);
+    assert.ok(res.body.items.length > 0, 'the service reads everyone');
+    // a wrong secret gets no token
+    await assert.rejects(
+      promisify(execFile)(requireEnv('TANDEM_TEST_TOKEN_BIN'), ['--service', 'phases'], {
+        env: { ...env, TANDEM_OIDC_CLIENT_SECRET: 'wrong' },
+      }),
+      /issued no token/,
+    );
   });
 
   it('lets the SCIM client in by its client id, and nobody else', async () => {

@@ -20,6 +20,8 @@ export const AUDIENCE = 'urn:tandem:api';
 export const OTHER_AUDIENCE = 'urn:other:api';
 export const CLIENT = { id: 'tandem-test', secret: `test-${randomBytes(12).toString('hex')}` };
 export const SCIM_CLIENT = { id: 'tandem-scim', secret: `scim-${randomBytes(12).toString('hex')}` };
+// A Tandem service's own client: its tokens carry the group the role map makes "service".
+export const SERVICE_CLIENT = { id: 'tandem-phases', secret: `svc-${randomBytes(12).toString('hex')}` };
 
 // Resource indicators (RFC 8707) and what their tokens look like.
 const RESOURCES = {
@@ -78,7 +80,7 @@ class MemoryAdapter {
 
 function configuration(op) {
   return {
-    clients: [CLIENT, SCIM_CLIENT].map((c) => ({
+    clients: [CLIENT, SCIM_CLIENT, SERVICE_CLIENT].map((c) => ({
       client_id: c.id,
       client_secret: c.secret,
       grant_types: ['client_credentials'],
@@ -115,7 +117,7 @@ function configuration(op) {
     formats: {
       customizers: {
         jwt: (ctx, token, jwt) => {
-          const p = op.persona ?? {};
+          const p = op.persona ?? (token.clientId === SERVICE_CLIENT.id ? { groups: ['Tandem-Service'] } : {});
           for (const k of ['sub', 'email', 'groups', 'name', 'oid']) if (p[k] !== undefined) jwt.payload[k] = p[k];
           if (p.typ) jwt.header = { typ: p.typ };
         },
