@@ -7,11 +7,15 @@
 # 10,000 people inserted with SQL after the service created its schema, then
 #   wrk --latency -t2 -d10s  GET /v1/people/{random id}  and  GET /v1/people?limit=50
 #   pgbench -n -M prepared -j2 -T10 with the service's own SELECTs
-# at 1, 16 and 64 connections.  Prints a table; raw output goes to build/bench/.
+# at 1, 16 and 64 connections, and SCIM provisioning as an identity provider
+# drives it (find by userName, PATCH, POST) at TANDEM_BENCH_SCIM_CONNS
+# connections, checked against the 25 requests/s SCIM must sustain.  Prints a
+# table; raw output goes to build/bench/.
 #
 #   TANDEM_BENCH_DURATION   seconds per run (10)
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
 #   TANDEM_BENCH_PEOPLE     rows to insert (10000)
+#   TANDEM_BENCH_SCIM_CONNS connections for the SCIM runs (4)
 #   TANDEM_BENCH_LOG_LEVEL  the service's TANDEM_LOG_LEVEL (warn: no line per
 #                           request, so the log file does not grow by GBs)
 # The service's own tuning variables (TANDEM_THREADS, TANDEM_DB_POOL_SIZE) are
@@ -63,10 +67,12 @@ pg_port=$(free_port)
 pg_start "$TANDEM_RUNDIR/pg" "$pg_port" throwaway
 PG=$TANDEM_RUNDIR/pg
 secret=$(rand_hex 48)
+scim_token=$(rand_hex 32)
 svc_port=$(free_port)
 start_service people "$svc_port" "$LOGDIR/people.log" \
         TANDEM_DATABASE_URL="$(pg_url "$PG")" \
         TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
+        TANDEM_SCIM_TOKEN="$scim_token" \
         TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
 SVC_PID=$STARTED_PID
 wait_http "http://127.0.0.1:$svc_port/readyz" 30 "$SVC_PID" || die "people did not become ready"
@@ -231,6 +237,61 @@ for c in "${CONNS[@]}"; do
         done
 done
 
+# ---- SCIM: what an identity provider drives ------------------------------------------
+cat >"$OUT/scim.lua" <<'LUA'
+-- SCIM as Entra ID and Okta drive it (BENCH_SCIM_MODE): find a user by
+-- userName, PATCH one (title), or POST a new one (a unique userName each).
+local mode = os.getenv("BENCH_SCIM_MODE")
+local n = tonumber(os.getenv("BENCH_PEOPLE"))
+local ids = {}
+for line in io.lines(os.getenv("BENCH_IDS")) do ids[#ids + 1] = line end
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_SCIM_TOKEN")
+wrk.headers["Content-Type"] = "application/scim+json"
+local f = io.open("/dev/urandom", "rb")
+local b = f:read(4)
+f:close()
+local seed = b:byte(1) + b:byte(2) * 256 + b:byte(3) * 65536 + b:byte(4) * 16777216
+math.randomseed(seed)
+local count = 0
+request = function()
+   count = count + 1
+   if mode == "filter" then
+      local q = 'userName eq "bench.person' .. math.random(n) .. '@example.com"'
+      return wrk.format("GET", "/scim/v2/Users?filter=" .. q:gsub(" ", "%%20"):gsub('"', "%%22"))
+   elseif mode == "patch" then
+      local body = '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":' ..
+         '[{"op":"Replace","path":"title","value":"Partner ' .. count .. '"}]}'
+      return wrk.format("PATCH", "/scim/v2/Users/" .. ids[math.random(#ids)], nil, body)
+   end
+   local u = "scim." .. seed .. "." .. count .. "@example.com"
+   local body = '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"' .. u ..
+      '","externalId":"ext-' .. seed .. "-" .. count .. '","name":{"givenName":"Bench",' ..
+      '"familyName":"User"},"emails":[{"value":"' .. u .. '","type":"work","primary":true}],' ..
+      '"active":true}'
+   return wrk.format("POST", "/scim/v2/Users", nil, body)
+end
+LUA
+SCIM_CONNS=${TANDEM_BENCH_SCIM_CONNS:-4}
+SCIM_MIN=25
+scim_ok=1
+step "SCIM at $SCIM_CONNS connections (must sustain $SCIM_MIN req/s)"
+for mode in filter patch create; do
+        info "wrk SCIM $mode"
+        file=$OUT/wrk-scim-$mode.txt
+        BENCH_SCIM_MODE=$mode BENCH_SCIM_TOKEN=$scim_token BENCH_PEOPLE=$N_PEOPLE \
+                timeout $((DURATION + 30)) wrk -t2 -c"$SCIM_CONNS" -d"${DURATION}s" --timeout 5s \
+                --latency -s "$OUT/scim.lua" "http://127.0.0.1:$svc_port/" >"$file" 2>&1 ||
+                warn "wrk SCIM $mode failed (see $file)"
+        rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
+        errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$file")
+        ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs
+        ROW_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
+        ROW_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
+        add_row scim 1
+        if ((${rps:-0} < SCIM_MIN || errs > 0)); then scim_ok=0; fi
+done
+SCIM_VERDICT="SCIM: every run sustained >= $SCIM_MIN req/s with no error: $([[ $scim_ok == 1 ]] && echo yes || echo NO)"
+
 peak=$(awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$SVC_PID/status" 2>/dev/null || echo "?")
 {
         echo "Tandem bench $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, ${DURATION}s a run, $N_PEOPLE people"
@@ -241,6 +302,8 @@ peak=$(awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$SVC_PID/status" 2>
         printf '%-26s %5s %9s %8s %8s %7s %8s %10s\n' target conns "req/s" "p50 ms" "p99 ms" ratio errors rss
         printf '%s\n' "${ROWS[@]}"
         echo
+        echo "$SCIM_VERDICT"
         echo "people service peak RSS (VmHWM): $peak"
 } | tee "$OUT/summary.txt"
 echo "raw output: $OUT"
+[[ $scim_ok == 1 ]] || die "SCIM did not sustain $SCIM_MIN requests/s without errors"
