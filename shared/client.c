@@ -113,11 +113,18 @@ header_raw(struct curl_slist **list, const char *line)
         return ST_OK;
 }
 
+/* A form body with HTTP Basic instead of JSON (client_post_form). */
+struct form_call {
+        const char *form;
+        const char *user, *password;
+};
+
 static int
-build_headers(const struct client_call *call, int has_body, struct curl_slist **out)
+build_headers(const struct client_call *call, const struct form_call *fc, int has_body,
+              struct curl_slist **out)
 {
         struct curl_slist *list = NULL;
-        const char *ct = call->form != NULL ? "Content-Type: application/x-www-form-urlencoded"
+        const char *ct = fc != NULL ? "Content-Type: application/x-www-form-urlencoded"
                          : has_body ? "Content-Type: application/json" : "Content-Type:";
         int rc;
 
@@ -268,8 +275,10 @@ transfer_failed(const struct client_call *call, const char *url, CURLcode cres,
         return ST_UNAVAILABLE;
 }
 
-int
-client_do(const struct client_call *call, struct client_reply *out)
+/* client_do(), or a form request when @fc is not NULL. */
+static int
+client_perform(const struct client_call *call, const struct form_call *fc,
+               struct client_reply *out)
 {
         char errbuf[CURL_ERROR_SIZE] = "";
         struct reply_buf rb = { NULL, 0, 0, 0 };
@@ -288,7 +297,7 @@ client_do(const struct client_call *call, struct client_reply *out)
                 if (body == NULL)
                         return ST_NOMEM;
         }
-        rc = build_headers(call, body != NULL || call->form != NULL, &headers);
+        rc = build_headers(call, fc, body != NULL, &headers);
         if (rc != ST_OK)
                 goto out;
         rc = ST_NOMEM;
@@ -298,10 +307,9 @@ client_do(const struct client_call *call, struct client_reply *out)
                 goto out;
         rc = ST_INTERNAL;
         if (set_options(h, url, call->timeout_ms, headers, &rb, errbuf) != 0 ||
-            set_method(h, call->method, call->form != NULL ? call->form : body) != 0)
+            set_method(h, call->method, fc != NULL ? fc->form : body) != 0)
                 goto out;
-        if (call->basic_user != NULL && call->basic_password != NULL &&
-            set_basic(h, call->basic_user, call->basic_password) != 0)
+        if (fc != NULL && set_basic(h, fc->user, fc->password) != 0)
                 goto out;
         cres = curl_easy_perform(h);
         if (cres != CURLE_OK)
@@ -315,4 +323,25 @@ out:
         free(url);
         free(body);
         return rc;
+}
+
+int
+client_do(const struct client_call *call, struct client_reply *out)
+{
+        return client_perform(call, NULL, out);
+}
+
+int
+client_post_form(const char *url, const char *form, const char *user, const char *password,
+                 unsigned timeout_ms, struct client_reply *out)
+{
+        struct client_call call = { .method = "POST", .base_url = url, .path = "",
+                                    .timeout_ms = timeout_ms };
+        struct form_call fc = { form, user, password };
+
+        out->status = 0;
+        out->j_body = NULL;
+        if (form == NULL || user == NULL || password == NULL)
+                return ST_INVALID;
+        return client_perform(&call, &fc, out);
 }

@@ -18,10 +18,6 @@ struct client_call {
         const char *request_id;    /* may be NULL */
         const json_t *j_body;      /* borrowed, may be NULL */
         unsigned timeout_ms;
-        /* an OAuth token request instead of JSON: a form body and HTTP Basic */
-        const char *form;          /* application/x-www-form-urlencoded, may be NULL */
-        const char *basic_user;    /* with basic_password: Authorization: Basic */
-        const char *basic_password;
 };
 
 struct client_reply {
@@ -45,5 +41,13 @@ void client_global_cleanup(void);
 int client_do(const struct client_call *call, struct client_reply *out);
 
 void client_reply_release(struct client_reply *r);
+
+/*
+ * POSTs @form (application/x-www-form-urlencoded) to @url with HTTP Basic
+ * @user and @password (each form-encoded first, RFC 6749 section 2.3.1): an
+ * OAuth token request.  Answers like client_do().
+ */
+int client_post_form(const char *url, const char *form, const char *user, const char *password,
+                     unsigned timeout_ms, struct client_reply *out);
 
 #endif

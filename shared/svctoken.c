@@ -154,18 +154,14 @@ fetch_remote(const struct service_token *st, time_t now, time_t *expires)
         char url[TOKEN_URL_MAX];
         char *form = NULL, *token = NULL;
         struct client_reply r = { 0, NULL };
-        struct client_call call = { .method = "POST", .path = "", .base_url = url,
-                                    .timeout_ms = st->timeout_ms,
-                                    .basic_user = st->client_id,
-                                    .basic_password = st->client_secret };
 
         if (auth_token_endpoint(st->v, url, sizeof(url)) != ST_OK) {
                 log_warn("service token: the provider's token endpoint is not known yet");
                 return NULL;
         }
         form = token_form(st);
-        call.form = form;
-        if (form != NULL && client_do(&call, &r) == ST_OK)
+        if (form != NULL && client_post_form(url, form, st->client_id, st->client_secret,
+                                             st->timeout_ms, &r) == ST_OK)
                 token = take_access_token(&r, now, expires);
         if (token == NULL)
                 log_warn("service token: %s answered %ld, no access token", url, r.status);

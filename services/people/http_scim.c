@@ -138,12 +138,14 @@ static const char rt_user[] =
         "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ResourceType\"],\"id\":\"User\","
         "\"name\":\"User\",\"endpoint\":\"/Users\",\"schema\":\"" SCIM_USER_SCHEMA "\","
         "\"schemaExtensions\":[{\"schema\":\"" SCIM_ENTERPRISE_SCHEMA "\",\"required\":false}],"
-        "\"meta\":{\"resourceType\":\"ResourceType\",\"location\":\"/scim/v2/ResourceTypes/User\"}}";
+        "\"meta\":{\"resourceType\":\"ResourceType\","
+        "\"location\":\"/scim/v2/ResourceTypes/User\"}}";
 
 static const char rt_group[] =
         "{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:ResourceType\"],\"id\":\"Group\","
         "\"name\":\"Group\",\"endpoint\":\"/Groups\",\"schema\":\"" SCIM_GROUP_SCHEMA "\","
-        "\"meta\":{\"resourceType\":\"ResourceType\",\"location\":\"/scim/v2/ResourceTypes/Group\"}}";
+        "\"meta\":{\"resourceType\":\"ResourceType\","
+        "\"location\":\"/scim/v2/ResourceTypes/Group\"}}";
 
 static const struct {
         const char *id;
