@@ -37,6 +37,16 @@ access_no_viewer(struct request *rq)
 }
 
 int
+access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN])
+{
+        if (rq->me_known) {
+                memcpy(me, rq->me, UUID_STR_LEN);
+                return ST_OK;
+        }
+        return people_db_whoami(c, &rq->who, me);
+}
+
+int
 access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope)
 {
         int rc;
@@ -44,7 +54,7 @@ access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **
         *scope = NULL;
         if (access_reads_all(rq))
                 return ST_OK;
-        rc = people_db_whoami(c, &rq->who, me);
+        rc = access_whoami(c, rq, me);
         *scope = me[0] != '\0' ? me : NIL_UUID;
         return rc;
 }
@@ -110,7 +120,7 @@ admit_tx(PGconn *c, struct request *rq, void *arg)
 int
 people_admit(struct request *rq)
 {
-        if (rq->who.roles & ROLE_SCIM)
-                return ST_OK;   /* a client, not a person */
+        if (!(rq->who.roles & PERSON_ROLES))
+                return ST_OK;   /* the SCIM client or a service: not a person */
         return db_with(rq->svc->db, rq, admit_tx, NULL);
 }

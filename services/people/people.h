@@ -129,6 +129,12 @@ int access_forbid(struct request *rq, const char *why);
 int access_no_viewer(struct request *rq);
 
 /*
+ * The caller's person id ("" when none): what the admission check found, else
+ * looked up (people_db_whoami).
+ */
+int access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN]);
+
+/*
  * What the caller's lists are limited to: *@scope is NULL for admin and
  * service, else the caller's person id (written into @me), or NIL_UUID when
  * no person matches the token, so that they see nothing.
