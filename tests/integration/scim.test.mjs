@@ -6,7 +6,7 @@
 
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, describe as describeRes, expectProblem, expectStatus, requireEnv } from './lib/http.mjs';
+import { api, describe as describeRes, expectProblem, expectStatus, gatewayUrl, requireEnv } from './lib/http.mjs';
 import { adminToken, createMentor, createPairing, getPerson, tokenFor, uniq } from './lib/fixtures.mjs';
 import { pairingById, personById } from './lib/db.mjs';
 
@@ -74,6 +74,12 @@ describe('SCIM discovery', () => {
     assert.equal(res.body.filter.supported, true);
     assert.equal(res.body.bulk.supported, false);
     assert.equal(res.body.filter.maxResults, 500);
+  });
+
+  it('is reachable through the gateway at /scim/v2', async () => {
+    const res = expectStatus(await scim('GET', '/scim/v2/ServiceProviderConfig', { base: gatewayUrl() }), 200);
+    assert.equal(res.body.patch.supported, true);
+    expectScimError(await scim('GET', '/scim/v2/Users/nope', { base: gatewayUrl() }), 404);
   });
 
   it('Schemas and ResourceTypes list User, Group and the enterprise extension', async () => {
