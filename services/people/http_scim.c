@@ -298,6 +298,9 @@ http_scim_users_create(struct request *rq)
 
         if (rc == ST_OK)
                 rc = scim_user_parse(op.j_body, &rq->prob, &op.j_flat);
+        /* a new User is active unless told otherwise; so is one provisioned again */
+        if (rc == ST_OK && json_object_get(op.j_flat, "active") == NULL)
+                json_object_set_new(op.j_flat, "active", json_true());
         if (rc == ST_OK)
                 rc = check_timezone(rq, op.j_flat);
         if (rc == ST_OK)

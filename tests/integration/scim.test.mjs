@@ -209,7 +209,8 @@ describe('SCIM Users: the provider sequence', () => {
     assert.equal((await getPerson(user.id)).status, 'left');
 
     // provisioned again with the same userName: the same person comes back
-    const again = await scim('POST', '/scim/v2/Users', { body: { ...body, emails: [{ value: `back.${uniq()}@example.com`, primary: true }] } });
+    const { active: _a, ...noActive } = body;
+    const again = await scim('POST', '/scim/v2/Users', { body: { ...noActive, emails: [{ value: `back.${uniq()}@example.com`, primary: true }] } });
     expectStatus(again, 201);
     assert.equal(again.body.id, user.id);
     assert.equal(again.body.active, true);
