@@ -66,7 +66,7 @@ $(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
 # test_strategy_*.c also link their service's pure modules (no I/O in them).
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
-PEOPLE_PURE := $(BUILD)/services/people/people_json.o
+PEOPLE_PURE := $(BUILD)/services/people/people_json.o $(BUILD)/services/people/scim_json.o
 STRATEGY_PURE := $(addprefix $(BUILD)/services/strategy/,strategy_json.o strategy_playbook.o \
                  strategy_align.o)
 

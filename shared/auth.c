@@ -29,37 +29,32 @@
 
 #include "auth.h"
 #include "b64.h"
+#include "claims.h"
+#include "jwks.h"
 #include "status.h"
 
 #define TOKEN_MAX_BYTES 8192
 #define SECRET_MIN_BYTES 32
-#define RSA_MIN_BITS 2048
 #define P256_COORD_BYTES 32
 #define HS256_MAC_BYTES 32
 #define SUBJECT_MAX_BYTES 255
-#define ROLE_NAME_MAX 16
-
-struct jwk {
-        char *kid;                      /* NULL when the JWK has none */
-        EVP_PKEY *pkey;
-};
-
-/* The public keys usable for the configured algorithm. */
-struct key_set {
-        struct jwk *keys;
-        size_t n;
-};
+#define SCIM_SUBJECT "scim-client"
 
 struct auth_verifier {
         enum jwt_alg alg;
         EVP_MD *sha256;                 /* fetched once, not on every call */
         EVP_MAC_CTX *hmac;              /* HS256: keyed template, dup'd per call */
-        struct key_set keys;            /* RS256, ES256 */
+        struct key_source *keys;        /* RS256, ES256 */
         char *issuer;
         char *audience;
         unsigned leeway_s;
         char *roles_claim;
         char *email_claim;
+        char *subject_claim;
+        struct role_map role_map;       /* empty: Tandem's role names as they are */
+        unsigned char scim_token_sha256[32];
+        bool has_scim_token;
+        char *scim_client_ids;          /* NULL: no SCIM client by client id */
 };
 
 /* A compact JWS split into its parts; the claims are parsed last. */
@@ -242,291 +237,6 @@ out:
         return ok;
 }
 
-/* ---- JWKS: public keys from n/e and crv/x/y ------------------------------ */
-
-static void
-key_set_release(struct key_set *ks)
-{
-        size_t i;
-
-        for (i = 0; i < ks->n; i++) {
-                free(ks->keys[i].kid);
-                EVP_PKEY_free(ks->keys[i].pkey);
-        }
-        free(ks->keys);
-        ks->keys = NULL;
-        ks->n = 0;
-}
-
-/*
- * Returns the key named @kid, or with no @kid the only key of the set; NULL
- * when there is none.  The key stays owned by @ks.
- */
-static EVP_PKEY *
-key_set_find(const struct key_set *ks, const char *kid)
-{
-        size_t i;
-
-        if (!kid)
-                return ks->n == 1 ? ks->keys[0].pkey : NULL;
-        for (i = 0; i < ks->n; i++)
-                if (ks->keys[i].kid && strcmp(ks->keys[i].kid, kid) == 0)
-                        return ks->keys[i].pkey;
-        return NULL;
-}
-
-/* Returns the new BIGNUM of the base64url member @name of @j_jwk, or NULL. */
-static BIGNUM *
-jwk_bignum(const json_t *j_jwk, const char *name)
-{
-        const char *s = json_plain_string(json_object_get(j_jwk, name));
-        unsigned char *buf = NULL;
-        BIGNUM *bn = NULL;
-        size_t len;
-
-        if (!s || b64url_decode(s, strlen(s), &buf, &len) != ST_OK)
-                return NULL;
-        if (len > 0 && len <= INT_MAX)
-                bn = BN_bin2bn(buf, (int)len, NULL);
-        free(buf);
-        return bn;
-}
-
-/* Decodes the P-256 coordinate @name of @j_jwk into @out.  Returns 1 on success. */
-static int
-jwk_coordinate(const json_t *j_jwk, const char *name, unsigned char out[P256_COORD_BYTES])
-{
-        const char *s = json_plain_string(json_object_get(j_jwk, name));
-        unsigned char *buf = NULL;
-        size_t len = 0;
-        int ok;
-
-        if (!s || b64url_decode(s, strlen(s), &buf, &len) != ST_OK)
-                return 0;
-        ok = len == P256_COORD_BYTES;
-        if (ok)
-                memcpy(out, buf, P256_COORD_BYTES);
-        free(buf);
-        return ok;
-}
-
-/* Returns 1 when OpenSSL's public key check passes for @pkey. */
-static int
-pkey_public_ok(EVP_PKEY *pkey)
-{
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-        int ok = ctx && EVP_PKEY_public_check(ctx) == 1;
-
-        EVP_PKEY_CTX_free(ctx);
-        return ok;
-}
-
-/* Builds a public key of @type ("RSA", "EC") from the parameters in @bld. */
-static EVP_PKEY *
-pkey_from_params(const char *type, OSSL_PARAM_BLD *bld)
-{
-        OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-        EVP_PKEY *pkey = NULL;
-
-        if (!params || !ctx || EVP_PKEY_fromdata_init(ctx) != 1)
-                goto out;
-        if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-                goto out;
-        if (!pkey_public_ok(pkey)) {
-                EVP_PKEY_free(pkey);
-                pkey = NULL;
-        }
-out:
-        OSSL_PARAM_free(params);
-        EVP_PKEY_CTX_free(ctx);
-        return pkey;
-}
-
-/* Returns a new RSA public key (at least RSA_MIN_BITS) from n and e, or NULL. */
-static EVP_PKEY *
-rsa_from_jwk(const json_t *j_jwk)
-{
-        OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-        BIGNUM *n = jwk_bignum(j_jwk, "n");
-        BIGNUM *e = jwk_bignum(j_jwk, "e");
-        EVP_PKEY *pkey = NULL;
-
-        if (!bld || !n || !e)
-                goto out;
-        if (!OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-            !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
-                goto out;
-        pkey = pkey_from_params("RSA", bld);
-        if (pkey && EVP_PKEY_get_bits(pkey) < RSA_MIN_BITS) {
-                EVP_PKEY_free(pkey);
-                pkey = NULL;
-        }
-out:
-        OSSL_PARAM_BLD_free(bld);
-        BN_free(n);
-        BN_free(e);
-        return pkey;
-}
-
-/* Returns a new P-256 public key from crv, x and y, or NULL. */
-static EVP_PKEY *
-ec_from_jwk(const json_t *j_jwk)
-{
-        unsigned char point[1 + 2 * P256_COORD_BYTES];
-        OSSL_PARAM_BLD *bld = NULL;
-        EVP_PKEY *pkey = NULL;
-
-        if (!json_string_equals(json_object_get(j_jwk, "crv"), "P-256"))
-                goto out;
-        point[0] = POINT_CONVERSION_UNCOMPRESSED;
-        if (!jwk_coordinate(j_jwk, "x", point + 1) ||
-            !jwk_coordinate(j_jwk, "y", point + 1 + P256_COORD_BYTES))
-                goto out;
-        bld = OSSL_PARAM_BLD_new();
-        if (!bld)
-                goto out;
-        if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,
-                                             SN_X9_62_prime256v1, 0) ||
-            !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY,
-                                              point, sizeof(point)))
-                goto out;
-        pkey = pkey_from_params("EC", bld);
-out:
-        OSSL_PARAM_BLD_free(bld);
-        return pkey;
-}
-
-/* Returns 1 when @j_jwk is a signing key meant for @alg (kty, use, alg, kid). */
-static int
-jwk_fits(const json_t *j_jwk, enum jwt_alg alg)
-{
-        const json_t *j_use = json_object_get(j_jwk, "use");
-        const json_t *j_alg = json_object_get(j_jwk, "alg");
-        const json_t *j_kid = json_object_get(j_jwk, "kid");
-        const char *kty = alg == JWT_ALG_RS256 ? "RSA" : "EC";
-
-        if (!json_string_equals(json_object_get(j_jwk, "kty"), kty))
-                return 0;
-        if (j_use && !json_string_equals(j_use, "sig"))
-                return 0;
-        if (j_alg && !json_string_equals(j_alg, alg_name(alg)))
-                return 0;
-        return !j_kid || json_plain_string(j_kid);
-}
-
-/*
- * Appends @j_jwk to @ks (which has room) when it is a usable key for @alg;
- * skips it otherwise.  Returns ST_OK, or ST_NOMEM.
- */
-static int
-key_set_add(struct key_set *ks, const json_t *j_jwk, enum jwt_alg alg)
-{
-        const char *kid = json_plain_string(json_object_get(j_jwk, "kid"));
-        EVP_PKEY *pkey;
-        char *kid_copy = NULL;
-
-        if (!jwk_fits(j_jwk, alg))
-                return ST_OK;
-        pkey = alg == JWT_ALG_RS256 ? rsa_from_jwk(j_jwk) : ec_from_jwk(j_jwk);
-        if (!pkey)
-                return ST_OK;
-        if (kid) {
-                kid_copy = strdup(kid);
-                if (!kid_copy) {
-                        EVP_PKEY_free(pkey);
-                        return ST_NOMEM;
-                }
-        }
-        ks->keys[ks->n].kid = kid_copy;
-        ks->keys[ks->n].pkey = pkey;
-        ks->n++;
-        return ST_OK;
-}
-
-/*
- * Fills the empty @ks with the keys of the JWKS @j_jwks (borrowed) usable for
- * @alg.  Separate from reading the file so that a JWKS fetched from an OIDC
- * provider can go through it too.  Returns ST_OK (possibly with no key),
- * ST_MALFORMED when there is no "keys" array, ST_NOMEM.
- */
-static int
-key_set_from_jwks(struct key_set *ks, const json_t *j_jwks, enum jwt_alg alg)
-{
-        const json_t *j_keys = json_object_get(j_jwks, "keys");
-        const json_t *j_jwk;
-        struct key_set set = { NULL, 0 };
-        size_t i;
-        int rc = ST_MALFORMED;
-
-        if (!json_is_array(j_keys))
-                goto out;
-        rc = ST_NOMEM;
-        set.keys = calloc(json_array_size(j_keys) + 1, sizeof(*set.keys));
-        if (!set.keys)
-                goto out;
-        json_array_foreach(j_keys, i, j_jwk) {
-                rc = key_set_add(&set, j_jwk, alg);
-                if (rc != ST_OK)
-                        goto out;
-        }
-        ERR_clear_error();      /* skipped keys leave OpenSSL errors queued */
-        *ks = set;
-        set.keys = NULL;
-        set.n = 0;
-out:
-        key_set_release(&set);
-        return rc;
-}
-
-/* Reads the JWKS file @path into the empty @ks.  Returns ST_OK or ST_INVALID. */
-static int
-key_set_load_file(struct key_set *ks, const char *path, enum jwt_alg alg,
-                  char *err, size_t errlen)
-{
-        json_error_t jerr;
-        json_t *j_jwks = NULL;
-        FILE *fp = NULL;
-        int rc = ST_INVALID;
-
-        if (!path || !*path) {
-                errf(err, errlen, rc, "TANDEM_JWKS_FILE: required for %s", alg_name(alg));
-                goto out;
-        }
-        fp = fopen(path, "re");
-        if (!fp) {
-                errf(err, errlen, rc, "TANDEM_JWKS_FILE: cannot read %s: %s", path,
-                     strerror(errno));
-                goto out;
-        }
-        j_jwks = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
-        if (!j_jwks) {
-                errf(err, errlen, rc, "TANDEM_JWKS_FILE: %s: line %d: %s", path, jerr.line,
-                     jerr.text);
-                goto out;
-        }
-        switch (key_set_from_jwks(ks, j_jwks, alg)) {
-        case ST_OK:
-                break;
-        case ST_MALFORMED:
-                errf(err, errlen, rc, "TANDEM_JWKS_FILE: %s: no \"keys\" array", path);
-                goto out;
-        default:
-                rc = errf(err, errlen, ST_NOMEM, "TANDEM_JWKS_FILE: out of memory");
-                goto out;
-        }
-        if (ks->n == 0) {
-                errf(err, errlen, rc, "TANDEM_JWKS_FILE: no %s signing key", alg_name(alg));
-                goto out;
-        }
-        rc = ST_OK;
-out:
-        if (fp)
-                fclose(fp);
-        json_decref(j_jwks);
-        return rc;
-}
-
 /* ---- the verifier ------------------------------------------------------- */
 
 void
@@ -536,11 +246,15 @@ auth_verifier_free(struct auth_verifier *v)
                 return;
         EVP_MD_free(v->sha256);
         EVP_MAC_CTX_free(v->hmac);
-        key_set_release(&v->keys);
+        key_source_free(v->keys);
         free(v->issuer);
         free(v->audience);
         free(v->roles_claim);
         free(v->email_claim);
+        free(v->subject_claim);
+        role_map_release(&v->role_map);
+        free(v->scim_client_ids);
+        OPENSSL_cleanse(v->scim_token_sha256, sizeof(v->scim_token_sha256));
         free(v);
 }
 
@@ -565,7 +279,27 @@ verifier_claims_init(struct auth_verifier *v, const struct config *cfg,
         if (dup_or_default(&v->issuer, cfg->jwt_issuer, "") != ST_OK ||
             dup_or_default(&v->audience, cfg->jwt_audience, "") != ST_OK ||
             dup_or_default(&v->roles_claim, cfg->roles_claim, "roles") != ST_OK ||
-            dup_or_default(&v->email_claim, cfg->email_claim, "email") != ST_OK)
+            dup_or_default(&v->email_claim, cfg->email_claim, "email") != ST_OK ||
+            dup_or_default(&v->subject_claim, cfg->subject_claim, "sub") != ST_OK)
+                return errf(err, errlen, ST_NOMEM, "auth: out of memory");
+        if (cfg->role_map && role_map_parse(cfg->role_map, &v->role_map, err, errlen) != ST_OK)
+                return ST_INVALID;
+        return ST_OK;
+}
+
+/* The SCIM client: a static token (kept as its SHA-256 only), or client ids. */
+static int
+verifier_scim_init(struct auth_verifier *v, const struct config *cfg, char *err, size_t errlen)
+{
+        unsigned int len = 0;
+
+        if (cfg->scim_token) {
+                if (EVP_Digest(cfg->scim_token, strlen(cfg->scim_token), v->scim_token_sha256,
+                               &len, v->sha256, NULL) != 1 || len != 32)
+                        return errf(err, errlen, ST_INTERNAL, "auth: SHA256 not available");
+                v->has_scim_token = true;
+        }
+        if (cfg->scim_client_ids && !(v->scim_client_ids = strdup(cfg->scim_client_ids)))
                 return errf(err, errlen, ST_NOMEM, "auth: out of memory");
         return ST_OK;
 }
@@ -585,6 +319,24 @@ verifier_hs256_init(struct auth_verifier *v, const char *secret, char *err, size
         return ST_OK;
 }
 
+/* The public keys: a JWKS file, or the OpenID Connect provider's. */
+static int
+verifier_keys_source(struct auth_verifier *v, const struct config *cfg,
+                     char *err, size_t errlen)
+{
+        struct key_source_opts o = {
+                .alg = cfg->jwt_alg,
+                .jwks_file = cfg->jwks_file,
+                .issuer = cfg->oidc_issuer,
+                .refetch_min_s = cfg->jwks_refetch_s,
+                .refresh_s = cfg->jwks_refresh_s,
+                .timeout_ms = cfg->client_timeout_ms,
+                .start_attempts = 3,
+        };
+
+        return key_source_new(&o, &v->keys, err, errlen);
+}
+
 /* Sets up the signature check of @v for the algorithm of @cfg. */
 static int
 verifier_keys_init(struct auth_verifier *v, const struct config *cfg,
@@ -599,7 +351,7 @@ verifier_keys_init(struct auth_verifier *v, const struct config *cfg,
                 return verifier_hs256_init(v, cfg->jwt_secret, err, errlen);
         case JWT_ALG_RS256:
         case JWT_ALG_ES256:
-                return key_set_load_file(&v->keys, cfg->jwks_file, cfg->jwt_alg, err, errlen);
+                return verifier_keys_source(v, cfg, err, errlen);
         }
         return errf(err, errlen, ST_INVALID, "TANDEM_JWT_ALG: unsupported algorithm");
 }
@@ -622,6 +374,8 @@ auth_verifier_new(const struct config *cfg, struct auth_verifier **out,
         if (rc != ST_OK)
                 goto out;
         rc = verifier_keys_init(v, cfg, err, errlen);
+        if (rc == ST_OK)
+                rc = verifier_scim_init(v, cfg, err, errlen);
         if (rc != ST_OK)
                 goto out;
         *out = v;
@@ -786,27 +540,54 @@ hs256_verify(const struct auth_verifier *v, const struct jws *jws)
         return CRYPTO_memcmp(mac, jws->sig, HS256_MAC_BYTES) == 0;
 }
 
+/* Checks the signature of @jws with the key @kid of @ks.  Returns -1 without that key. */
+static int
+pkey_check(const struct auth_verifier *v, const struct key_set *ks, const char *kid,
+           const struct jws *jws)
+{
+        EVP_PKEY *pkey = key_set_find(ks, kid);
+
+        if (!pkey)
+                return -1;
+        if (v->alg == JWT_ALG_ES256)
+                return es256_verify(v, pkey, jws);
+        return digest_verify(v, pkey, jws, jws->sig, jws->sig_len);
+}
+
+/*
+ * Checks with the provider's current keys; a key id we do not hold makes the
+ * source fetch again (rate-limited) and the check run once more.
+ */
+static int
+public_key_check(const struct auth_verifier *v, const char *kid, const struct jws *jws)
+{
+        struct key_set *ks = key_source_get(v->keys);
+        int ok = pkey_check(v, ks, kid, jws);
+
+        key_set_unref(ks);
+        if (ok >= 0 || key_source_refetch(v->keys) != ST_OK)
+                return ok;
+        ks = key_source_get(v->keys);
+        ok = pkey_check(v, ks, kid, jws);
+        key_set_unref(ks);
+        return ok;
+}
+
 /* Picks the key and checks the signature.  Returns NULL or a reason. */
 static const char *
 signature_check(const struct auth_verifier *v, const struct jws *jws)
 {
         const char *kid = json_string_value(json_object_get(jws->j_header, "kid"));
-        EVP_PKEY *pkey;
         int ok;
 
-        if (v->alg == JWT_ALG_HS256) {
+        if (v->alg == JWT_ALG_HS256)
                 ok = hs256_verify(v, jws);
-        } else {
-                pkey = key_set_find(&v->keys, kid);
-                if (!pkey)
-                        return "unknown key id";
-                if (v->alg == JWT_ALG_ES256)
-                        ok = es256_verify(v, pkey, jws);
-                else
-                        ok = digest_verify(v, pkey, jws, jws->sig, jws->sig_len);
-        }
+        else
+                ok = public_key_check(v, kid, jws);
         /* A failed check leaves errors queued on this thread: drop them. */
         ERR_clear_error();
+        if (ok < 0)
+                return "unknown key id";
         return ok ? NULL : "bad signature";
 }
 
@@ -847,11 +628,11 @@ audience_ok(const json_t *j_aud, const char *want)
         return 0;
 }
 
-/* Returns sub when it is a non-empty string of at most 255 bytes, else NULL. */
+/* Returns the subject when it is a non-empty string of at most 255 bytes, else NULL. */
 static const char *
-subject_of(const json_t *j_claims)
+subject_of(const struct auth_verifier *v, const json_t *j_claims)
 {
-        const char *sub = json_plain_string(json_object_get(j_claims, "sub"));
+        const char *sub = json_plain_string(claim_get(j_claims, v->subject_claim));
 
         if (!sub || !*sub || strlen(sub) > SUBJECT_MAX_BYTES)
                 return NULL;
@@ -874,48 +655,9 @@ claims_check(const struct auth_verifier *v, struct jws *jws, time_t now)
                 return "wrong issuer";
         if (!audience_ok(json_object_get(jws->j_claims, "aud"), v->audience))
                 return "wrong audience";
-        if (!subject_of(jws->j_claims))
+        if (!subject_of(v, jws->j_claims))
                 return "missing subject";
         return NULL;
-}
-
-/* Returns the ROLE_* bits named in the space-separated list @s. */
-static unsigned
-roles_from_string(const char *s)
-{
-        char name[ROLE_NAME_MAX];
-        unsigned roles = 0;
-        size_t len;
-
-        while (*s) {
-                len = strcspn(s, " ");
-                if (len > 0 && len < sizeof(name)) {
-                        memcpy(name, s, len);
-                        name[len] = '\0';
-                        roles |= role_from_name(name);
-                }
-                s += len;
-                s += strspn(s, " ");
-        }
-        return roles;
-}
-
-/* Returns the ROLE_* bits of a roles claim: an array of names or one string. */
-static unsigned
-roles_of(const json_t *j_roles)
-{
-        const json_t *j_item;
-        const char *s;
-        unsigned roles = 0;
-        size_t i;
-
-        if (!json_is_array(j_roles)) {
-                s = json_plain_string(j_roles);
-                return s ? roles_from_string(s) : 0;
-        }
-        json_array_foreach(j_roles, i, j_item)
-                roles |= role_from_name(json_plain_string(j_item));
-        return roles;
 }
 
 /* Fills @who from the checked claims of @jws, taking them over. */
@@ -923,16 +665,47 @@ static void
 principal_fill(const struct auth_verifier *v, struct jws *jws, struct principal *who)
 {
         struct principal p = PRINCIPAL_INIT;
-        const char *sub = subject_of(jws->j_claims);
-        const char *email = json_plain_string(json_object_get(jws->j_claims, v->email_claim));
+        const char *sub = subject_of(v, jws->j_claims);
+        const char *email = json_plain_string(claim_get(jws->j_claims, v->email_claim));
 
         memcpy(p.subject, sub, strlen(sub) + 1);
         if (email && strlen(email) < sizeof(p.email))
                 memcpy(p.email, email, strlen(email) + 1);
-        p.roles = roles_of(json_object_get(jws->j_claims, v->roles_claim));
+        /* the dedicated SCIM client is that and nothing else, whatever it claims */
+        if (v->scim_client_ids && id_in_list(v->scim_client_ids, claim_client_id(jws->j_claims)))
+                p.roles = ROLE_SCIM;
+        else
+                p.roles = claim_roles(claim_get(jws->j_claims, v->roles_claim), &v->role_map)
+                          & ~(unsigned)ROLE_SCIM;
         p.j_claims = jws->j_claims;
         jws->j_claims = NULL;
         *who = p;
+}
+
+/*
+ * The static SCIM token (never a JWT: it has no dot).  Returns 1 and fills
+ * @who when @token is it, compared in constant time through its SHA-256.
+ */
+static int
+scim_token_match(const struct auth_verifier *v, const char *token, struct principal *who)
+{
+        unsigned char md[32];
+        unsigned int len = 0;
+        size_t n;
+
+        if (!v->has_scim_token || !token)
+                return 0;
+        n = strnlen(token, TOKEN_MAX_BYTES + 1);
+        if (n == 0 || n > TOKEN_MAX_BYTES || memchr(token, '.', n))
+                return 0;
+        if (EVP_Digest(token, n, md, &len, v->sha256, NULL) != 1 || len != sizeof(md))
+                return 0;
+        if (CRYPTO_memcmp(md, v->scim_token_sha256, sizeof(md)) != 0)
+                return 0;
+        *who = (struct principal)PRINCIPAL_INIT;
+        memcpy(who->subject, SCIM_SUBJECT, sizeof(SCIM_SUBJECT));
+        who->roles = ROLE_SCIM;
+        return 1;
 }
 
 int
@@ -943,6 +716,9 @@ auth_verify(const struct auth_verifier *v, const char *token, time_t now,
         const char *reason = "verifier not configured";
 
         if (!v || !who)
+                goto out;
+        reason = NULL;
+        if (scim_token_match(v, token, who))
                 goto out;
         reason = jws_parse(token, &jws);
         if (reason)
@@ -962,6 +738,18 @@ out:
                 snprintf(why, whylen, "%s", reason);
         jws_release(&jws);
         return reason ? ST_UNAUTHENTICATED : ST_OK;
+}
+
+bool
+auth_verifier_ready(const struct auth_verifier *v)
+{
+        return v && (v->alg == JWT_ALG_HS256 || key_source_ready(v->keys));
+}
+
+int
+auth_token_endpoint(const struct auth_verifier *v, char *out, size_t outlen)
+{
+        return v ? key_source_token_endpoint(v->keys, out, outlen) : ST_NOT_FOUND;
 }
 
 const char *

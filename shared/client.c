@@ -113,18 +113,26 @@ header_raw(struct curl_slist **list, const char *line)
         return ST_OK;
 }
 
+/* A form body with HTTP Basic instead of JSON (client_post_form). */
+struct form_call {
+        const char *form;
+        const char *user, *password;
+};
+
 static int
-build_headers(const struct client_call *call, int has_body, struct curl_slist **out)
+build_headers(const struct client_call *call, const struct form_call *fc, int has_body,
+              struct curl_slist **out)
 {
         struct curl_slist *list = NULL;
+        const char *ct = fc != NULL ? "Content-Type: application/x-www-form-urlencoded"
+                         : has_body ? "Content-Type: application/json" : "Content-Type:";
         int rc;
 
         rc = header_raw(&list, "Accept: application/json");
         if (rc == ST_OK)        /* no 100-continue round trip before a body */
                 rc = header_raw(&list, "Expect:");
         if (rc == ST_OK)        /* without a body, drop curl's form Content-Type */
-                rc = header_raw(&list, has_body ? "Content-Type: application/json"
-                                                : "Content-Type:");
+                rc = header_raw(&list, ct);
         if (rc == ST_OK && call->bearer != NULL && call->bearer[0] != '\0')
                 rc = header_add(&list, "Authorization: Bearer ", call->bearer);
         if (rc == ST_OK && call->request_id != NULL && call->request_id[0] != '\0')
@@ -199,21 +207,42 @@ set_options(CURL *h, const char *url, unsigned timeout_ms, struct curl_slist *he
         return bad;
 }
 
-/* application/json or application/problem+json, with or without parameters. */
+/*
+ * HTTP Basic with @user and @password form-encoded first, as RFC 6749
+ * section 2.3.1 asks of OAuth client credentials.  Returns non-zero on failure.
+ */
+static int
+set_basic(CURL *h, const char *user, const char *password)
+{
+        char *u = curl_easy_escape(h, user, 0);
+        char *p = curl_easy_escape(h, password, 0);
+        int bad = u == NULL || p == NULL;
+
+        if (!bad) {
+                bad |= curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC) != CURLE_OK;
+                bad |= curl_easy_setopt(h, CURLOPT_USERNAME, u) != CURLE_OK;
+                bad |= curl_easy_setopt(h, CURLOPT_PASSWORD, p) != CURLE_OK;
+        }
+        curl_free(u);
+        curl_free(p);
+        return bad;
+}
+
+/*
+ * application/json or any application/...+json (problem+json, scim+json,
+ * jwk-set+json), with or without parameters.
+ */
 static int
 is_json_type(const char *ct)
 {
         size_t n;
 
-        if (ct == NULL)
+        if (ct == NULL || strncasecmp(ct, "application/", 12) != 0)
                 return 0;
-        if (strncasecmp(ct, "application/json", 16) == 0)
-                n = 16;
-        else if (strncasecmp(ct, "application/problem+json", 24) == 0)
-                n = 24;
-        else
-                return 0;
-        return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
+        n = strcspn(ct, "; ");
+        if (n == 16 && strncasecmp(ct, "application/json", 16) == 0)
+                return 1;
+        return n > 17 && strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
 /* Fills @out from a finished transfer; a 5xx is still ST_UNAVAILABLE. */
@@ -246,8 +275,10 @@ transfer_failed(const struct client_call *call, const char *url, CURLcode cres,
         return ST_UNAVAILABLE;
 }
 
-int
-client_do(const struct client_call *call, struct client_reply *out)
+/* client_do(), or a form request when @fc is not NULL. */
+static int
+client_perform(const struct client_call *call, const struct form_call *fc,
+               struct client_reply *out)
 {
         char errbuf[CURL_ERROR_SIZE] = "";
         struct reply_buf rb = { NULL, 0, 0, 0 };
@@ -266,7 +297,7 @@ client_do(const struct client_call *call, struct client_reply *out)
                 if (body == NULL)
                         return ST_NOMEM;
         }
-        rc = build_headers(call, body != NULL, &headers);
+        rc = build_headers(call, fc, body != NULL, &headers);
         if (rc != ST_OK)
                 goto out;
         rc = ST_NOMEM;
@@ -276,7 +307,9 @@ client_do(const struct client_call *call, struct client_reply *out)
                 goto out;
         rc = ST_INTERNAL;
         if (set_options(h, url, call->timeout_ms, headers, &rb, errbuf) != 0 ||
-            set_method(h, call->method, body) != 0)
+            set_method(h, call->method, fc != NULL ? fc->form : body) != 0)
+                goto out;
+        if (fc != NULL && set_basic(h, fc->user, fc->password) != 0)
                 goto out;
         cres = curl_easy_perform(h);
         if (cres != CURLE_OK)
@@ -290,4 +323,25 @@ out:
         free(url);
         free(body);
         return rc;
+}
+
+int
+client_do(const struct client_call *call, struct client_reply *out)
+{
+        return client_perform(call, NULL, out);
+}
+
+int
+client_post_form(const char *url, const char *form, const char *user, const char *password,
+                 unsigned timeout_ms, struct client_reply *out)
+{
+        struct client_call call = { .method = "POST", .base_url = url, .path = "",
+                                    .timeout_ms = timeout_ms };
+        struct form_call fc = { form, user, password };
+
+        out->status = 0;
+        out->j_body = NULL;
+        if (form == NULL || user == NULL || password == NULL)
+                return ST_INVALID;
+        return client_perform(&call, &fc, out);
 }

@@ -42,4 +42,12 @@ int client_do(const struct client_call *call, struct client_reply *out);
 
 void client_reply_release(struct client_reply *r);
 
+/*
+ * POSTs @form (application/x-www-form-urlencoded) to @url with HTTP Basic
+ * @user and @password (each form-encoded first, RFC 6749 section 2.3.1): an
+ * OAuth token request.  Answers like client_do().
+ */
+int client_post_form(const char *url, const char *form, const char *user, const char *password,
+                     unsigned timeout_ms, struct client_reply *out);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -227,9 +228,39 @@ load_jwt_alg(struct loader *ld, struct config *cfg)
         return ST_OK;
 }
 
+/* An optional string: NULL when unset; an empty value is refused. */
+static int
+env_opt(struct loader *ld, const char *name, char **out)
+{
+        if (ld->getenv_fn(name) == NULL)
+                return ST_OK;
+        return env_str(ld, name, NULL, out);
+}
+
+/* on|off, true|false, 1|0, yes|no. */
+static int
+env_bool(struct loader *ld, const char *name, int def, int *out)
+{
+        static const char *const yes[] = { "on", "true", "1", "yes" };
+        static const char *const no[] = { "off", "false", "0", "no" };
+        const char *s = ld->getenv_fn(name);
+
+        *out = def;
+        if (s == NULL)
+                return ST_OK;
+        for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+                if (strcasecmp(s, yes[i]) == 0)
+                        return *out = 1, ST_OK;
+                if (strcasecmp(s, no[i]) == 0)
+                        return *out = 0, ST_OK;
+        }
+        return load_fail(ld, ST_INVALID, "%s: must be on or off (got \"%s\")", name, s);
+}
+
 /*
  * The key material the algorithm needs.  The secret is read only for HS256
- * and its value never reaches a message.
+ * and its value never reaches a message.  RS256 and ES256 take keys from a
+ * JWKS file or from the OpenID Connect provider.
  */
 static int
 load_jwt_keys(struct loader *ld, struct config *cfg)
@@ -237,19 +268,75 @@ load_jwt_keys(struct loader *ld, struct config *cfg)
         int hs256 = cfg->jwt_alg == JWT_ALG_HS256;
         int rc;
 
-        if (ld->getenv_fn("TANDEM_JWKS_FILE") != NULL) {
-                rc = env_str(ld, "TANDEM_JWKS_FILE", NULL, &cfg->jwks_file);
-                if (rc != ST_OK)
-                        return rc;
-        } else if (!hs256) {
-                return load_fail(ld, ST_INVALID, "TANDEM_JWKS_FILE: required for %s",
-                                 jwt_alg_name(cfg->jwt_alg));
-        }
+        rc = env_opt(ld, "TANDEM_JWKS_FILE", &cfg->jwks_file);
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_OIDC_ISSUER", &cfg->oidc_issuer);
+        if (rc != ST_OK)
+                return rc;
+        if (cfg->oidc_issuer != NULL && strncmp(cfg->oidc_issuer, "https://", 8) != 0 &&
+            strncmp(cfg->oidc_issuer, "http://", 7) != 0)
+                return load_fail(ld, ST_INVALID, "TANDEM_OIDC_ISSUER: must be an http(s) URL");
+        if (cfg->oidc_issuer != NULL && (hs256 || cfg->jwks_file != NULL))
+                return load_fail(ld, ST_INVALID, "TANDEM_OIDC_ISSUER: needs TANDEM_JWT_ALG RS256"
+                                 " or ES256 and no TANDEM_JWKS_FILE");
+        if (!hs256 && cfg->jwks_file == NULL && cfg->oidc_issuer == NULL)
+                return load_fail(ld, ST_INVALID, "TANDEM_JWKS_FILE: required for %s"
+                                 " (or TANDEM_OIDC_ISSUER)", jwt_alg_name(cfg->jwt_alg));
         if (!hs256)
                 return ST_OK;
         if (ld->getenv_fn("TANDEM_JWT_SECRET") == NULL)
                 return load_fail(ld, ST_INVALID, "TANDEM_JWT_SECRET: required for HS256");
         return env_str(ld, "TANDEM_JWT_SECRET", NULL, &cfg->jwt_secret);
+}
+
+/* Which claims say who the caller is and what they may do. */
+static int
+load_claims(struct loader *ld, struct config *cfg)
+{
+        int rc;
+
+        rc = env_str(ld, "TANDEM_ROLES_CLAIM", "roles", &cfg->roles_claim);
+        if (rc == ST_OK)
+                rc = env_str(ld, "TANDEM_EMAIL_CLAIM", "email", &cfg->email_claim);
+        if (rc == ST_OK)
+                rc = env_str(ld, "TANDEM_SUBJECT_CLAIM", "sub", &cfg->subject_claim);
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_ROLE_MAP", &cfg->role_map);
+        if (rc == ST_OK)
+                rc = env_bool(ld, "TANDEM_JIT_PROVISIONING", 0, &cfg->jit_provisioning);
+        return rc;
+}
+
+/* The provider, this service's own client at it, and the SCIM client. */
+static int
+load_oidc(struct loader *ld, struct config *cfg)
+{
+        int rc;
+
+        rc = env_uint(ld, "TANDEM_JWKS_REFETCH_S", 0, 86400, 30, &cfg->jwks_refetch_s);
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_JWKS_REFRESH_S", 10, 604800, 3600, &cfg->jwks_refresh_s);
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_OIDC_CLIENT_ID", &cfg->oidc_client_id);
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_OIDC_CLIENT_SECRET", &cfg->oidc_client_secret);
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_OIDC_SCOPE", &cfg->oidc_scope);
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_OIDC_RESOURCE", &cfg->oidc_resource);
+        if (rc == ST_OK && (cfg->oidc_client_id == NULL) != (cfg->oidc_client_secret == NULL))
+                rc = load_fail(ld, ST_INVALID, "TANDEM_OIDC_CLIENT_SECRET: set both it and"
+                               " TANDEM_OIDC_CLIENT_ID, or neither");
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_SCIM_TOKEN", &cfg->scim_token);
+        if (rc == ST_OK && cfg->scim_token != NULL && strlen(cfg->scim_token) < 32)
+                rc = load_fail(ld, ST_INVALID, "TANDEM_SCIM_TOKEN: must be at least 32 bytes");
+        if (rc == ST_OK && cfg->scim_token != NULL && strchr(cfg->scim_token, '.') != NULL)
+                rc = load_fail(ld, ST_INVALID, "TANDEM_SCIM_TOKEN: must not contain '.'"
+                               " (it would read as a JWT)");
+        if (rc == ST_OK)
+                rc = env_opt(ld, "TANDEM_SCIM_CLIENT_IDS", &cfg->scim_client_ids);
+        return rc;
 }
 
 static int
@@ -261,15 +348,17 @@ load_jwt(struct loader *ld, struct config *cfg)
         if (rc == ST_OK)
                 rc = load_jwt_keys(ld, cfg);
         if (rc == ST_OK)
-                rc = env_str(ld, "TANDEM_JWT_ISSUER", "tandem-local", &cfg->jwt_issuer);
+                rc = env_str(ld, "TANDEM_JWT_ISSUER",
+                             cfg->oidc_issuer != NULL ? cfg->oidc_issuer : "tandem-local",
+                             &cfg->jwt_issuer);
         if (rc == ST_OK)
                 rc = env_str(ld, "TANDEM_JWT_AUDIENCE", "tandem", &cfg->jwt_audience);
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_JWT_LEEWAY_S", 0, 600, 60, &cfg->jwt_leeway_s);
         if (rc == ST_OK)
-                rc = env_str(ld, "TANDEM_ROLES_CLAIM", "roles", &cfg->roles_claim);
+                rc = load_claims(ld, cfg);
         if (rc == ST_OK)
-                rc = env_str(ld, "TANDEM_EMAIL_CLAIM", "email", &cfg->email_claim);
+                rc = load_oidc(ld, cfg);
         return rc;
 }
 
@@ -354,6 +443,15 @@ config_release(struct config *cfg)
         free_str(&cfg->jwt_audience, 0);
         free_str(&cfg->roles_claim, 0);
         free_str(&cfg->email_claim, 0);
+        free_str(&cfg->subject_claim, 0);
+        free_str(&cfg->role_map, 0);
+        free_str(&cfg->oidc_issuer, 0);
+        free_str(&cfg->oidc_client_id, 0);
+        free_str(&cfg->oidc_client_secret, 1);
+        free_str(&cfg->oidc_scope, 0);
+        free_str(&cfg->oidc_resource, 0);
+        free_str(&cfg->scim_token, 1);
+        free_str(&cfg->scim_client_ids, 0);
         free_str(&cfg->people_url, 0);
         free_str(&cfg->phases_url, 0);
         free_str(&cfg->mentoring_url, 0);
@@ -362,7 +460,7 @@ config_release(struct config *cfg)
 
 /* The configuration as a JSON object, secrets masked.  New reference. */
 static json_t *
-config_json(const struct config *cfg)
+config_json_base(const struct config *cfg)
 {
         char db_url[512];
 
@@ -393,6 +491,35 @@ config_json(const struct config *cfg)
                          "mentoring_url", cfg->mentoring_url,
                          "strategy_url", cfg->strategy_url,
                          "client_timeout_ms", (json_int_t)cfg->client_timeout_ms);
+}
+
+/* The whole configuration as a JSON object, secrets masked.  New reference. */
+static json_t *
+config_json(const struct config *cfg)
+{
+        json_t *j_cfg = config_json_base(cfg);
+        json_t *j_more = json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:s?, s:s, s:s?, s:s?, s:b,"
+                                   " s:s, s:s?}",
+                                   "subject_claim", cfg->subject_claim,
+                                   "role_map", cfg->role_map,
+                                   "oidc_issuer", cfg->oidc_issuer,
+                                   "jwks_refetch_s", (json_int_t)cfg->jwks_refetch_s,
+                                   "jwks_refresh_s", (json_int_t)cfg->jwks_refresh_s,
+                                   "oidc_client_id", cfg->oidc_client_id,
+                                   "oidc_client_secret",
+                                   cfg->oidc_client_secret != NULL ? CONFIG_MASK : "(unset)",
+                                   "oidc_scope", cfg->oidc_scope,
+                                   "oidc_resource", cfg->oidc_resource,
+                                   "jit_provisioning", cfg->jit_provisioning,
+                                   "scim_token", cfg->scim_token != NULL ? CONFIG_MASK : "(unset)",
+                                   "scim_client_ids", cfg->scim_client_ids);
+
+        if (j_cfg == NULL || j_more == NULL || json_object_update(j_cfg, j_more) != 0) {
+                json_decref(j_cfg);
+                j_cfg = NULL;
+        }
+        json_decref(j_more);
+        return j_cfg;
 }
 
 void

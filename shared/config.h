@@ -30,8 +30,24 @@ struct config {
         char *jwt_issuer;          /* TANDEM_JWT_ISSUER, required */
         char *jwt_audience;        /* TANDEM_JWT_AUDIENCE, required */
         unsigned jwt_leeway_s;     /* TANDEM_JWT_LEEWAY_S, default 60 */
-        char *roles_claim;         /* TANDEM_ROLES_CLAIM, default "roles" */
+        char *roles_claim;         /* TANDEM_ROLES_CLAIM, default "roles" (a.b: nested) */
         char *email_claim;         /* TANDEM_EMAIL_CLAIM, default "email" */
+        char *subject_claim;       /* TANDEM_SUBJECT_CLAIM, default "sub" */
+        char *role_map;            /* TANDEM_ROLE_MAP "Group=role,...", NULL: names as is */
+
+        /* OpenID Connect: keys from the provider's discovery document */
+        char *oidc_issuer;         /* TANDEM_OIDC_ISSUER; also the default TANDEM_JWT_ISSUER */
+        unsigned jwks_refetch_s;   /* TANDEM_JWKS_REFETCH_S, unknown kid: default 30 */
+        unsigned jwks_refresh_s;   /* TANDEM_JWKS_REFRESH_S, background: default 3600 */
+        char *oidc_client_id;      /* TANDEM_OIDC_CLIENT_ID: this service's own client */
+        char *oidc_client_secret;  /* TANDEM_OIDC_CLIENT_SECRET (secret) */
+        char *oidc_scope;          /* TANDEM_OIDC_SCOPE, for the client credentials grant */
+        char *oidc_resource;       /* TANDEM_OIDC_RESOURCE (RFC 8707), likewise */
+        int jit_provisioning;      /* TANDEM_JIT_PROVISIONING on|off, default off */
+
+        /* SCIM: the provisioning client (people service) */
+        char *scim_token;          /* TANDEM_SCIM_TOKEN (secret), >= 32 bytes */
+        char *scim_client_ids;     /* TANDEM_SCIM_CLIENT_IDS "id1,id2": azp/client_id/appid */
 
         char *people_url;          /* TANDEM_PEOPLE_URL, default http://127.0.0.1:8081 */
         char *phases_url;          /* TANDEM_PHASES_URL, default http://127.0.0.1:8082 */

@@ -46,8 +46,11 @@ identity_me(struct request *rq, char out[UUID_STR_LEN])
         id = json_string_value(json_object_get(r.j_body, "id"));
         if (r.status == 200 && uuid_valid(id))
                 snprintf(rq->me, sizeof(rq->me), "%s", id);
-        else if (r.status == 404 || r.status == 403)
+        else if (r.status == 404)
                 rq->me[0] = '\0';
+        else if (r.status == 403)   /* the person left: no service serves them */
+                rc = problem_set(&rq->prob, ST_FORBIDDEN, "access-withdrawn",
+                                 "your access to Tandem was withdrawn");
         else
                 rc = problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
                                  "the people service answered /v1/me with %ld", r.status);

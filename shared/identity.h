@@ -15,7 +15,9 @@
 
 /*
  * The caller's person id (GET /v1/me): ST_OK with @out filled, or with @out
- * "" when no person is linked to the token.  ST_UNAVAILABLE when the people
+ * "" when no person is linked to the token.  ST_FORBIDDEN (access-withdrawn)
+ * when the person has left, e.g. deprovisioned over SCIM: a service that asks
+ * who the caller is refuses them too.  ST_UNAVAILABLE when the people
  * service does not answer.
  */
 int identity_me(struct request *rq, char out[UUID_STR_LEN]);

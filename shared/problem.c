@@ -90,3 +90,22 @@ problem_to_json(const struct problem *p, int st, const char *instance)
                 json_object_set(j_out, "errors", p->j_errors);
         return j_out;
 }
+
+void
+problem_summary(const struct problem *p, int st, char *out, size_t outlen)
+{
+        size_t used, i;
+        json_t *j_err;
+
+        if (out == NULL || outlen == 0)
+                return;
+        snprintf(out, outlen, "%s", problem_default_detail(p, st));
+        json_array_foreach(p->j_errors, i, j_err) {
+                used = strlen(out);
+                if (used + 1 >= outlen)
+                        return;
+                snprintf(out + used, outlen - used, "; %s: %s",
+                         json_string_value(json_object_get(j_err, "field")),
+                         json_string_value(json_object_get(j_err, "message")));
+        }
+}

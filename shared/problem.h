@@ -50,4 +50,11 @@ size_t problem_field_count(const struct problem *p);
  */
 json_t *problem_to_json(const struct problem *p, int st, const char *instance);
 
+/*
+ * Writes the detail of @p for status @st and, after it, every field error as
+ * "; field: message", into @out (truncated to @outlen), for error formats
+ * that carry one message only (SCIM).
+ */
+void problem_summary(const struct problem *p, int st, char *out, size_t outlen);
+
 #endif

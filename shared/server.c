@@ -113,6 +113,23 @@ check_body_size(struct request *rq)
         return ST_OK;
 }
 
+/* The SCIM client calls its own routes and nothing else; nobody else calls those. */
+static int
+scim_gate(struct request *rq)
+{
+        bool scim_route = (rq->route->flags & ROUTE_SCIM) != 0;
+        bool scim_client = (rq->who.roles & ROLE_SCIM) != 0;
+
+        if (scim_route && !scim_client)
+                return problem_set(&rq->prob, ST_FORBIDDEN, NULL,
+                                   "only the SCIM provisioning client may call this,"
+                                   " never with a person's token");
+        if (!scim_route && scim_client)
+                return problem_set(&rq->prob, ST_FORBIDDEN, NULL,
+                                   "the SCIM provisioning client may call /scim/v2 only");
+        return ST_OK;
+}
+
 static int
 authenticate(struct request *rq)
 {
@@ -132,7 +149,7 @@ authenticate(struct request *rq)
         if (rq->who.roles == 0)
                 return problem_set(&rq->prob, ST_FORBIDDEN, NULL,
                                    "the token is valid but carries no Tandem role");
-        return ST_OK;
+        return scim_gate(rq);
 }
 
 static int
@@ -165,17 +182,60 @@ idempotency_setup(struct request *rq)
 
 /* ---- the one reply site --------------------------------------------------- */
 
+/* The renderer registered for the request's path, or NULL. */
+static error_render_fn
+renderer_for(const struct request *rq)
+{
+        const char *path = rq->req->url_path != NULL ? rq->req->url_path : "";
+
+        for (size_t i = 0; i < SERVICE_RENDERERS_MAX; i++) {
+                const char *prefix = rq->svc->renderers[i].prefix;
+
+                if (prefix != NULL && strncmp(path, prefix, strlen(prefix)) == 0)
+                        return rq->svc->renderers[i].fn;
+        }
+        return NULL;
+}
+
+int
+service_error_renderer(struct service *svc, const char *prefix, error_render_fn fn)
+{
+        for (size_t i = 0; i < SERVICE_RENDERERS_MAX; i++) {
+                if (svc->renderers[i].prefix == NULL) {
+                        svc->renderers[i].prefix = prefix;
+                        svc->renderers[i].fn = fn;
+                        return ST_OK;
+                }
+        }
+        return ST_INVALID;
+}
+
+/* problem+json, unless the path has a renderer of its own. */
+static void
+render_problem(struct request *rq, int rc, unsigned status)
+{
+        error_render_fn fn = renderer_for(rq);
+        json_t *j_p;
+        char *text;
+
+        if (fn != NULL) {
+                fn(rq, rc, status);
+                return;
+        }
+        j_p = problem_to_json(&rq->prob, rc, rq->req->url_path);
+        json_object_set_new(j_p, "request_id", json_string(rq->request_id));
+        text = json_dumps(j_p, JSON_COMPACT);
+        ulfius_set_string_body_response(rq->resp, status, text != NULL ? text : "{}");
+        u_map_put(rq->resp->map_header, "Content-Type", "application/problem+json");
+        free(text);
+        json_decref(j_p);
+}
+
 static void
 reply_problem(struct request *rq, int rc, unsigned *status)
 {
-        json_t *j_p = problem_to_json(&rq->prob, rc, rq->req->url_path);
-        char *text;
-
         *status = st_http_status(rc);
-        json_object_set_new(j_p, "request_id", json_string(rq->request_id));
-        text = json_dumps(j_p, JSON_COMPACT);
-        ulfius_set_string_body_response(rq->resp, *status, text != NULL ? text : "{}");
-        u_map_put(rq->resp->map_header, "Content-Type", "application/problem+json");
+        render_problem(rq, rc, *status);
         if (rc == ST_UNAUTHENTICATED) {
                 char www[256];
 
@@ -186,8 +246,6 @@ reply_problem(struct request *rq, int rc, unsigned *status)
                         snprintf(www, sizeof(www), "Bearer realm=\"tandem\"");
                 u_map_put(rq->resp->map_header, "WWW-Authenticate", www);
         }
-        free(text);
-        json_decref(j_p);
 }
 
 static void
@@ -239,6 +297,8 @@ run_route(struct request *rq)
                 rc = check_body_size(rq);
         if (rc == ST_OK && !(rq->route->flags & ROUTE_PUBLIC))
                 rc = authenticate(rq);
+        if (rc == ST_OK && !(rq->route->flags & ROUTE_PUBLIC) && rq->svc->admit != NULL)
+                rc = rq->svc->admit(rq);
         if (rc == ST_OK && (rq->route->flags & ROUTE_IDEMPOTENT))
                 rc = idempotency_setup(rq);
         if (rc == ST_OK)
@@ -354,6 +414,9 @@ ops_readyz(struct request *rq)
 
         if (rc != ST_OK)
                 return problem_set(&rq->prob, ST_UNAVAILABLE, NULL, "the database is not reachable");
+        if (!auth_verifier_ready(rq->svc->auth))
+                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                   "no signing keys from the identity provider yet");
         if (version != latest)
                 return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
                                    "schema is at version %d, this build expects %d", version, latest);
@@ -432,7 +495,25 @@ service_init(struct service *svc, const char *name, unsigned default_port,
         svc->metrics = metrics_new(name);
         if (svc->metrics == NULL || client_global_init() != ST_OK)
                 die("start-up", "out of memory");
+        switch (service_token_new(&svc->cfg, svc->auth, &svc->own_token)) {
+        case ST_OK:
+                break;
+        case ST_NOT_FOUND:
+                log_info("no token of its own: set TANDEM_OIDC_CLIENT_ID and"
+                         " TANDEM_OIDC_CLIENT_SECRET for calls made on its own behalf");
+                break;
+        default:
+                die("start-up", "out of memory");
+        }
         svc->migrations = migs;
+}
+
+int
+service_own_token(struct service *svc, char **out)
+{
+        if (svc->own_token == NULL)
+                return ST_NOT_FOUND;
+        return service_token_get(svc->own_token, out);
 }
 
 static int
@@ -527,6 +608,7 @@ service_release(struct service *svc, struct binding *bindings)
         ulfius_clean_instance(&svc->instance);
         free(bindings);
         db_pool_free(svc->db);
+        service_token_free(svc->own_token);
         auth_verifier_free(svc->auth);
         metrics_free(svc->metrics);
         client_global_cleanup();

@@ -19,14 +19,26 @@
 #include "metrics.h"
 #include "migrate.h"
 #include "problem.h"
+#include "svctoken.h"
 
 struct request;
 typedef int (*handler_fn)(struct request *rq);
+
+/*
+ * Renders a failed request in a protocol's own error format instead of
+ * problem+json (SCIM answers its clients in its own).  It sets the body and
+ * Content-Type of rq->resp with status @status; @rc is the request's status
+ * and rq->prob says what went wrong.
+ */
+typedef void (*error_render_fn)(struct request *rq, int rc, unsigned status);
+
+#define SERVICE_RENDERERS_MAX 4
 
 enum route_flags {
         ROUTE_PUBLIC = 1u << 0,      /* no token needed (ops endpoints) */
         ROUTE_IDEMPOTENT = 1u << 1,  /* honours Idempotency-Key */
         ROUTE_BODY = 1u << 2,        /* takes a JSON body */
+        ROUTE_SCIM = 1u << 3,        /* the SCIM client only; it may call nothing else */
 };
 
 struct route {
@@ -43,10 +55,21 @@ struct service {
         struct config cfg;
         struct db_pool *db;
         struct auth_verifier *auth;
+        struct service_token *own_token;  /* this service's own token, or NULL */
         struct metrics *metrics;
         const struct migration *migrations;
         struct route *routes;        /* ended by { NULL } */
         void *app;                   /* the service's own state */
+        /*
+         * The service's own check of an authenticated caller before any
+         * handler runs, or NULL (the people service refuses a person whose
+         * access was withdrawn).  Returns ST_OK or a status recorded in rq->prob.
+         */
+        handler_fn admit;
+        struct {
+                const char *prefix;          /* a path prefix, "/scim/" */
+                error_render_fn fn;
+        } renderers[SERVICE_RENDERERS_MAX];
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;
@@ -85,6 +108,21 @@ struct request {
  */
 void service_init(struct service *svc, const char *name, unsigned default_port,
                   const struct migration *migs, const struct db_stmt *stmts);
+
+/*
+ * Renders the errors of every request whose path starts with @prefix
+ * (borrowed; a literal) with @fn, including 404 and 405 for paths no route
+ * matches.  Returns ST_OK, or ST_INVALID when the table is full.
+ */
+int service_error_renderer(struct service *svc, const char *prefix, error_render_fn fn);
+
+/*
+ * The bearer token for a call this service makes on its own behalf, with no
+ * user token to forward (svctoken.h): *@out is malloc'd.  ST_NOT_FOUND when
+ * it has no way to authenticate as itself (RS256/ES256 without
+ * TANDEM_OIDC_CLIENT_ID), ST_UNAVAILABLE when the provider gives none now.
+ */
+int service_own_token(struct service *svc, char **out);
 
 /*
  * Registers @routes (the service's table) plus /healthz, /readyz, /metrics

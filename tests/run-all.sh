@@ -163,7 +163,7 @@ stage_lint() {
 
 # ---- (c)-(g) integration -------------------------------------------------------------
 stage_integration() {
-        local pg_port svc_port gw_port secret issuer=tandem-test audience=tandem-test-api
+        local pg_port svc_port gw_port secret scim_token issuer=tandem-test audience=tandem-test-api
         local i pid name rc
         local -A port_of=()
         local -a peers=() upstreams=()
@@ -191,6 +191,7 @@ stage_integration() {
                 peers+=("TANDEM_${name^^}_URL=http://127.0.0.1:${port_of[$name]}")
                 upstreams+=("$name=127.0.0.1:${port_of[$name]}")
         done
+        scim_token=$(rand_hex 32)
         for name in "${SERVICES[@]}"; do
                 if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
                         info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
@@ -202,6 +203,7 @@ stage_integration() {
                         TANDEM_JWT_SECRET="$secret" \
                         TANDEM_JWT_ISSUER="$issuer" \
                         TANDEM_JWT_AUDIENCE="$audience" \
+                        TANDEM_SCIM_TOKEN="$scim_token" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                         TANDEM_LOG_LEVEL=info \
                         "${peers[@]}"
@@ -227,7 +229,7 @@ stage_integration() {
 
         step "(f) integration tests (node --test tests/integration/)"
         run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience" \
-                "${upstreams[@]}"
+                "$scim_token" "${upstreams[@]}"
 
         step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
         nginx_stop "$TANDEM_RUNDIR/gateway"
@@ -246,10 +248,10 @@ stage_integration() {
 }
 
 run_node_tests() {
-        local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6
+        local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6 scim_token=$7
         local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled up name
         local -a files=() conc=() urls=()
-        shift 6
+        shift 7
         # TANDEM_TEST_<NAME>_URL for every service (NAME=HOST:PORT arguments)
         for up in "$@"; do
                 name=${up%%=*}
@@ -270,8 +272,11 @@ run_node_tests() {
         node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
         local extra_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
+        # SCIM is served by the people service; its spec is api-specs/scim.yaml
         env "${urls[@]}" \
                 TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
+                TANDEM_TEST_SCIM_URL=http://127.0.0.1:$svc_port \
+                TANDEM_TEST_SCIM_TOKEN=$scim_token \
                 TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
                 TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
                 TANDEM_TEST_JWT_SECRET=$secret \

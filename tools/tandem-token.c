@@ -3,6 +3,10 @@
  *
  *   TANDEM_JWT_SECRET=... TANDEM_JWT_ISSUER=... TANDEM_JWT_AUDIENCE=... \
  *           tandem-token --sub alice --roles admin,mentor
+ *   tandem-token --service people
+ *           prints the token the service "people" sends on its own behalf, from
+ *           its configuration (TANDEM_*): minted with the shared secret, or
+ *           from the OpenID Connect provider's client credentials grant
  *
  * Exit status: 0 on success, 1 when the environment is not usable (secret
  * missing or shorter than 32 bytes, no issuer or audience), 2 on bad flags.
@@ -18,6 +22,11 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "client.h"
+#include "config.h"
+#include "log.h"
+#include "status.h"
+#include "svctoken.h"
 
 #define SECRET_MIN_BYTES 32
 #define SUBJECT_MAX_BYTES 255
@@ -25,6 +34,7 @@
 #define TTL_MAX_S INT32_MAX
 
 struct options {
+        const char *service;            /* --service: that service's own token */
         const char *sub;
         const char *roles;              /* comma-separated, NULL for none */
         const char *email;
@@ -38,6 +48,7 @@ usage(FILE *fp)
 {
         fputs("usage: tandem-token --sub SUB [--roles admin,mentor] [--email E]\n"
               "                    [--ttl SECONDS] [--aud A] [--iss I]\n"
+              "       tandem-token --service NAME\n"
               "Prints an HS256 token signed with TANDEM_JWT_SECRET; the issuer and\n"
               "audience default to TANDEM_JWT_ISSUER and TANDEM_JWT_AUDIENCE.\n"
               "--ttl defaults to 3600 seconds.\n", fp);
@@ -69,6 +80,7 @@ options_parse(int argc, char **argv, struct options *opt)
                 { "ttl", required_argument, NULL, 't' },
                 { "aud", required_argument, NULL, 'a' },
                 { "iss", required_argument, NULL, 'i' },
+                { "service", required_argument, NULL, 'S' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -98,6 +110,9 @@ options_parse(int argc, char **argv, struct options *opt)
                                 return -1;
                         }
                         break;
+                case 'S':
+                        opt->service = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         exit(0);
@@ -109,6 +124,8 @@ options_parse(int argc, char **argv, struct options *opt)
                 fprintf(stderr, "tandem-token: unexpected argument '%s'\n", argv[optind]);
                 return -1;
         }
+        if (opt->service && *opt->service && !opt->sub)
+                return 0;
         if (!opt->sub || !*opt->sub || strlen(opt->sub) > SUBJECT_MAX_BYTES) {
                 fputs("tandem-token: --sub: required, 1 to 255 bytes\n", stderr);
                 return -1;
@@ -181,10 +198,49 @@ fail:
         return NULL;
 }
 
+/* Prints the token @service sends on its own behalf.  Returns the exit status. */
+static int
+service_token_print(const char *service)
+{
+        struct config cfg;
+        struct auth_verifier *v = NULL;
+        struct service_token *st = NULL;
+        char err[512] = "", *token = NULL;
+        int rc = 1;
+
+        if (config_load(&cfg, service, 1, NULL, err, sizeof(err)) != ST_OK) {
+                fprintf(stderr, "tandem-token: %s\n", err);
+                return 1;
+        }
+        log_setup("tandem-token", LOG_ERROR);   /* stdout is for the token */
+        if (client_global_init() != ST_OK ||
+            auth_verifier_new(&cfg, &v, err, sizeof(err)) != ST_OK) {
+                fprintf(stderr, "tandem-token: %s\n", err);
+                goto out;
+        }
+        if (service_token_new(&cfg, v, &st) != ST_OK) {
+                fputs("tandem-token: no way to authenticate as the service: set"
+                      " TANDEM_OIDC_CLIENT_ID and TANDEM_OIDC_CLIENT_SECRET\n", stderr);
+                goto out;
+        }
+        if (service_token_get(st, &token) != ST_OK) {
+                fputs("tandem-token: the identity provider issued no token\n", stderr);
+                goto out;
+        }
+        rc = printf("%s\n", token) < 0 || fflush(stdout) != 0;
+out:
+        free(token);
+        service_token_free(st);
+        auth_verifier_free(v);
+        client_global_cleanup();
+        config_release(&cfg);
+        return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-        struct options opt = { NULL, NULL, NULL, NULL, NULL, 3600 };
+        struct options opt = { NULL, NULL, NULL, NULL, NULL, NULL, 3600 };
         const char *secret = getenv("TANDEM_JWT_SECRET");
         const char *iss, *aud;
         json_t *j_claims = NULL;
@@ -195,6 +251,8 @@ main(int argc, char **argv)
                 usage(stderr);
                 goto out;
         }
+        if (opt.service && !opt.sub)
+                return service_token_print(opt.service);
         rc = 1;
         if (!secret || strlen(secret) < SECRET_MIN_BYTES) {
                 fputs("tandem-token: TANDEM_JWT_SECRET: must be at least 32 bytes\n", stderr);

@@ -13,13 +13,16 @@
 #              (the pillar coverage view over every playbook)
 #   wrk --latency -t2 -d10s, and pgbench -n -M prepared -j2 -T10 with the
 #   services' own statements (strategy_db.c, people_db.c).
-# Prints a table; raw output goes to build/bench/.
+# Then SCIM provisioning as an identity provider drives it (find by userName,
+# PATCH, POST) at TANDEM_BENCH_SCIM_CONNS connections, checked against the 25
+# requests/s SCIM must sustain.  Prints a table; raw output goes to build/bench/.
 #
 #   TANDEM_BENCH_DURATION   seconds per run (10)
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
 #   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy")
 #   TANDEM_BENCH_PEOPLE     people to insert (10000)
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
+#   TANDEM_BENCH_SCIM_CONNS connections for the SCIM runs (4)
 #   TANDEM_BENCH_LOG_LEVEL  the services' TANDEM_LOG_LEVEL (warn: no line per
 #                           request, so the log file does not grow by GBs)
 # The services' own tuning variables (TANDEM_THREADS, TANDEM_DB_POOL_SIZE) are
@@ -80,16 +83,19 @@ pg_start "$TANDEM_RUNDIR/pg" "$pg_port" throwaway
 PG=$TANDEM_RUNDIR/pg
 secret=$(rand_hex 48)
 declare -A PORT=() PID=()
+scim_token=$(rand_hex 32)
 for name in people strategy; do PORT[$name]=$(free_port); done
 for name in people strategy; do
         start_service "$name" "${PORT[$name]}" "$LOGDIR/$name.log" \
                 TANDEM_DATABASE_URL="$(pg_url "$PG")" \
                 TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
                 TANDEM_PEOPLE_URL="http://127.0.0.1:${PORT[people]}" \
+                TANDEM_SCIM_TOKEN="$scim_token" \
                 TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
         PID[$name]=$STARTED_PID
         wait_http "http://127.0.0.1:${PORT[$name]}/readyz" 30 "$STARTED_PID" || die "$name did not become ready"
 done
+svc_port=${PORT[people]}
 gw_port=$(free_port)
 TANDEM_NGINX_WORKERS=${TANDEM_NGINX_WORKERS:-2} \
         render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" 65536 "$LOGDIR" \
@@ -446,6 +452,61 @@ for c in "${CONNS[@]}"; do
 done
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
+
+# ---- SCIM: what an identity provider drives ------------------------------------------
+cat >"$OUT/scim.lua" <<'LUA'
+-- SCIM as Entra ID and Okta drive it (BENCH_SCIM_MODE): find a user by
+-- userName, PATCH one (title), or POST a new one (a unique userName each).
+local mode = os.getenv("BENCH_SCIM_MODE")
+local n = tonumber(os.getenv("BENCH_PEOPLE"))
+local ids = {}
+for line in io.lines(os.getenv("BENCH_IDS")) do ids[#ids + 1] = line end
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_SCIM_TOKEN")
+wrk.headers["Content-Type"] = "application/scim+json"
+local f = io.open("/dev/urandom", "rb")
+local b = f:read(4)
+f:close()
+local seed = b:byte(1) + b:byte(2) * 256 + b:byte(3) * 65536 + b:byte(4) * 16777216
+math.randomseed(seed)
+local count = 0
+request = function()
+   count = count + 1
+   if mode == "filter" then
+      local q = 'userName eq "bench.person' .. math.random(n) .. '@example.com"'
+      return wrk.format("GET", "/scim/v2/Users?filter=" .. q:gsub(" ", "%%20"):gsub('"', "%%22"))
+   elseif mode == "patch" then
+      local body = '{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":' ..
+         '[{"op":"Replace","path":"title","value":"Partner ' .. count .. '"}]}'
+      return wrk.format("PATCH", "/scim/v2/Users/" .. ids[math.random(#ids)], nil, body)
+   end
+   local u = "scim." .. seed .. "." .. count .. "@example.com"
+   local body = '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"' .. u ..
+      '","externalId":"ext-' .. seed .. "-" .. count .. '","name":{"givenName":"Bench",' ..
+      '"familyName":"User"},"emails":[{"value":"' .. u .. '","type":"work","primary":true}],' ..
+      '"active":true}'
+   return wrk.format("POST", "/scim/v2/Users", nil, body)
+end
+LUA
+SCIM_CONNS=${TANDEM_BENCH_SCIM_CONNS:-4}
+SCIM_MIN=25
+scim_ok=1
+step "SCIM at $SCIM_CONNS connections (must sustain $SCIM_MIN req/s)"
+for mode in filter patch create; do
+        info "wrk SCIM $mode"
+        file=$OUT/wrk-scim-$mode.txt
+        BENCH_SCIM_MODE=$mode BENCH_SCIM_TOKEN=$scim_token BENCH_PEOPLE=$N_PEOPLE BENCH_IDS=$IDS \
+                timeout $((DURATION + 30)) wrk -t2 -c"$SCIM_CONNS" -d"${DURATION}s" --timeout 5s \
+                --latency -s "$OUT/scim.lua" "http://127.0.0.1:$svc_port/" >"$file" 2>&1 ||
+                warn "wrk SCIM $mode failed (see $file)"
+        rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
+        errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$file")
+        ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs
+        ROW_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
+        ROW_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
+        add_row scim 1
+        if ((${rps:-0} < SCIM_MIN || errs > 0)); then scim_ok=0; fi
+done
+SCIM_VERDICT="SCIM: every run sustained >= $SCIM_MIN req/s with no error: $([[ $scim_ok == 1 ]] && echo yes || echo NO)"
 {
         echo "Tandem bench $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, ${DURATION}s a run"
         echo "direct = the service (127.0.0.1, unix-socket libpq); gateway = through nginx;"
@@ -465,5 +526,7 @@ peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev
         echo
         for n in "${NOTES[@]}"; do echo "$n"; done
         echo "peak RSS (VmHWM): people $(peak "${PID[people]}"), strategy $(peak "${PID[strategy]}")"
+        echo "$SCIM_VERDICT"
 } | tee "$OUT/summary.txt"
 echo "raw output: $OUT"
+[[ $scim_ok == 1 ]] || die "SCIM did not sustain $SCIM_MIN requests/s without errors"

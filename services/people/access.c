@@ -2,7 +2,10 @@
  * access.c - who may do what in the people service (DESIGN.md, Identity and
  * access): the checks every handler shares.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include "log.h"
 
 #include "people.h"
 #include "status.h"
@@ -34,6 +37,16 @@ access_no_viewer(struct request *rq)
 }
 
 int
+access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN])
+{
+        if (rq->me_known) {
+                memcpy(me, rq->me, UUID_STR_LEN);
+                return ST_OK;
+        }
+        return people_db_whoami(c, &rq->who, me);
+}
+
+int
 access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope)
 {
         int rc;
@@ -41,7 +54,73 @@ access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **
         *scope = NULL;
         if (access_reads_all(rq))
                 return ST_OK;
-        rc = people_db_whoami(c, &rq->who, me);
+        rc = access_whoami(c, rq, me);
         *scope = me[0] != '\0' ? me : NIL_UUID;
         return rc;
+}
+
+#define PERSON_ROLES (ROLE_ADMIN | ROLE_MENTOR | ROLE_PARTNER | ROLE_COMMS | ROLE_VIEWER)
+
+/* The caller's Tandem person roles as a PostgreSQL array literal: {mentor,partner}. */
+static void
+roles_literal(unsigned roles, char *out, size_t outlen)
+{
+        size_t used = 0;
+
+        snprintf(out, outlen, "{");
+        for (unsigned bit = 1; bit <= ROLE_VIEWER; bit <<= 1) {
+                if (!(roles & bit))
+                        continue;
+                used = strlen(out);
+                snprintf(out + used, outlen - used, "%s%s", used > 1 ? "," : "", role_name(bit));
+        }
+        used = strlen(out);
+        snprintf(out + used, outlen - used, "}");
+}
+
+/* A display name for a person made just in time: the name claim, else e-mail, else subject. */
+static const char *
+jit_name(const struct principal *who)
+{
+        const char *name = json_string_value(json_object_get(who->j_claims, "name"));
+
+        if (name != NULL && *name != '\0' && jv_utf8_len(name) <= 200)
+                return name;
+        return who->email[0] != '\0' ? who->email : who->subject;
+}
+
+static int
+admit_tx(PGconn *c, struct request *rq, void *arg)
+{
+        char roles[80];
+        struct admission a;
+        int rc = people_db_admit(c, &rq->who, &a);
+
+        (void)arg;
+        if (rc == ST_OK && a.id[0] == '\0' && rq->svc->cfg.jit_provisioning &&
+            (rq->who.roles & PERSON_ROLES) != 0) {
+                roles_literal(rq->who.roles & PERSON_ROLES, roles, sizeof(roles));
+                rc = people_db_jit(c, &rq->who, jit_name(&rq->who), roles, &a);
+                if (rc == ST_OK && a.created)
+                        log_info("person %s created just in time for subject %s", a.id,
+                                 rq->who.subject);
+        }
+        if (rc == ST_OK && a.linked)
+                log_info("subject %s linked to person %s by e-mail", rq->who.subject, a.id);
+        if (rc == ST_OK && strcmp(a.status, "left") == 0)
+                return problem_set(&rq->prob, ST_FORBIDDEN, "access-withdrawn",
+                                   "your access to Tandem was withdrawn");
+        if (rc == ST_OK) {
+                memcpy(rq->me, a.id, sizeof(rq->me));
+                rq->me_known = 1;
+        }
+        return rc;
+}
+
+int
+people_admit(struct request *rq)
+{
+        if (!(rq->who.roles & PERSON_ROLES))
+                return ST_OK;   /* the SCIM client or a service: not a person */
+        return db_with(rq->svc->db, rq, admit_tx, NULL);
 }

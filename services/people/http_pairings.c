@@ -63,7 +63,7 @@ pairings_get_tx(PGconn *c, struct request *rq, void *arg)
         int rc = pairings_db_get(c, op->id, &r, mentor, partner);
 
         if (rc == ST_OK && !access_reads_all(rq))
-                rc = people_db_whoami(c, &rq->who, me);
+                rc = access_whoami(c, rq, me);
         if (rc == ST_OK && !access_reads_all(rq) && strcmp(me, mentor) != 0 && strcmp(me, partner) != 0)
                 rc = access_forbid(rq, "you may read only pairings you are in");
         if (rc == ST_NOT_FOUND && !access_reads_all(rq))

@@ -48,6 +48,29 @@ bool people_json_tz_shape(const char *tz);
 /* Resolves the caller to a person id ("" when none) by subject, then email. */
 int people_db_whoami(PGconn *c, const struct principal *who, char id[UUID_STR_LEN]);
 
+/* Who a token's caller is, as the admission check found them. */
+struct admission {
+        char id[UUID_STR_LEN];  /* "" when no person matches */
+        char status[16];        /* active, paused, left */
+        bool linked;            /* found by e-mail, and the subject linked now */
+        bool created;           /* made just in time */
+};
+
+/*
+ * Resolves the caller like people_db_whoami and links the token's subject as
+ * the external_id of a person found by e-mail who had none.
+ */
+int people_db_admit(PGconn *c, const struct principal *who, struct admission *out);
+
+/*
+ * Creates the caller as a person (just-in-time provisioning): external_id =
+ * subject, the e-mail (unless another person has it), @name and @roles (a
+ * PostgreSQL array literal).  Leaves @out alone when a concurrent request
+ * created them first.
+ */
+int people_db_jit(PGconn *c, const struct principal *who, const char *name, const char *roles,
+                  struct admission *out);
+
 /* True (ST_OK, *@yes) when @mentor is actively paired with @partner. */
 int people_db_mentors(PGconn *c, const char *mentor, const char *partner, bool *yes);
 
@@ -97,11 +120,25 @@ int access_forbid(struct request *rq, const char *why);
 int access_no_viewer(struct request *rq);
 
 /*
+ * The caller's person id ("" when none): what the admission check found, else
+ * looked up (people_db_whoami).
+ */
+int access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN]);
+
+/*
  * What the caller's lists are limited to: *@scope is NULL for admin and
  * service, else the caller's person id (written into @me), or NIL_UUID when
  * no person matches the token, so that they see nothing.
  */
 int access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope);
+
+/*
+ * The admission check every authenticated request passes (server.h, admit):
+ * the caller's person is found (and linked by e-mail, or created just in
+ * time when TANDEM_JIT_PROVISIONING is on); a person whose access was
+ * withdrawn (status left, e.g. deprovisioned over SCIM) gets 403.
+ */
+int people_admit(struct request *rq);
 
 /* ---- handlers ------------------------------------------------------------ */
 

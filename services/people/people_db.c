@@ -14,10 +14,24 @@
         f " = CASE WHEN $2::jsonb ? '" f "' THEN $2::jsonb->>'" f "' ELSE " f " END, "
 
 const struct db_stmt people_stmts[] = {
+        /* by external_id, else by e-mail, but only a person not linked to another subject */
         { "whoami",
-          "SELECT id FROM person WHERE erased_at IS NULL AND ("
-          " external_id = $1 OR ($2 <> '' AND lower(email) = lower($2)))"
+          "SELECT id FROM person WHERE erased_at IS NULL AND (external_id = $1"
+          " OR ($2 <> '' AND external_id IS NULL AND lower(email) = lower($2)))"
           " ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1" },
+        /* whoami that also links the subject to a person found by e-mail */
+        { "admit",
+          "WITH hit AS (SELECT id, status, external_id IS NULL AS unlinked FROM person"
+          " WHERE erased_at IS NULL AND (external_id = $1"
+          " OR ($2 <> '' AND external_id IS NULL AND lower(email) = lower($2)))"
+          " ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1),"
+          " link AS (UPDATE person p SET external_id = $1, version = p.version + 1,"
+          " updated_at = now() FROM hit WHERE p.id = hit.id AND hit.unlinked RETURNING p.id)"
+          " SELECT hit.id, hit.status, (SELECT count(*) FROM link) FROM hit" },
+        { "jit_insert",
+          "INSERT INTO person AS p (external_id, email, display_name, roles)"
+          " VALUES ($1, nullif($2, ''), $3, $4::text[]) ON CONFLICT DO NOTHING"
+          " RETURNING p.id, p.status" },
         { "mentors",
           "SELECT 1 FROM pairing WHERE mentor_id = $1 AND partner_id = $2 AND status = 'active'" },
         { "tz_valid", "SELECT now() AT TIME ZONE $1" },
@@ -50,6 +64,7 @@ const struct db_stmt people_stmts[] = {
           " WHERE id = $1 RETURNING p.id, p.version, person_json(p)" },
         { "person_erase",
           "UPDATE person SET email = NULL, external_id = NULL, title = NULL, business_unit = NULL,"
+          " user_name = NULL, given_name = NULL, family_name = NULL,"
           " purpose = NULL, vision = NULL, display_name = 'Erased person', roles = '{}',"
           " status = 'left', mentor_capacity = 0, timezone = 'UTC', erased_at = now(),"
           " updated_at = now(), version = version + 1 WHERE id = $1 AND erased_at IS NULL" },
@@ -357,4 +372,38 @@ pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *p
         snprintf(after, sizeof(after), "%lld", (long long)pg->after);
         snprintf(limit, sizeof(limit), "%d", pg->limit + 1);
         return db_exec_page(c, "pairing_list", 6, params, pg->limit, out);
+}
+
+int
+people_db_admit(PGconn *c, const struct principal *who, struct admission *out)
+{
+        const char *params[2] = { who->subject, who->email };
+        PGresult *res = NULL;
+        int rc = db_exec(c, "admit", 2, params, &res);
+
+        memset(out, 0, sizeof(*out));
+        if (rc == ST_OK && PQntuples(res) == 1) {
+                snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
+                snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 1));
+                out->linked = strcmp(PQgetvalue(res, 0, 2), "0") != 0;
+        }
+        PQclear(res);
+        return rc;
+}
+
+int
+people_db_jit(PGconn *c, const struct principal *who, const char *name, const char *roles,
+              struct admission *out)
+{
+        const char *params[4] = { who->subject, who->email, name, roles };
+        PGresult *res = NULL;
+        int rc = db_exec(c, "jit_insert", 4, params, &res);
+
+        if (rc == ST_OK && PQntuples(res) == 1) {
+                snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
+                snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 1));
+                out->created = true;
+        }
+        PQclear(res);
+        return rc;
 }

@@ -21,6 +21,7 @@
 #include <openssl/pem.h>
 
 #include "auth.h"
+#include "jwks.h"
 #include "status.h"
 
 #define ISS "https://issuer.test"
@@ -953,6 +954,156 @@ t_work(void *arg)
         return NULL;
 }
 
+/* ---- claim mapping and the SCIM client ---------------------------------------- */
+
+/* Verifies @j_claims (stolen), HS256-signed, with @cfg. */
+static int
+t_verify_cfg(const struct config *cfg, json_t *j_claims, struct principal *who)
+{
+        struct auth_verifier *v = NULL;
+        char err[256] = "", why[64] = "";
+        char *token = auth_sign_hs256(j_claims, SECRET, NULL);
+        int rc;
+
+        json_decref(j_claims);
+        ck_assert_msg(auth_verifier_new(cfg, &v, err, sizeof(err)) == ST_OK, "%s", err);
+        rc = auth_verify(v, token, NOW, who, why, sizeof(why));
+        auth_verifier_free(v);
+        free(token);
+        return rc;
+}
+
+START_TEST(test_role_map_nested_claim)
+{
+        struct principal who = PRINCIPAL_INIT;
+        struct config cfg;
+        json_t *j = t_claims();
+
+        t_config(&cfg, JWT_ALG_HS256);
+        cfg.roles_claim = "realm_access.roles";
+        cfg.role_map = "Tandem-Admins=admin, Mentors = mentor,Mentors=partner";
+        json_object_set_new(j, "realm_access", json_pack("{s:[sss]}", "roles", "Mentors",
+                                                         "Finance", "admin"));
+        ck_assert_int_eq(t_verify_cfg(&cfg, j, &who), ST_OK);
+        /* "admin" is not in the map: with a map only mapped names count */
+        ck_assert_uint_eq(who.roles, ROLE_MENTOR | ROLE_PARTNER);
+        principal_release(&who);
+}
+END_TEST
+
+START_TEST(test_subject_claim)
+{
+        struct principal who = PRINCIPAL_INIT;
+        struct config cfg;
+        json_t *j = t_claims();
+
+        t_config(&cfg, JWT_ALG_HS256);
+        cfg.subject_claim = "oid";
+        json_object_set_new(j, "oid", json_string("object-7"));
+        ck_assert_int_eq(t_verify_cfg(&cfg, j, &who), ST_OK);
+        ck_assert_str_eq(who.subject, "object-7");
+        principal_release(&who);
+        ck_assert_int_eq(t_verify_cfg(&cfg, t_claims(), &who), ST_UNAUTHENTICATED);
+}
+END_TEST
+
+START_TEST(test_bad_role_map)
+{
+        struct config cfg;
+
+        t_config(&cfg, JWT_ALG_HS256);
+        cfg.role_map = "Admins=superuser";
+        t_refuse(&cfg, "TANDEM_ROLE_MAP: \"superuser\" is not a Tandem role");
+        cfg.role_map = "no-equals-sign";
+        t_refuse(&cfg, "TANDEM_ROLE_MAP: ");
+}
+END_TEST
+
+START_TEST(test_scim_client_id)
+{
+        struct principal who = PRINCIPAL_INIT;
+        struct config cfg;
+        json_t *j = t_claims();
+
+        t_config(&cfg, JWT_ALG_HS256);
+        cfg.scim_client_ids = "other, scim-app";
+        json_object_set_new(j, "azp", json_string("scim-app"));
+        ck_assert_int_eq(t_verify_cfg(&cfg, j, &who), ST_OK);
+        ck_assert_uint_eq(who.roles, ROLE_SCIM);     /* its admin role claim counts for nothing */
+        principal_release(&who);
+        j = t_claims();
+        json_object_set_new(j, "client_id", json_string("web-app"));
+        ck_assert_int_eq(t_verify_cfg(&cfg, j, &who), ST_OK);
+        ck_assert_uint_eq(who.roles, ROLE_ADMIN | ROLE_MENTOR);
+        principal_release(&who);
+}
+END_TEST
+
+START_TEST(test_scim_static_token)
+{
+        static const char scim[] = "0123456789abcdef0123456789abcdef-scim";
+        struct principal who = PRINCIPAL_INIT;
+        struct auth_verifier *v = NULL;
+        struct config cfg;
+        char err[256] = "", why[64] = "";
+
+        t_config(&cfg, JWT_ALG_HS256);
+        cfg.scim_token = (char *)scim;
+        ck_assert_msg(auth_verifier_new(&cfg, &v, err, sizeof(err)) == ST_OK, "%s", err);
+        ck_assert_int_eq(auth_verify(v, scim, NOW, &who, why, sizeof(why)), ST_OK);
+        ck_assert_uint_eq(who.roles, ROLE_SCIM);
+        ck_assert_str_eq(who.subject, "scim-client");
+        principal_release(&who);
+        ck_assert_int_eq(auth_verify(v, "0123456789abcdef0123456789abcdef-scin", NOW, &who, why,
+                                     sizeof(why)), ST_UNAUTHENTICATED);
+        ck_assert_int_eq(auth_verify(v, "scim", NOW, &who, why, sizeof(why)),
+                         ST_UNAUTHENTICATED);
+        auth_verifier_free(v);
+        /* a roles claim can never grant the SCIM client */
+        ck_assert_uint_eq(role_from_name("scim"), 0);
+}
+END_TEST
+
+START_TEST(test_ready_and_token_endpoint)
+{
+        struct auth_verifier *v = t_verifier(JWT_ALG_RS256);
+        char url[64];
+
+        ck_assert(auth_verifier_ready(v));
+        ck_assert_int_eq(auth_token_endpoint(v, url, sizeof(url)), ST_NOT_FOUND);
+        auth_verifier_free(v);
+}
+END_TEST
+
+START_TEST(test_key_set_parse)
+{
+        json_t *j = json_load_file(g_jwks, 0, NULL);
+        struct key_set *ks = NULL;
+
+        ck_assert_ptr_nonnull(j);
+        ck_assert_int_eq(key_set_parse(j, JWT_ALG_RS256, &ks), ST_OK);
+        /* rsa-enc (use enc), rsa-512 (alg RS512), the EC and the oct keys are skipped */
+        ck_assert_uint_eq(key_set_size(ks), 1);
+        ck_assert_ptr_nonnull(key_set_find(ks, "rsa-1"));
+        ck_assert_ptr_nonnull(key_set_find(ks, NULL));
+        ck_assert_ptr_null(key_set_find(ks, "rsa-enc"));
+        ck_assert_ptr_eq(key_set_ref(ks), ks);
+        key_set_unref(ks);      /* one reference left */
+        ck_assert_ptr_nonnull(key_set_find(ks, "rsa-1"));
+        key_set_unref(ks);
+        ck_assert_int_eq(key_set_parse(j, JWT_ALG_ES256, &ks), ST_OK);
+        ck_assert_uint_eq(key_set_size(ks), 1);
+        ck_assert_ptr_nonnull(key_set_find(ks, "ec-1"));
+        key_set_unref(ks);
+        json_decref(j);
+        j = json_pack("{s:s}", "keys", "not an array");
+        ck_assert_int_eq(key_set_parse(j, JWT_ALG_RS256, &ks), ST_MALFORMED);
+        json_decref(j);
+        key_set_unref(NULL);
+        ck_assert_uint_eq(key_set_size(NULL), 0);
+}
+END_TEST
+
 START_TEST(test_concurrent_verify)
 {
         static const enum jwt_alg algs[3] = { JWT_ALG_HS256, JWT_ALG_RS256, JWT_ALG_ES256 };
@@ -1029,6 +1180,13 @@ auth_suite(void)
         tcase_add_test(tc, test_missing_jwks_file);
         tcase_add_test(tc, test_jwks_no_key_for_alg);
         tcase_add_test(tc, test_missing_issuer_audience);
+        tcase_add_test(tc, test_role_map_nested_claim);
+        tcase_add_test(tc, test_subject_claim);
+        tcase_add_test(tc, test_bad_role_map);
+        tcase_add_test(tc, test_scim_client_id);
+        tcase_add_test(tc, test_scim_static_token);
+        tcase_add_test(tc, test_ready_and_token_endpoint);
+        tcase_add_test(tc, test_key_set_parse);
         tcase_add_test(tc, test_bearer_token);
         tcase_add_test(tc, test_role_names);
         tcase_add_test(tc, test_concurrent_verify);

@@ -73,6 +73,22 @@ cb_echo(const struct _u_request *req, struct _u_response *resp, void *user_data)
         return U_CALLBACK_COMPLETE;
 }
 
+/* A token endpoint: echoes the form's grant_type and the Basic credentials. */
+static int
+cb_token(const struct _u_request *req, struct _u_response *resp, void *user_data)
+{
+        const char *grant = u_map_get(req->map_post_body, "grant_type");
+        json_t *j_out;
+
+        (void)user_data;
+        j_out = json_pack("{s:s, s:s?, s:o, s:o}", "access_token", "t0k3n", "grant_type", grant,
+                          "authorization", header_or_null(req, "Authorization"),
+                          "content_type", header_or_null(req, "Content-Type"));
+        ulfius_set_json_body_response(resp, 200, j_out);
+        json_decref(j_out);
+        return U_CALLBACK_COMPLETE;
+}
+
 static int
 cb_slow(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -152,7 +168,7 @@ static const struct {
         { "DELETE", "/echo", cb_echo }, { "GET", "/slow", cb_slow },
         { "GET", "/down", cb_down }, { "GET", "/text", cb_text },
         { "GET", "/bad-json", cb_bad_json }, { "GET", "/redirect", cb_redirect },
-        { "GET", "/big", cb_big },
+        { "GET", "/big", cb_big }, { "POST", "/token", cb_token },
 };
 
 static void
@@ -394,6 +410,27 @@ START_TEST(test_bad_calls)
 }
 END_TEST
 
+START_TEST(test_post_form_basic)
+{
+        struct client_reply r = { 0, NULL };
+        char url[96];
+
+        snprintf(url, sizeof(url), "%s/token", base_url);
+        /* "a:b" / "c d" are form-encoded before Base64: YSUzQWI6YyUyMGQ= */
+        ck_assert_int_eq(client_post_form(url, "grant_type=client_credentials&scope=x", "a:b",
+                                          "c d", 2000, &r), ST_OK);
+        ck_assert_int_eq(r.status, 200);
+        ck_assert_str_eq(json_string_value(json_object_get(r.j_body, "grant_type")),
+                         "client_credentials");
+        ck_assert_str_eq(json_string_value(json_object_get(r.j_body, "authorization")),
+                         "Basic YSUzQWI6YyUyMGQ=");
+        ck_assert_str_eq(json_string_value(json_object_get(r.j_body, "content_type")),
+                         "application/x-www-form-urlencoded");
+        client_reply_release(&r);
+        ck_assert_int_eq(client_post_form(url, NULL, "a", "b", 2000, &r), ST_INVALID);
+}
+END_TEST
+
 static Suite *
 client_suite(void)
 {
@@ -413,6 +450,7 @@ client_suite(void)
         tcase_add_test(tc, test_connection_refused);
         tcase_add_test(tc, test_answer_size_capped);
         tcase_add_test(tc, test_bad_calls);
+        tcase_add_test(tc, test_post_form_basic);
         tcase_set_timeout(tc, 60);
         suite_add_tcase(s, tc);
         return s;

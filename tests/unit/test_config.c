@@ -355,7 +355,7 @@ START_TEST(test_log_masks_secrets)
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "jwt_alg")), "HS256");
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "log_level")), "info");
         ck_assert(json_is_null(json_object_get(j_cfg, "jwks_file")));
-        ck_assert_uint_eq(json_object_size(j_cfg), 23);
+        ck_assert_uint_eq(json_object_size(j_cfg), 35);
         json_decref(j_line);
         free(text);
         config_release(&cfg);
@@ -425,6 +425,69 @@ START_TEST(test_mask_url_truncates)
 }
 END_TEST
 
+START_TEST(test_oidc_settings)
+{
+        struct config cfg;
+        char err[256];
+
+        env_set("TANDEM_JWT_ALG", "RS256");
+        env_set("TANDEM_OIDC_ISSUER", "https://login.example/tenant/v2.0");
+        env_set("TANDEM_ROLE_MAP", "Admins=admin");
+        env_set("TANDEM_JIT_PROVISIONING", "On");
+        env_set("TANDEM_SCIM_CLIENT_IDS", "scim-app");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_OK);
+        ck_assert_str_eq(cfg.jwt_issuer, "https://login.example/tenant/v2.0");
+        ck_assert_str_eq(cfg.subject_claim, "sub");
+        ck_assert_str_eq(cfg.role_map, "Admins=admin");
+        ck_assert_int_eq(cfg.jit_provisioning, 1);
+        ck_assert_uint_eq(cfg.jwks_refetch_s, 30);
+        ck_assert_uint_eq(cfg.jwks_refresh_s, 3600);
+        ck_assert_ptr_null(cfg.jwks_file);
+        ck_assert_ptr_null(cfg.jwt_secret);
+        config_release(&cfg);
+        env_set("TANDEM_JWT_ISSUER", "https://sts.example/tenant/");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_OK);
+        ck_assert_str_eq(cfg.jwt_issuer, "https://sts.example/tenant/");
+        config_release(&cfg);
+}
+END_TEST
+
+START_TEST(test_oidc_refused)
+{
+        struct config cfg;
+        char err[256], *text;
+
+        log_setup("people", LOG_INFO);
+        env_set("TANDEM_OIDC_ISSUER", "https://login.example");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_INVALID);   /* HS256 */
+        ck_assert_ptr_nonnull(strstr(err, "TANDEM_OIDC_ISSUER"));
+        env_set("TANDEM_JWT_ALG", "ES256");
+        env_set("TANDEM_OIDC_ISSUER", "ftp://x");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_INVALID);
+        env_set("TANDEM_OIDC_ISSUER", "https://login.example");
+        env_set("TANDEM_JIT_PROVISIONING", "sometimes");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_INVALID);
+        ck_assert_ptr_nonnull(strstr(err, "TANDEM_JIT_PROVISIONING"));
+        env_set("TANDEM_JIT_PROVISIONING", NULL);
+        env_set("TANDEM_OIDC_CLIENT_ID", "svc");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_INVALID);
+        ck_assert_ptr_nonnull(strstr(err, "TANDEM_OIDC_CLIENT_SECRET"));
+        env_set("TANDEM_OIDC_CLIENT_ID", NULL);
+        env_set("TANDEM_SCIM_TOKEN", "short");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_INVALID);
+        env_set("TANDEM_SCIM_TOKEN", "0123456789abcdef.0123456789abcdef0123");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_INVALID);
+        ck_assert_ptr_nonnull(strstr(err, "'.'"));
+        env_set("TANDEM_SCIM_TOKEN", SECRET);
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_OK);
+        text = capture_config_log(&cfg);
+        ck_assert_ptr_null(strstr(text, SECRET));
+        ck_assert_ptr_nonnull(strstr(text, "\"scim_token\":\"***\""));
+        free(text);
+        config_release(&cfg);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -447,6 +510,8 @@ config_suite(void)
         tcase_add_test(tc, test_process_environment);
         tcase_add_test(tc, test_log_masks_secrets);
         tcase_add_test(tc, test_log_unset_secret);
+        tcase_add_test(tc, test_oidc_settings);
+        tcase_add_test(tc, test_oidc_refused);
         suite_add_tcase(s, tc);
         tcase_add_loop_test(tm, test_mask_url, 0,
                             (int)(sizeof(mask_cases) / sizeof(mask_cases[0])));

@@ -312,6 +312,28 @@ START_TEST(test_json_round_trips_through_text)
 }
 END_TEST
 
+START_TEST(test_summary_detail_and_fields)
+{
+        struct problem p = PROBLEM_INIT;
+        char out[128], tiny[12];
+
+        problem_field(&p, "userName", "is required");
+        problem_field(&p, "emails", "is not an e-mail address");
+        problem_summary(&p, ST_INVALID, out, sizeof(out));
+        ck_assert_str_eq(out, "one or more fields are invalid; see errors; userName: is required;"
+                         " emails: is not an e-mail address");
+        problem_summary(&p, ST_INVALID, tiny, sizeof(tiny));
+        ck_assert_uint_eq(strlen(tiny), sizeof(tiny) - 1);
+        problem_release(&p);
+        problem_set(&p, ST_NOT_FOUND, NULL, "no User with this id");
+        problem_summary(&p, ST_NOT_FOUND, out, sizeof(out));
+        ck_assert_str_eq(out, "no User with this id");
+        problem_release(&p);
+        problem_summary(&p, ST_FORBIDDEN, out, sizeof(out));
+        ck_assert_str_eq(out, "Forbidden");
+}
+END_TEST
+
 static Suite *
 problem_suite(void)
 {
@@ -339,6 +361,7 @@ problem_suite(void)
         tcase_add_test(tc_json, test_json_errors_array);
         tcase_add_test(tc_json, test_json_errors_with_other_status);
         tcase_add_test(tc_json, test_json_round_trips_through_text);
+        tcase_add_test(tc_json, test_summary_detail_and_fields);
         suite_add_tcase(s, tc_json);
         return s;
 }

@@ -114,10 +114,13 @@ class Contract {
     this.file = path.resolve(file);
     this.doc = dereference(this.file);
     const common = dereference(path.join(path.dirname(this.file), 'common.yaml'));
-    // What a route that the spec does not list must answer.
+    // What a route that the spec does not list must answer: the spec's own
+    // (x-tandem-fallback: SCIM answers in its own error format), else the
+    // common problem+json ones.
+    const own = this.doc['x-tandem-fallback'] ?? {};
     this.fallback = {
-      notFound: common.components.responses.NotFound,
-      methodNotAllowed: common.components.responses.MethodNotAllowed,
+      notFound: own.notFound ?? common.components.responses.NotFound,
+      methodNotAllowed: own.methodNotAllowed ?? common.components.responses.MethodNotAllowed,
     };
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
