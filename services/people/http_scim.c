@@ -31,7 +31,7 @@ scim_reply(struct request *rq, unsigned status, char *text)
 
 /* A User: its version as a weak ETag (as meta.version says), Location on create. */
 static int
-user_reply(struct request *rq, struct row *r, unsigned status)
+user_reply(struct request *rq, struct db_row *r, unsigned status)
 {
         snprintf(rq->etag, sizeof(rq->etag), "W/\"%lld\"", r->version);
         if (status == 201)
@@ -281,12 +281,12 @@ static int
 users_create_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         int rc = scim_db_create(c, op->j_flat, &r, &rq->prob);
 
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 201);
-        row_release(&r);
+        db_row_release(&r);
         return rc;
 }
 
@@ -313,14 +313,14 @@ static int
 users_get_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         int rc = scim_db_get(c, op->id, &r);
 
         if (rc == ST_NOT_FOUND)
                 rc = problem_set(&rq->prob, rc, NULL, "no User with this id");
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 200);
-        row_release(&r);
+        db_row_release(&r);
         return rc;
 }
 
@@ -340,7 +340,7 @@ static int
 users_write_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
-        struct row r = { 0 };
+        struct db_row r = { 0 };
         long long version = 0;
         json_t *j_current = NULL;
         int rc = scim_db_lock(c, op->id, &version, &j_current);
@@ -356,7 +356,7 @@ users_write_tx(PGconn *c, struct request *rq, void *arg)
                                      &rq->prob);
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 200);
-        row_release(&r);
+        db_row_release(&r);
         json_decref(j_current);
         return rc;
 }

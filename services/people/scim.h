@@ -92,7 +92,7 @@ bool scim_type_known(const char *type);
 /* ---- scim_db.c ---------------------------------------------------------------- */
 
 /* The SCIM view of person @id: not erased, not deleted over SCIM. */
-int scim_db_get(PGconn *c, const char *id, struct row *out);
+int scim_db_get(PGconn *c, const char *id, struct db_row *out);
 
 /* Locks @id for a write; reads its version and flat attributes (new reference). */
 int scim_db_lock(PGconn *c, const char *id, long long *version, json_t **flat);
@@ -102,10 +102,10 @@ int scim_db_lock(PGconn *c, const char *id, long long *version, json_t **flat);
  * earlier with the same userName or externalId.  ST_CONFLICT (uniqueness,
  * naming the attribute in @p) when another person has them.
  */
-int scim_db_create(PGconn *c, const json_t *j_flat, struct row *out, struct problem *p);
+int scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct problem *p);
 
 /* Replaces the provisioned attributes of @id by @j_flat.  ST_CONFLICT as above. */
-int scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct row *out,
+int scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct db_row *out,
                     struct problem *p);
 
 /* Deprovisions @id (status left, SCIM-deleted, pairings ended).  ST_NOT_FOUND. */

@@ -102,29 +102,15 @@ const struct db_stmt scim_stmts[] = {
         { NULL, NULL },
 };
 
-/* Takes id, version, json from the first three columns of @res's row 0. */
-static int
-row_take3(PGresult *res, struct row *out)
-{
-        if (PQntuples(res) == 0)
-                return ST_NOT_FOUND;
-        out->json = strdup(PQgetvalue(res, 0, 2));
-        if (out->json == NULL)
-                return ST_NOMEM;
-        snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
-        out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        return ST_OK;
-}
-
 int
-scim_db_get(PGconn *c, const char *id, struct row *out)
+scim_db_get(PGconn *c, const char *id, struct db_row *out)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
         int rc = db_exec(c, "scim_user_get", 1, params, &res);
 
         if (rc == ST_OK)
-                rc = row_take3(res, out);
+                rc = db_row_take(res, out);
         PQclear(res);
         return rc;
 }
@@ -195,14 +181,14 @@ scim_taken(PGconn *c, const json_t *j_flat, const char *self, char revive[UUID_S
 
 /* Runs a write returning id, version, json, status; a person who left loses their pairings. */
 static int
-write_user(PGconn *c, const char *stmt, int n, const char *const *params, struct row *out)
+write_user(PGconn *c, const char *stmt, int n, const char *const *params, struct db_row *out)
 {
         const char *end_params[2] = { NULL, "deprovisioned over SCIM" };
         PGresult *res = NULL;
         int rc = db_exec(c, stmt, n, params, &res);
 
         if (rc == ST_OK)
-                rc = row_take3(res, out);
+                rc = db_row_take(res, out);
         if (rc == ST_OK && strcmp(PQgetvalue(res, 0, 3), "left") == 0) {
                 end_params[0] = out->id;
                 rc = db_exec(c, "pairings_end_for", 2, end_params, NULL);
@@ -221,7 +207,7 @@ flat_text(const json_t *j_flat)
 }
 
 int
-scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct row *out,
+scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct db_row *out,
                 struct problem *p)
 {
         char revive[UUID_STR_LEN];
@@ -241,7 +227,7 @@ scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct row *out
 }
 
 int
-scim_db_create(PGconn *c, const json_t *j_flat, struct row *out, struct problem *p)
+scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct problem *p)
 {
         char revive[UUID_STR_LEN];
         char *body = NULL;
