@@ -30,7 +30,7 @@ pairings_create_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_CONFLICT && problem_field_count(&rq->prob) == 0)
                 problem_field(&rq->prob, "partner_id", "partner already has an active mentor");
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 201, "pairings");
+                rc = row_reply(rq, &r, 201, "pairings");
         row_release(&r);
         return rc;
 }
@@ -69,7 +69,7 @@ pairings_get_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_NOT_FOUND && !access_reads_all(rq))
                 rc = access_forbid(rq, "you may read only pairings you are in");
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
+                rc = row_reply(rq, &r, 200, NULL);
         row_release(&r);
         return rc;
 }
@@ -109,7 +109,7 @@ pairings_end_tx(PGconn *c, struct request *rq, void *arg)
                                      json_string_value(json_object_get(op->j_body, "status")),
                                      json_string_value(json_object_get(op->j_body, "reason")), &r);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
+                rc = row_reply(rq, &r, 200, NULL);
         row_release(&r);
         return rc;
 }

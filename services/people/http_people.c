@@ -9,23 +9,6 @@
 #include "people.h"
 #include "status.h"
 
-int
-http_row_reply(struct request *rq, struct row *r, unsigned status, const char *collection)
-{
-        http_set_etag(rq, r->version);
-        rq->http_status = status;
-        if (collection == NULL) {
-                /* a read: pass PostgreSQL's JSON text through untouched */
-                rq->text_out = r->json;
-                rq->content_type = "application/json";
-                r->json = NULL;
-                return ST_OK;
-        }
-        snprintf(rq->location, sizeof(rq->location), "/v1/%s/%s", collection, r->id);
-        rq->j_out = json_loads(r->json, 0, NULL);
-        return rq->j_out != NULL ? ST_OK : ST_NOMEM;
-}
-
 /* Whether the caller may read person @id: themself, or their active partner. */
 static int
 may_read_person(PGconn *c, struct request *rq, const char *id)
@@ -66,7 +49,7 @@ people_get_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = people_db_get(c, op->id, &r);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
+                rc = row_reply(rq, &r, 200, NULL);
         row_release(&r);
         return rc;
 }
@@ -98,7 +81,7 @@ me_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = people_db_get(c, me, &r);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
+                rc = row_reply(rq, &r, 200, NULL);
         row_release(&r);
         return rc;
 }
@@ -150,7 +133,7 @@ people_create_tx(PGconn *c, struct request *rq, void *arg)
         int rc = people_db_insert(c, arg, &r, &rq->prob);
 
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 201, "people");
+                rc = row_reply(rq, &r, 201, "people");
         row_release(&r);
         return rc;
 }
@@ -192,7 +175,7 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = people_db_update(c, op->id, op->j_body, &r, &rq->prob);
         if (rc == ST_OK)
-                rc = http_row_reply(rq, &r, 200, NULL);
+                rc = row_reply(rq, &r, 200, NULL);
         row_release(&r);
         return rc;
 }

@@ -12,6 +12,7 @@
 #include "jsonv.h"
 #include "migrate.h"
 #include "problem.h"
+#include "row.h"
 #include "server.h"
 
 #define PEOPLE_DEFAULT_PORT 8081
@@ -44,15 +45,6 @@ int pairings_json_check_patch(const json_t *j_body, struct problem *p);
 bool people_json_tz_shape(const char *tz);
 
 /* ---- people_db.c: all SQL ------------------------------------------------ */
-
-/* A database read or write result: the JSON text of one resource. */
-struct row {
-        char *json;             /* malloc'd JSON text */
-        long long version;
-        char id[UUID_STR_LEN];
-};
-
-void row_release(struct row *r);
 
 /* Resolves the caller to a person id ("" when none) by subject, then email. */
 int people_db_whoami(PGconn *c, const struct principal *who, char id[UUID_STR_LEN]);
@@ -125,8 +117,5 @@ int http_pairings_create(struct request *rq);
 int http_pairings_get(struct request *rq);
 int http_pairings_patch(struct request *rq);
 int http_pairings_list(struct request *rq);
-
-/* Replies with @r as the body (moved into rq), its ETag, and @status. */
-int http_row_reply(struct request *rq, struct row *r, unsigned status, const char *collection);
 
 #endif

@@ -95,41 +95,6 @@ const struct db_stmt people_stmts[] = {
         { NULL, NULL },
 };
 
-void
-row_release(struct row *r)
-{
-        if (r == NULL)
-                return;
-        free(r->json);
-        memset(r, 0, sizeof(*r));
-}
-
-/* Takes id, version, json from the first three columns of @res's row 0. */
-static int
-row_take(PGresult *res, struct row *out)
-{
-        if (PQntuples(res) == 0)
-                return ST_NOT_FOUND;
-        out->json = strdup(PQgetvalue(res, 0, 2));
-        if (out->json == NULL)
-                return ST_NOMEM;
-        snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
-        out->version = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-        return ST_OK;
-}
-
-static int
-exec_row(PGconn *c, const char *stmt, int n, const char *const *params, struct row *out)
-{
-        PGresult *res = NULL;
-        int rc = db_exec(c, stmt, n, params, &res);
-
-        if (rc == ST_OK)
-                rc = row_take(res, out);
-        PQclear(res);
-        return rc;
-}
-
 int
 people_db_whoami(PGconn *c, const struct principal *who, char id[UUID_STR_LEN])
 {
@@ -172,7 +137,7 @@ people_db_get(PGconn *c, const char *id, struct row *out)
 {
         const char *params[1] = { id };
 
-        return exec_row(c, "person_get", 1, params, out);
+        return row_exec(c, "person_get", 1, params, out);
 }
 
 /* Reads a version and a flag from a locking SELECT. */
@@ -228,7 +193,7 @@ write_person(PGconn *c, const char *stmt, int n, const char *const *params,
         int rc = people_db_taken(c, j_body, self, p);
 
         if (rc == ST_OK)
-                rc = exec_row(c, stmt, n, params, out);
+                rc = row_exec(c, stmt, n, params, out);
         if (rc == ST_CONFLICT && problem_field_count(p) == 0)
                 rc = ST_RETRY;   /* lost a race with a concurrent write: look again */
         return rc;
@@ -378,7 +343,7 @@ pairings_db_insert(PGconn *c, const char *mentor, const char *partner, struct ro
         if (rc == ST_OK && problem_field_count(p) > 0)
                 return problem_set(p, ST_CONFLICT, NULL, "this pairing breaks a pairing rule");
         if (rc == ST_OK)
-                rc = exec_row(c, "pairing_insert", 2, params, out);
+                rc = row_exec(c, "pairing_insert", 2, params, out);
         return rc;
 }
 
@@ -388,7 +353,7 @@ pairings_db_end(PGconn *c, const char *id, const char *status, const char *reaso
 {
         const char *params[3] = { id, status, reason };
 
-        return exec_row(c, "pairing_end", 3, params, out);
+        return row_exec(c, "pairing_end", 3, params, out);
 }
 
 int
