@@ -3,8 +3,9 @@
 #
 #   (a) unit      the Check suites in $TANDEM_BUILD/tests/test_*
 #   (b) lint      bash tests/lint-specs.sh
-#   (c)-(f) integration: a throwaway PostgreSQL, the people service, the nginx
-#             gateway, then node --test tests/integration/ against them
+#   (c)-(f) integration: a throwaway PostgreSQL, the services (people,
+#             mentoring), the nginx gateway, then node --test tests/integration/
+#             against them
 #   (g) shutdown  SIGTERM to each service: it must exit 0, and no sanitizer or
 #                 valgrind report may appear in its logs
 # Ends with "N passed, N failed" (unit checks + node tests + one each for lint
@@ -38,7 +39,7 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
 MAX_BODY=65536
-SERVICES=(people) # later: phases mentoring strategy
+SERVICES=(people mentoring) # later: phases strategy
 
 PASSED=0
 FAILED=0
@@ -165,6 +166,7 @@ stage_lint() {
 stage_integration() {
         local pg_port svc_port gw_port secret issuer=tandem-test audience=tandem-test-api
         local i pid name rc
+        local -a peer_env=() upstreams=()
         local -A port_of=()
 
         step "(c) PostgreSQL throwaway cluster"
@@ -185,19 +187,27 @@ stage_integration() {
         step "(d) services"
         secret=$(rand_hex 48)
         for name in "${SERVICES[@]}"; do
+                port_of[$name]=$(free_port)
+        done
+        # every service learns where the others are (TANDEM_<NAME>_URL)
+        peer_env=()
+        for name in "${SERVICES[@]}"; do
+                peer_env+=("TANDEM_${name^^}_URL=http://127.0.0.1:${port_of[$name]}")
+        done
+        for name in "${SERVICES[@]}"; do
                 if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
                         info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
                         record integration 0 1 "tandem-$name not built"
                         return 0
                 fi
-                port_of[$name]=$(free_port)
                 start_service "$name" "${port_of[$name]}" "$LOGDIR/$name.log" \
                         TANDEM_DATABASE_URL="$(pg_url "$TANDEM_RUNDIR/pg")" \
                         TANDEM_JWT_SECRET="$secret" \
                         TANDEM_JWT_ISSUER="$issuer" \
                         TANDEM_JWT_AUDIENCE="$audience" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
-                        TANDEM_LOG_LEVEL=info
+                        TANDEM_LOG_LEVEL=info \
+                        "${peer_env[@]}"
                 pid=$STARTED_PID
                 if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then
                         record integration 0 1 "$name did not become ready"
@@ -209,8 +219,10 @@ stage_integration() {
 
         step "(e) nginx gateway"
         gw_port=$(free_port)
-        render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" "$MAX_BODY" "$LOGDIR" \
-                "people=127.0.0.1:$svc_port"
+        for name in "${SERVICES[@]}"; do
+                upstreams+=("$name=127.0.0.1:${port_of[$name]}")
+        done
+        render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" "$MAX_BODY" "$LOGDIR" "${upstreams[@]}"
         if ! nginx_start "$TANDEM_RUNDIR/gateway" ||
                 ! wait_http "http://127.0.0.1:$gw_port/healthz" 10; then
                 record integration 0 1 "nginx did not start"
@@ -219,7 +231,12 @@ stage_integration() {
         info "gateway on 127.0.0.1:$gw_port"
 
         step "(f) integration tests (node --test tests/integration/)"
-        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience"
+        # TANDEM_TEST_<NAME>_URL for each service
+        local -a test_env=()
+        for name in "${SERVICES[@]}"; do
+                test_env+=("TANDEM_TEST_${name^^}_URL=http://127.0.0.1:${port_of[$name]}")
+        done
+        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience" "${test_env[@]}"
 
         step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
         nginx_stop "$TANDEM_RUNDIR/gateway"
@@ -239,6 +256,7 @@ stage_integration() {
 
 run_node_tests() {
         local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6
+        shift 6   # the rest: TANDEM_TEST_<NAME>_URL=... for every service
         local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled
         local -a files=() conc=()
         mapfile -t files < <(find tests/integration -type f \( -name '*.test.*js' -o -name '*-test.*js' \
@@ -256,7 +274,7 @@ run_node_tests() {
         node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
         local extra_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
-        TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
+        env "$@" TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
                 TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
                 TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
                 TANDEM_TEST_JWT_SECRET=$secret \
