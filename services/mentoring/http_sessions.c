@@ -306,15 +306,16 @@ http_sessions_write_up(struct request *rq)
         int rc = session_load(rq, &op);
 
         if (rc == ST_OK)
-                rc = participant(rq, &op, "write it up");
-        if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
                 rc = sessions_json_check_write_up(op.j_body, &rq->prob);
+        /* the partner's own work first, so that a mentor or admin learns why */
         if (rc == ST_OK && json_object_get(op.j_body, "partner_reflection") != NULL
             && op.part != PART_PARTNER)
                 rc = access_partner_work(rq, PT_NOT_CONSULTING, "the reflection is the partner's"
                                          " own: only the partner writes it");
+        if (rc == ST_OK)
+                rc = participant(rq, &op, "write it up");
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, write_up_tx, &op);
         session_op_release(&op);
@@ -394,8 +395,6 @@ http_actions_patch(struct request *rq)
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "action_id", op.action_id);
         if (rc == ST_OK)
-                rc = participant(rq, &op, "change its actions");
-        if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
                 rc = actions_json_check_patch(op.j_body, &rq->prob);
@@ -403,6 +402,8 @@ http_actions_patch(struct request *rq)
             && op.part != PART_PARTNER)
                 rc = access_partner_work(rq, PT_NOT_CONSULTING, "agreed actions are the"
                                          " partner's: only the partner marks them done or open");
+        if (rc == ST_OK)
+                rc = participant(rq, &op, "change its actions");
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, action_patch_tx, &op);
         session_op_release(&op);

@@ -380,8 +380,9 @@ guideline_item_check(const json_t *j_item, size_t i, const json_t *j_items, stru
                 problem_field(p, prefix, "must be an object");
                 return;
         }
-        if (jv_check(j_item, guideline_item_fields, prefix, p) != ST_OK || key == NULL)
-                return;
+        jv_check(j_item, guideline_item_fields, prefix, p);
+        if (key == NULL || jv_utf8_len(key) > 40)
+                return;   /* missing, not a string or too long: reported already */
         snprintf(prefix, sizeof(prefix), "items[%zu].key", i);
         if (!guideline_key_valid(key)) {
                 problem_field(p, prefix, "must be lowercase letters, digits and hyphens,"
