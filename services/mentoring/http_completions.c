@@ -25,14 +25,20 @@ struct completion_op {
         struct page pg;
 };
 
+enum path_parts { PATH_PARTNER = 0, PATH_ITEM = 1, PATH_COMPLETION = 2 };
+
+/*
+ * Reads the partner and @parts of the path.  (ulfius keeps path and query
+ * parameters in one map: the list's item_id filter is not a path part.)
+ */
 static int
-path_ids(struct request *rq, struct completion_op *op)
+path_ids(struct request *rq, struct completion_op *op, unsigned parts)
 {
         int rc = http_path_uuid(rq, "partner_id", op->partner_id);
 
-        if (rc == ST_OK && u_map_get(rq->req->map_url, "item_id") != NULL)
+        if (rc == ST_OK && (parts & PATH_ITEM))
                 rc = http_path_uuid(rq, "item_id", op->item_id);
-        if (rc == ST_OK && u_map_get(rq->req->map_url, "completion_id") != NULL)
+        if (rc == ST_OK && (parts & PATH_COMPLETION))
                 rc = http_path_uuid(rq, "completion_id", op->id);
         return rc;
 }
@@ -83,7 +89,7 @@ int
 http_completions_create(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_ITEM);
 
         if (rc == ST_OK)
                 rc = access_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
@@ -118,7 +124,7 @@ int
 http_completions_get(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
                 rc = access_read_partner(rq, op.partner_id, &op.rel);
@@ -140,7 +146,7 @@ int
 http_completions_list(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_PARTNER);
 
         if (rc != ST_OK)
                 return rc;
@@ -180,7 +186,7 @@ int
 http_completions_patch(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
                 rc = access_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
@@ -211,7 +217,7 @@ int
 http_completions_delete(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
                 rc = access_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
@@ -264,7 +270,7 @@ int
 http_verification_put(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
                 rc = mentor_or_partner(rq, &op, false, "a completion is verified by the"
@@ -287,7 +293,7 @@ int
 http_verification_delete(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
                 rc = mentor_or_partner(rq, &op, false, "a verification is withdrawn by the"
@@ -323,7 +329,7 @@ int
 http_comments_create(struct request *rq)
 {
         struct completion_op op = { 0 };
-        int rc = path_ids(rq, &op);
+        int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
                 rc = mentor_or_partner(rq, &op, true, "only the partner and their active mentor"

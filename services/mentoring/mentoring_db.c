@@ -164,8 +164,9 @@ const struct db_stmt mentoring_stmts[] = {
         /* ---- activity templates ---------------------------------------------------- */
         { "template_insert",
           "INSERT INTO activity_template AS t (title, platform, skill, cadence_kind,"
-          " cadence_days, description)"
-          " SELECT b->>'title', b->>'platform', b->>'skill', $2, $3::int, b->>'description'"
+          " cadence_days, description, archived)"
+          " SELECT b->>'title', b->>'platform', b->>'skill', $2, $3::int, b->>'description',"
+          " coalesce((b->>'archived')::boolean, false)"
           " FROM (SELECT $1::jsonb AS b) AS body"
           " RETURNING t.id, t.version, template_json(t)" },
         { "template_get",

@@ -268,7 +268,8 @@ CREATE FUNCTION completion_json(c completion) RETURNS json
         'verified', c.verified_by IS NOT NULL, 'verified_by', c.verified_by,
         'verified_at', c.verified_at, 'verification_note', c.verification_note,
         'comments', coalesce((SELECT json_agg(json_build_object(
-                'id', m.id, 'author_id', m.author_id, 'text', m.text,
+                'id', m.id, 'completion_id', m.completion_id, 'author_id', m.author_id,
+                'text', m.text,
                 'created_at', m.created_at) ORDER BY m.seq)
             FROM completion_comment m WHERE m.completion_id = c.id), '[]'::json),
         'created_at', c.created_at, 'updated_at', c.updated_at, 'version', c.version) $$;
