@@ -49,7 +49,7 @@ NODE_PID=""
 record() { # record STAGE PASSED FAILED [NOTE]
         PASSED=$((PASSED + $2))
         FAILED=$((FAILED + $3))
-        RESULTS+=("$(printf '%-12s %4d passed %4d failed  %s' "$1" "$2" "$3" "${4:-}")")
+        RESULTS+=("$(printf '%-16s %4d passed %4d failed  %s' "$1" "$2" "$3" "${4:-}")")
 }
 
 TANDEM_RUNDIR=$(mktemp -d /tmp/tandem-test.XXXXXX)
