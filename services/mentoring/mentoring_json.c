@@ -555,7 +555,7 @@ mentoring_config(struct mentoring_app *app, const char *(*getenv_fn)(const char 
         if (v == NULL || v[0] == '\0')
                 return ST_OK;
         n = strtol(v, &end, 10);
-        if (*end != '\0' || n < 1 || n > 90) {
+        if (!isdigit((unsigned char)v[0]) || *end != '\0' || n < 1 || n > 90) {
                 snprintf(err, errlen, "TANDEM_WRITE_UP_DAYS: must be a whole number of days"
                          " from 1 to 90");
                 return ST_INVALID;
