@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deploy/local/demo-data.sh: loads made-up demo people and pairings through the
-# running API (so it exercises the real endpoints), as the demo admin.
+# running API (so it exercises the real endpoints), as the demo admin; then the
+# mentoring demo data (deploy/local/demo-mentoring.sh, as the demo people).
 #
 #   TANDEM_API_URL      the gateway or the people service (default http://127.0.0.1:8080)
 #   TANDEM_ADMIN_TOKEN  an admin bearer token; without it one is minted with
@@ -44,8 +45,8 @@ api() {
 api GET /v1/me
 case $STATUS in
 200)
-        echo "demo data: already loaded (demo-admin exists)"
-        exit 0
+        echo "demo data: people already loaded (demo-admin exists)"
+        TANDEM_API_URL=$API exec bash deploy/local/demo-mentoring.sh
         ;;
 404) ;;
 *) die "GET $API/v1/me answered $STATUS: $BODY" ;;
@@ -137,3 +138,4 @@ for row in "${PEOPLE[@]}"; do
 done
 
 echo "demo data: ${#PEOPLE[@]} people and ${#PAIRINGS[@]} pairings ($created created, $existing already there)"
+TANDEM_API_URL=$API exec bash deploy/local/demo-mentoring.sh

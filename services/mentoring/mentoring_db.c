@@ -196,17 +196,17 @@ const struct db_stmt mentoring_stmts[] = {
         /* ---- checklist items ------------------------------------------------------ */
         { "item_read_partner",
           ITEM_READ_COLUMNS
-          " ARRAY(SELECT floor(extract(epoch FROM c.done_at))::bigint FROM completion c"
+          " ARRAY(SELECT floor(date_part('epoch', c.done_at))::bigint FROM completion c"
           "       WHERE c.item_id = i.id ORDER BY c.done_at)"
           " FROM checklist_item i WHERE i.partner_id = $1 ORDER BY i.seq" },
         { "item_read_one",
           ITEM_READ_COLUMNS
-          " ARRAY(SELECT floor(extract(epoch FROM c.done_at))::bigint FROM completion c"
+          " ARRAY(SELECT floor(date_part('epoch', c.done_at))::bigint FROM completion c"
           "       WHERE c.item_id = i.id ORDER BY c.done_at)"
           " FROM checklist_item i WHERE i.partner_id = $1 AND i.id = $2" },
         { "item_read_stats",
           ITEM_READ_COLUMNS
-          " ARRAY(SELECT floor(extract(epoch FROM c.done_at))::bigint FROM completion c"
+          " ARRAY(SELECT floor(date_part('epoch', c.done_at))::bigint FROM completion c"
           "       WHERE c.item_id = i.id AND c.done_at > now() - make_interval(weeks => $1::int)"
           "       ORDER BY c.done_at)"
           " FROM checklist_item i ORDER BY i.partner_id, i.seq" },
