@@ -251,7 +251,8 @@ item_template_usable(PGconn *c, const char *template_id, struct problem *p)
                 problem_field(p, "template_id", "this activity template is archived");
         PQclear(res);
         if (rc == ST_OK && problem_field_count(p) > 0)
-                rc = problem_set(p, ST_CONFLICT, NULL, "the item cannot be made from this template");
+                rc = problem_set(p, ST_CONFLICT, NULL,
+                                 "the item cannot be made from this template");
         return rc;
 }
 
@@ -323,7 +324,8 @@ items_db_update(PGconn *c, const char *id, const json_t *j_body, struct row *out
         int rc = body_text(j_body, &body);
 
         /* validated before: this cannot fail */
-        if (rc == ST_OK && j_cad != NULL && mentoring_json_cadence(j_cad, "cadence", &cad, &p) != ST_OK)
+        if (rc == ST_OK && j_cad != NULL
+            && mentoring_json_cadence(j_cad, "cadence", &cad, &p) != ST_OK)
                 rc = ST_INTERNAL;
         problem_release(&p);
         params[1] = body;

@@ -522,7 +522,8 @@ learnings_json_check_create(const json_t *j_body, struct problem *p)
         json_t *j_pairing = json_object_get(j_body, "pairing_id");
 
         jv_check(j_body, learning_fields, NULL, p);
-        if (vis != NULL && strcmp(vis, "pairing") == 0 && (j_pairing == NULL || json_is_null(j_pairing)))
+        if (vis != NULL && strcmp(vis, "pairing") == 0
+            && (j_pairing == NULL || json_is_null(j_pairing)))
                 problem_field(p, "pairing_id", "is required when visibility is pairing");
         return verdict(p);
 }

@@ -209,15 +209,18 @@ START_TEST(test_session_create)
         expect(session_create, "{\"pairing_id\": \"" PAIRING "\", \"scheduled_at\":"
                " \"2025-01-02T10:00:00Z\", \"duration_minutes\": 5, \"agenda\": null,"
                " \"objectives\": []}", ST_OK, NULL);
-        expect(session_create, "{}", ST_INVALID, F("pairing_id", "scheduled_at", "duration_minutes"));
+        expect(session_create, "{}",
+               ST_INVALID, F("pairing_id", "scheduled_at", "duration_minutes"));
         expect(session_create, "{\"pairing_id\": 1, \"scheduled_at\": \"soon\","
                " \"duration_minutes\": 481, \"objectives\": [\"\"], \"room\": 4}", ST_INVALID,
                F("pairing_id", "scheduled_at", "duration_minutes", "objectives", "room"));
         /* a year back, two years ahead of now */
         expect(session_create, "{\"pairing_id\": \"" PAIRING "\", \"scheduled_at\":"
-               " \"2024-12-30T10:00:00Z\", \"duration_minutes\": 60}", ST_INVALID, F("scheduled_at"));
+               " \"2024-12-30T10:00:00Z\", \"duration_minutes\": 60}",
+               ST_INVALID, F("scheduled_at"));
         expect(session_create, "{\"pairing_id\": \"" PAIRING "\", \"scheduled_at\":"
-               " \"2028-01-03T10:00:00Z\", \"duration_minutes\": 60}", ST_INVALID, F("scheduled_at"));
+               " \"2028-01-03T10:00:00Z\", \"duration_minutes\": 60}",
+               ST_INVALID, F("scheduled_at"));
 }
 END_TEST
 
@@ -225,8 +228,8 @@ START_TEST(test_session_patch)
 {
         expect(session_patch, "{\"status\": \"held\"}", ST_OK, NULL);
         expect(session_patch, "{\"status\": \"cancelled\", \"reason\": \"travel\"}", ST_OK, NULL);
-        expect(session_patch, "{\"scheduled_at\": \"2026-01-09T10:00:00+01:00\", \"reason\": \"x\"}",
-               ST_OK, NULL);
+        expect(session_patch, "{\"scheduled_at\": \"2026-01-09T10:00:00+01:00\","
+               " \"reason\": \"x\"}", ST_OK, NULL);
         expect(session_patch, "{\"agenda\": null}", ST_OK, NULL);
         expect(session_patch, "{}", ST_INVALID, F("body"));
         expect(session_patch, "{\"reason\": \"why\"}", ST_INVALID, F("reason"));
@@ -239,8 +242,8 @@ END_TEST
 START_TEST(test_write_up)
 {
         expect(sessions_json_check_write_up, "{\"shared_notes\": \"ok\"}", ST_OK, NULL);
-        expect(sessions_json_check_write_up, "{\"guideline_adherence\": {\"a\": true, \"b\": false}}",
-               ST_OK, NULL);
+        expect(sessions_json_check_write_up,
+               "{\"guideline_adherence\": {\"a\": true, \"b\": false}}", ST_OK, NULL);
         expect(sessions_json_check_write_up, "{}", ST_INVALID, F("body"));
         expect(sessions_json_check_write_up, "{\"guideline_adherence\": {\"a\": 1, \"b\": \"no\"}}",
                ST_INVALID, F("guideline_adherence.a", "guideline_adherence.b"));
@@ -271,8 +274,10 @@ END_TEST
 
 START_TEST(test_actions_and_notes)
 {
-        expect(actions_json_check_create, "{\"title\": \"Draft\", \"due_on\": \"2026-02-01\"}", ST_OK, NULL);
-        expect(actions_json_check_create, "{\"title\": \"\", \"due_on\": \"2026-02-30\"}", ST_INVALID,
+        expect(actions_json_check_create, "{\"title\": \"Draft\", \"due_on\": \"2026-02-01\"}",
+               ST_OK, NULL);
+        expect(actions_json_check_create, "{\"title\": \"\", \"due_on\": \"2026-02-30\"}",
+               ST_INVALID,
                F("title", "due_on"));
         expect(actions_json_check_patch, "{\"status\": \"done\"}", ST_OK, NULL);
         expect(actions_json_check_patch, "{}", ST_INVALID, F("body"));
@@ -299,7 +304,8 @@ START_TEST(test_guidelines)
                ST_INVALID, F("items[0].key", "items[0].title"));
         expect(guidelines_json_check, "{\"items\": [\"a\", {\"title\": \"t\", \"x\": 1}]}",
                ST_INVALID, F("items[0]", "items[1].key", "items[1].x"));
-        expect(guidelines_json_check, "{\"items\": 5, \"note\": \"\"}", ST_INVALID, F("items", "note"));
+        expect(guidelines_json_check, "{\"items\": 5, \"note\": \"\"}",
+               ST_INVALID, F("items", "note"));
 }
 END_TEST
 
@@ -319,11 +325,13 @@ completion_create(const json_t *j, struct problem *p)
 
 START_TEST(test_templates)
 {
-        expect(templates_json_check_create, "{\"title\": \"T\", \"platform\": \"x\", \"skill\": \"s\","
+        expect(templates_json_check_create,
+               "{\"title\": \"T\", \"platform\": \"x\", \"skill\": \"s\","
                " \"suggested_cadence\": {\"every_n_days\": 3}}", ST_OK, NULL);
         expect(templates_json_check_create, "{}", ST_INVALID,
                F("title", "platform", "skill", "suggested_cadence"));
-        expect(templates_json_check_create, "{\"title\": \"T\", \"platform\": \"x\", \"skill\": \"s\","
+        expect(templates_json_check_create,
+               "{\"title\": \"T\", \"platform\": \"x\", \"skill\": \"s\","
                " \"suggested_cadence\": \"hourly\", \"archived\": \"no\"}", ST_INVALID,
                F("suggested_cadence", "archived"));
         expect(templates_json_check_patch, "{\"archived\": true}", ST_OK, NULL);
@@ -338,7 +346,8 @@ START_TEST(test_items)
         expect(item_create, "{\"title\": \"T\", \"platform\": \"x\", \"skill\": \"s\","
                " \"cadence\": \"daily\", \"started_on\": \"2025-12-01\"}", ST_OK, NULL);
         expect(item_create, "{\"template_id\": \"" PAIRING "\"}", ST_OK, NULL);
-        expect(item_create, "{\"template_id\": \"" PAIRING "\", \"cadence\": \"monthly\"}", ST_OK, NULL);
+        expect(item_create, "{\"template_id\": \"" PAIRING "\", \"cadence\": \"monthly\"}",
+               ST_OK, NULL);
         expect(item_create, "{}", ST_INVALID, F("title", "platform", "skill", "cadence"));
         expect(item_create, "{\"template_id\": \"" PAIRING "\", \"cadence\": \"often\","
                " \"started_on\": \"2020-12-01\"}", ST_INVALID, F("cadence", "started_on"));
@@ -347,7 +356,8 @@ START_TEST(test_items)
         expect(items_json_check_patch, "{\"status\": \"paused\"}", ST_OK, NULL);
         expect(items_json_check_patch, "{\"status\": \"done\", \"cadence\": 3}", ST_INVALID,
                F("status", "cadence"));
-        expect(items_json_check_patch, "{\"started_on\": \"2026-01-01\"}", ST_INVALID, F("started_on"));
+        expect(items_json_check_patch, "{\"started_on\": \"2026-01-01\"}",
+               ST_INVALID, F("started_on"));
 }
 END_TEST
 
@@ -357,8 +367,10 @@ START_TEST(test_completions)
                " \"https://example.com/p\", \"reflection\": null}", ST_OK, NULL);
         /* five minutes of leeway for a clock ahead */
         expect(completion_create, "{\"done_at\": \"2026-01-01T12:04:59Z\"}", ST_OK, NULL);
-        expect(completion_create, "{\"done_at\": \"2026-01-01T12:05:01Z\"}", ST_INVALID, F("done_at"));
-        expect(completion_create, "{\"done_at\": \"2020-01-01T12:00:00Z\"}", ST_INVALID, F("done_at"));
+        expect(completion_create, "{\"done_at\": \"2026-01-01T12:05:01Z\"}",
+               ST_INVALID, F("done_at"));
+        expect(completion_create, "{\"done_at\": \"2020-01-01T12:00:00Z\"}",
+               ST_INVALID, F("done_at"));
         expect(completion_create, "{}", ST_INVALID, F("done_at"));
         expect(completion_create, "{\"done_at\": \"x\", \"evidence_url\": \"ftp://x.com\","
                " \"reflection\": \"\", \"verified\": true}", ST_INVALID,
@@ -391,7 +403,8 @@ START_TEST(test_learnings_and_signoffs)
         expect(learnings_json_check_patch, "{\"visibility\": \"library\"}", ST_OK, NULL);
         expect(learnings_json_check_patch, "{\"pairing_id\": \"" PAIRING "\"}", ST_INVALID,
                F("pairing_id"));
-        expect(signoffs_json_check, "{\"partner_id\": \"" PAIRING "\", \"note\": \"ready\"}", ST_OK, NULL);
+        expect(signoffs_json_check, "{\"partner_id\": \"" PAIRING "\", \"note\": \"ready\"}",
+               ST_OK, NULL);
         expect(signoffs_json_check, "{}", ST_INVALID, F("partner_id", "note"));
 }
 END_TEST
