@@ -21,7 +21,7 @@ SAN        ?=
 CFLAGS     := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
 LDFLAGS    := $(SAN)
 
-SERVICES   := people strategy
+SERVICES   := people mentoring strategy
 
 all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token
 
@@ -62,18 +62,26 @@ $(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- unit tests (Check) ----------------------------------------------------
-# tests/unit/test_X.c links the shared library; test_people_*.c and
-# test_strategy_*.c also link their service's pure modules (no I/O in them).
+# tests/unit/test_X.c links the shared library; test_people_*.c, test_strategy_*.c
+# and test_mentoring_*.c also link their service's pure modules (no I/O in them).
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PEOPLE_PURE := $(BUILD)/services/people/people_json.o $(BUILD)/services/people/scim_json.o
 STRATEGY_PURE := $(addprefix $(BUILD)/services/strategy/,strategy_json.o strategy_playbook.o \
                  strategy_align.o)
+MENTORING_PURE := $(addprefix $(BUILD)/services/mentoring/,mentoring_json.o regularity.o \
+                  render.o checklist.o)
 
 $(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iservices/people -c $< -o $@
 $(BUILD)/tests/test_people_%: $(BUILD)/tests/unit/test_people_%.o $(PEOPLE_PURE) $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+$(BUILD)/tests/unit/test_mentoring_%.o: tests/unit/test_mentoring_%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iservices/mentoring -c $< -o $@
+$(BUILD)/tests/test_mentoring_%: $(BUILD)/tests/unit/test_mentoring_%.o $(MENTORING_PURE) $(LIBTANDEM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 $(BUILD)/tests/unit/test_strategy_%.o: tests/unit/test_strategy_%.c
@@ -112,6 +120,7 @@ asan: deps
 
 bench: deps all
 	bash deploy/local/bench.sh
+	TANDEM_BENCH_ONLY=mentoring bash deploy/local/bench-mentoring.sh
 
 stop:
 	bash deploy/local/stop.sh

@@ -112,6 +112,8 @@ struct db_row {
         char id[37];
 };
 
+#define DB_ROW_INIT { NULL, 0, "" }
+
 /* Frees what @r holds and resets it.  Accepts NULL. */
 void db_row_release(struct db_row *r);
 

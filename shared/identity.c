@@ -85,23 +85,21 @@ identity_mentors(struct request *rq, const char *partner_id, bool *yes)
         return rc;
 }
 
-int
-identity_person(struct request *rq, const char *person_id, json_t **out)
+/* GETs one resource at @path: 200 gives it, 404 and 403 their statuses. */
+static int
+people_get_one(struct request *rq, const char *path, json_t **out)
 {
         struct client_reply r = { 0, NULL };
-        char path[80];
-        int rc;
+        int rc = people_get(rq, path, &r);
 
-        if (!uuid_valid(person_id))
-                return ST_NOT_FOUND;
-        snprintf(path, sizeof(path), "/v1/people/%s", person_id);
-        rc = people_get(rq, path, &r);
         if (rc != ST_OK)
                 goto out;
         switch (r.status) {
         case 200:
                 *out = r.j_body;
                 r.j_body = NULL;
+                rc = *out != NULL ? ST_OK : problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                                        "the people service answered without JSON");
                 break;
         case 404:
                 rc = ST_NOT_FOUND;
@@ -116,6 +114,28 @@ identity_person(struct request *rq, const char *person_id, json_t **out)
 out:
         client_reply_release(&r);
         return rc;
+}
+
+int
+identity_person(struct request *rq, const char *person_id, json_t **out)
+{
+        char path[80];
+
+        if (!uuid_valid(person_id))
+                return ST_NOT_FOUND;
+        snprintf(path, sizeof(path), "/v1/people/%s", person_id);
+        return people_get_one(rq, path, out);
+}
+
+int
+identity_pairing(struct request *rq, const char *pairing_id, json_t **out)
+{
+        char path[80];
+
+        if (!uuid_valid(pairing_id))
+                return ST_NOT_FOUND;
+        snprintf(path, sizeof(path), "/v1/pairings/%s", pairing_id);
+        return people_get_one(rq, path, out);
 }
 
 bool

@@ -36,6 +36,14 @@ int identity_mentors(struct request *rq, const char *partner_id, bool *yes);
  */
 int identity_person(struct request *rq, const char *person_id, json_t **out);
 
+/*
+ * The pairing @pairing_id (GET /v1/pairings/{id}) as the caller may see it:
+ * ST_OK with a new reference in *@out; ST_NOT_FOUND; ST_FORBIDDEN when the
+ * caller is not in it (the people service answers so for a pairing it does
+ * not show them, whether or not it exists); ST_UNAVAILABLE.
+ */
+int identity_pairing(struct request *rq, const char *pairing_id, json_t **out);
+
 /* True when @j_person (borrowed) lists @role in its roles and is active. */
 bool identity_has_role(const json_t *j_person, const char *role);
 

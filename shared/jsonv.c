@@ -228,6 +228,8 @@ jv_value(const struct jv_field *f, const json_t *j, const char *name, struct pro
         case JV_DATE:
                 return s != NULL && strlen(s) == 10 && date_valid(s)
                        ? ST_OK : problem_field(p, name, "must be a date (YYYY-MM-DD)");
+        case JV_ANY:
+                return ST_OK;
         case JV_OBJECT:
                 return json_is_object(j) ? ST_OK : problem_field(p, name, "must be an object");
         case JV_ARRAY:

@@ -25,6 +25,7 @@ enum jv_type {
         JV_DATE,             /* YYYY-MM-DD */
         JV_OBJECT,           /* any object; the service validates further */
         JV_ARRAY,            /* any array with min..max items */
+        JV_ANY,              /* any value but null; the service validates further */
 };
 
 enum jv_flags {

@@ -38,7 +38,7 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
 MAX_BODY=65536
-SERVICES=(people strategy) # later: phases mentoring
+SERVICES=(people mentoring strategy) # later: phases
 
 PASSED=0
 FAILED=0
@@ -48,7 +48,7 @@ NODE_PID=""
 record() { # record STAGE PASSED FAILED [NOTE]
         PASSED=$((PASSED + $2))
         FAILED=$((FAILED + $3))
-        RESULTS+=("$(printf '%-12s %4d passed %4d failed  %s' "$1" "$2" "$3" "${4:-}")")
+        RESULTS+=("$(printf '%-16s %4d passed %4d failed  %s' "$1" "$2" "$3" "${4:-}")")
 }
 
 TANDEM_RUNDIR=$(mktemp -d /tmp/tandem-test.XXXXXX)

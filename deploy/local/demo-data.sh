@@ -3,7 +3,8 @@
 # (so it exercises the real endpoints): people and pairings as the demo admin;
 # then a published business strategy (as demo comms), playbooks (as each demo
 # partner, one reviewed by their mentor) and integrations (signed off or
-# returned by comms).
+# returned by comms); then the mentoring demo data (deploy/local/demo-mentoring.sh,
+# as the demo people).
 #
 #   TANDEM_API_URL      the gateway (default http://127.0.0.1:8080)
 #   TANDEM_ADMIN_TOKEN  an admin bearer token; without it one is minted with
@@ -253,3 +254,6 @@ if [[ -z $secret ]]; then
 else
         load_strategy
 fi
+
+# ---- the mentoring part (its own script, as the demo people) ------------------------
+TANDEM_API_URL=$API exec bash deploy/local/demo-mentoring.sh

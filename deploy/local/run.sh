@@ -21,7 +21,7 @@ source deploy/local/lib.sh
 SERVICES=(
         people:8081
         # phases:8082
-        # mentoring:8083
+        mentoring:8083
         strategy:8084
 )
 
@@ -160,7 +160,8 @@ mint() { # mint SUB ROLES EMAIL
 [[ -x $TOKEN_BIN ]] || die "$TOKEN_BIN is missing (make all)"
 ADMIN_TOKEN=$(mint demo-admin admin ada.admin@example.com)
 step "demo data"
-TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN bash deploy/local/demo-data.sh ||
+TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN TANDEM_JWT_SECRET=$SECRET \
+        TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE bash deploy/local/demo-data.sh ||
         warn "demo data did not load completely (the suite keeps running)"
 
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
@@ -185,6 +186,12 @@ Logs: var/log/   Tokens below are valid for 24 hours.
   # as comms (Cora Comms): integrations waiting for review, and pillar coverage
   curl -s -H 'Authorization: Bearer $COMMS_TOKEN' '$GW/v1/integrations?status=pending_review' | jq .
   curl -s -H 'Authorization: Bearer $COMMS_TOKEN' $GW/v1/business-strategy/coverage | jq .
+
+  # mentoring: Paula's checklist with its regularity, as her mentor; her sessions
+  curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' "$GW/v1/checklists/\$(curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/me | jq -r .id)" | jq .
+  curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' "$GW/v1/sessions?limit=5" | jq .
+  # the evidence the phases service reads, and the statistics
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' "$GW/v1/stats/mentoring" | jq .
 
 EOF
 

@@ -33,6 +33,7 @@ static const struct jv_field fields[] = {
         { "day", JV_DATE, 0, 0, 0, NULL, 0 },
         { "meta", JV_OBJECT, JV_NULLABLE, 0, 0, NULL, 0 },
         { "list", JV_ARRAY, 0, 0, 2, NULL, 0 },
+        { "any", JV_ANY, 0, 0, 0, NULL, 0 },
         { NULL, 0, 0, 0, 0, NULL, 0 },
 };
 
@@ -436,6 +437,16 @@ START_TEST(test_object_and_array)
 }
 END_TEST
 
+START_TEST(test_any)
+{
+        expect_ok("any", json_string("weekly"));
+        expect_ok("any", json_pack("{s:i}", "every_n_days", 3));
+        expect_ok("any", json_integer(7));
+        expect_ok("any", json_array());
+        expect_fault("any", json_null(), "must not be null");
+}
+END_TEST
+
 /* ---- members: unknown, required, null --------------------------------------- */
 
 START_TEST(test_unknown_field)
@@ -627,6 +638,7 @@ jsonv_suite(void)
         tcase_add_test(tc_types, test_time_reject);
         tcase_add_test(tc_types, test_date);
         tcase_add_test(tc_types, test_object_and_array);
+        tcase_add_test(tc_types, test_any);
         suite_add_tcase(s, tc_types);
 
         tcase_add_test(tc_members, test_unknown_field);

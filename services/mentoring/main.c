@@ -1,0 +1,33 @@
+/*
+ * main.c - the mentoring service: start-up and shutdown only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+#include "mentoring.h"
+#include "status.h"
+
+static const char *
+env_get(const char *name)
+{
+        return getenv(name);
+}
+
+int
+main(void)
+{
+        struct mentoring_app app;
+        struct service svc;
+        char err[256];
+
+        if (mentoring_config(&app, env_get, err, sizeof(err)) != ST_OK) {
+                fprintf(stderr, "tandem: configuration: %s\n", err);
+                return 1;
+        }
+        service_init(&svc, "mentoring", MENTORING_DEFAULT_PORT, mentoring_migrations,
+                     mentoring_stmts);
+        svc.app = &app;
+        log_info("write-up due after %d day(s) (TANDEM_WRITE_UP_DAYS)", app.write_up_days);
+        return service_run(&svc, mentoring_routes);
+}
