@@ -11,6 +11,8 @@
 
 static const char *const version_statuses[] = { "draft", "published", NULL };
 
+#define NOTHING_PUBLISHED "no business strategy has been published yet"
+
 struct biz_op {
         char id[UUID_STR_LEN];
         char me[UUID_STR_LEN];
@@ -32,7 +34,8 @@ static int
 no_version(struct request *rq, int rc)
 {
         if (rc == ST_NOT_FOUND)
-                return problem_set(&rq->prob, rc, NULL, "no business strategy version with this id");
+                return problem_set(&rq->prob, rc, NULL,
+                                   "no business strategy version with this id");
         return rc;
 }
 
@@ -68,7 +71,7 @@ current_tx(PGconn *c, struct request *rq, void *arg)
         int rc = business_db_current(c, &op->r);
 
         if (rc == ST_NOT_FOUND)
-                rc = problem_set(&rq->prob, rc, NULL, "no business strategy has been published yet");
+                rc = problem_set(&rq->prob, rc, NULL, NOTHING_PUBLISHED);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;
@@ -96,7 +99,7 @@ coverage_tx(PGconn *c, struct request *rq, void *arg)
 
         rq->content_type = "application/json";
         if (rc == ST_NOT_FOUND)
-                rc = problem_set(&rq->prob, rc, NULL, "no business strategy has been published yet");
+                rc = problem_set(&rq->prob, rc, NULL, NOTHING_PUBLISHED);
         return rc;
 }
 

@@ -89,14 +89,13 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         struct pb_op *op = arg;
         json_t *j_c0 = playbook_empty_content(), *j_s0 = playbook_empty_status();
         json_t *j_c = NULL, *j_s = NULL, *j_changed = NULL;
+        const char *programme = json_string_value(json_object_get(op->j_body, "programme_id"));
         int rc = j_c0 != NULL && j_s0 != NULL ? ST_OK : ST_NOMEM;
 
         if (rc == ST_OK)
                 rc = playbook_apply(j_c0, j_s0, op->j_body, &j_c, &j_s, &j_changed);
         if (rc == ST_OK)
-                rc = playbook_db_insert(c, op->me, json_string_value(json_object_get(op->j_body,
-                                                                                    "programme_id")),
-                                        j_c, j_s, j_changed, &op->r);
+                rc = playbook_db_insert(c, op->me, programme, j_c, j_s, j_changed, &op->r);
         if (rc == ST_CONFLICT) {
                 problem_field(&rq->prob, "programme_id", "you already have a playbook for this"
                               " programme");

@@ -96,8 +96,9 @@ int playbook_transition(const char *from, const char *to, enum playbook_actor ac
  * strlen(@in) + 1 always suffices): ASCII letters lowercased; every run of
  * other ASCII characters (spaces, punctuation, '#') one space; no leading or
  * trailing space; each word over three bytes loses a plural ending ("ies" ->
- * "y" in words over four bytes; else a final "s" unless after "s", "u" or "i").  Bytes from 0x80 (UTF-8)
- * are kept as they are.  Returns the length written.
+ * "y" in words over four bytes; else a final "s" unless after "s", "u" or
+ * "i").  Bytes from 0x80 (UTF-8) are kept as they are.  Returns the length
+ * written.
  */
 size_t align_normalise(const char *in, char *out, size_t outlen);
 

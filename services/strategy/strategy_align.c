@@ -583,8 +583,9 @@ platform_key(const char *name)
 {
         char *key = align_norm_dup(name);
 
-        for (size_t i = 0; key != NULL && i < sizeof(platform_aliases) / sizeof(platform_aliases[0]);
-             i++) {
+        size_t n = sizeof(platform_aliases) / sizeof(platform_aliases[0]);
+
+        for (size_t i = 0; key != NULL && i < n; i++) {
                 if (strcmp(key, platform_aliases[i][0]) == 0) {
                         free(key);
                         return strdup(platform_aliases[i][1]);

@@ -12,7 +12,8 @@
 #include "strategy.h"
 
 /* The validated body's ($2) member m, or the stored column when m is absent. */
-#define KEEP(m, col) col " = CASE WHEN $2::jsonb ? '" m "' THEN $2::jsonb->'" m "' ELSE " col " END, "
+#define KEEP(m, col) \
+        col " = CASE WHEN $2::jsonb ? '" m "' THEN $2::jsonb->'" m "' ELSE " col " END, "
 
 /* The three policy lists, each [] when not given. */
 #define POLICIES(b) \
@@ -27,7 +28,8 @@ const struct db_stmt strategy_stmts[] = {
         /* ---- playbooks ---- */
         { "playbook_owner", "SELECT partner_id FROM playbook WHERE id = $1" },
         { "playbook_get",
-          "SELECT p.id, p.version, playbook_json(p), p.partner_id FROM playbook p WHERE p.id = $1" },
+          "SELECT p.id, p.version, playbook_json(p), p.partner_id FROM playbook p"
+          " WHERE p.id = $1" },
         { "playbook_lock",
           "SELECT partner_id, version, revision, content, section_status FROM playbook"
           " WHERE id = $1 FOR UPDATE" },
@@ -196,7 +198,8 @@ const struct db_stmt strategy_stmts[] = {
         { "stats_get",
           "WITH pb AS (SELECT section_status, signed_off_at FROM playbook"
           "            WHERE $1::uuid IS NULL OR programme_id = $1::uuid),"
-          " ig AS (SELECT status FROM integration WHERE $1::uuid IS NULL OR programme_id = $1::uuid)"
+          " ig AS (SELECT status FROM integration"
+          "        WHERE $1::uuid IS NULL OR programme_id = $1::uuid)"
           " SELECT json_build_object('programme_id', $1::uuid,"
           "  'playbooks', (SELECT count(*) FROM pb),"
           "  'all_sections_drafted', (SELECT count(*) FROM pb WHERE NOT EXISTS"
@@ -709,7 +712,7 @@ integration_db_list(PGconn *c, const struct integration_filter *f, const struct 
         return db_exec_page(c, "integration_list", 7, params, pg->limit, out);
 }
 
-/* ---- evidence and statistics ------------------------------------------------------------------ */
+/* ---- evidence and statistics ------------------------------------------------------------- */
 
 int
 evidence_db_get(PGconn *c, const char *person_id, const char *programme_id, char **out)

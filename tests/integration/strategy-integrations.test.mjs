@@ -199,6 +199,19 @@ describe('comms review: sign-off makes the strategy operational; or return with 
     assert.equal((await getPlaybook(pb.id)).operational, false);
   });
 
+  it('a stale pair cannot be signed off (409): a new strategy version was published since', async () => {
+    const pb = await createPlaybook(w.tok.partner());
+    const i = await integrate(w.tok.partner(), pb.id);
+    await publishStrategy(w.tok.comms());
+    const p = expectProblem(await sapi('PATCH', `/v1/integrations/${i.id}`, { token: w.tok.comms(), body: { status: 'signed_off' } }),
+      409, 'conflict');
+    assert.match(p.detail, /run the integration again/);
+    // it may still be returned with comments, and a new run can be signed off
+    await decide(w.tok.comms(), i.id, 'returned', 'The strategy changed: please run it again.');
+    const again = await integrate(w.tok.partner(), pb.id, 201);
+    assert.equal((await decide(w.tok.comms(), again.id, 'signed_off')).status, 'signed_off');
+  });
+
   it('return needs a comment; then it is returned and can no longer be decided', async () => {
     const pb = await createPlaybook(w.tok.partner());
     const i = await integrate(w.tok.partner(), pb.id);

@@ -47,7 +47,8 @@ norm(const char *in)
 static const char strategy_text[] =
         "{\"number\": 3,"
         " \"pillars\": ["
-        "  {\"name\": \"Trusted Technology\", \"keywords\": [\"AI\", \"cyber security\", \"data\"]},"
+        "  {\"name\": \"Trusted Technology\","
+        "   \"keywords\": [\"AI\", \"cyber security\", \"data\"]},"
         "  {\"name\": \"Sustainable Growth\", \"keywords\": [\"ESG\", \"climate\", \"net zero\"]},"
         "  {\"name\": \"People First\", \"keywords\": [\"culture\", \"talent\", \"wellbeing\"]}],"
         " \"channels\": [{\"name\": \"LinkedIn\"}, {\"name\": \"X\"}, {\"name\": \"YouTube\"}],"
@@ -395,7 +396,8 @@ START_TEST(test_conflicts_cost_points_floor_zero)
 {
         json_t *j_al = align_with(
                 "{\"voice\": \"tax tax\","
-                " \"themes\": [{\"name\": \"tax\", \"keywords\": [\"tax\"], \"description\": \"tax\"}],"
+                " \"themes\": [{\"name\": \"tax\", \"keywords\": [\"tax\"],"
+                "               \"description\": \"tax\"}],"
                 " \"goals\": [{\"description\": \"tax\", \"metric\": \"tax\", \"target\": 1}]}");
 
         ck_assert_uint_eq(json_array_size(json_object_get(j_al, "conflicts")), 6);
@@ -426,7 +428,8 @@ END_TEST
 
 static const char worked_example[] =
         "{\"themes\": ["
-        "  {\"name\": \"AI for boards\", \"keywords\": [\"ai\"], \"pillars\": [\"Trusted Technology\"]},"
+        "  {\"name\": \"AI for boards\", \"keywords\": [\"ai\"],"
+        "   \"pillars\": [\"Trusted Technology\"]},"
         "  {\"name\": \"Net zero in practice\", \"keywords\": [\"climate\"]},"
         "  {\"name\": \"Golf\", \"keywords\": [\"handicap\"]}],"
         " \"platforms\": [{\"name\": \"LinkedIn\"}, {\"name\": \"Instagram\"}],"

@@ -118,7 +118,8 @@ START_TEST(test_apply_unchanged_keeps_status)
         json_t *j_c = parse("{\"themes\": [{\"name\": \"A\", \"keywords\": [\"x\"]}],"
                             " \"voice\": \"Plain\"}");
         json_t *j_s = parse("{\"themes\": \"reviewed\", \"voice\": \"ready_for_review\"}");
-        struct applied a = apply(j_c, j_s, "{\"themes\": [{\"keywords\": [\"x\"], \"name\": \"A\"}],"
+        struct applied a = apply(j_c, j_s, "{\"themes\": [{\"keywords\": [\"x\"],"
+                                 " \"name\": \"A\"}],"
                                  " \"voice\": \"Warm\"}");
 
         ck_changed(a.j_changed, "voice");
