@@ -61,15 +61,24 @@ $(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
 
 # ---- unit tests (Check) ----------------------------------------------------
 # tests/unit/test_X.c links the shared library; test_people_*.c also links the
-# people service's pure JSON layer.
+# people service's pure JSON layer, test_phases_*.c the phases service's pure
+# layer (pace, criteria, JSON validation).
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PEOPLE_PURE := $(BUILD)/services/people/people_json.o
+PHASES_PURE := $(BUILD)/services/phases/pace.o $(BUILD)/services/phases/criteria.o \
+               $(BUILD)/services/phases/phases_json.o
 
 $(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iservices/people -c $< -o $@
 $(BUILD)/tests/test_people_%: $(BUILD)/tests/unit/test_people_%.o $(PEOPLE_PURE) $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+$(BUILD)/tests/unit/test_phases_%.o: tests/unit/test_phases_%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iservices/phases -c $< -o $@
+$(BUILD)/tests/test_phases_%: $(BUILD)/tests/unit/test_phases_%.o $(PHASES_PURE) $(LIBTANDEM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBTANDEM)

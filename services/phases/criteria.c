@@ -65,6 +65,15 @@ static const struct rule_def rule_defs[R_COUNT] = {
         [R_INTEGRATION] = { "strategy", f_plain },
 };
 
+static bool
+service_known(const char *s)
+{
+        for (int i = 0; services[i] != NULL; i++)
+                if (strcmp(services[i], s) == 0)
+                        return true;
+        return false;
+}
+
 static int
 rule_type(const json_t *j_rule)
 {
@@ -180,7 +189,8 @@ criteria_check_rule(const json_t *j_rule, const char *prefix, struct problem *p,
         if (t == R_SECTIONS && problem_field_count(p) == before)
                 check_sections(j_rule, prefix, p);
         service = json_string_value(json_object_get(j_rule, "service"));
-        if (service != NULL && strcmp(service, rule_defs[t].service) != 0) {
+        if (service != NULL && service_known(service)
+            && strcmp(service, rule_defs[t].service) != 0) {
                 snprintf(name, sizeof(name), "%s.service", prefix);
                 problem_field(p, name, "this rule's evidence is held by %s", rule_defs[t].service);
         }

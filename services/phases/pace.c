@@ -237,7 +237,8 @@ enrolment_annotate(json_t *j_enrolment, long long now)
         json_t *j_phase;
         size_t i;
 
-        if (status < 0 || !json_is_array(j_phases) || pace_parse_time(progress, &f.last_progress) != ST_OK)
+        if (status < 0 || !json_is_array(j_phases)
+            || pace_parse_time(progress, &f.last_progress) != ST_OK)
                 return ST_INTERNAL;
         f.enrolment = (enum enrol_status)status;
         json_array_foreach(j_phases, i, j_phase) {

@@ -45,7 +45,8 @@ struct pace_facts {
         long long now;            /* seconds since the epoch */
         long long last_progress;  /* the enrolment's last progress event */
         int stall_days;           /* the phase's stall threshold */
-        long target_day;          /* the partner's target date (days since 1970-01-01), or PACE_NO_DAY */
+        long target_day;          /* the partner's target date (days since 1970-01-01) */
+                                  /* or PACE_NO_DAY when they have set none */
         long completed_day;       /* the day the phase was completed, or PACE_NO_DAY */
 };
 

@@ -59,10 +59,12 @@ const struct db_stmt phases_stmts[] = {
           "  FROM e, v, jsonb_array_elements(v.phases) AS x)"
           " INSERT INTO enrolment_event (enrolment_id, kind, actor_subject, actor_person_id,"
           " actor_role, to_status, to_phase)"
-          " SELECT e.id, 'enrolled', $4, $5::uuid, $6, 'active', (SELECT v.phases->0->>'key' FROM v)"
+          " SELECT e.id, 'enrolled', $4, $5::uuid, $6, 'active',"
+          " (SELECT v.phases->0->>'key' FROM v)"
           " FROM e RETURNING enrolment_id" },
         { "enrolment_get",
-          "SELECT e.id, e.version, enrolment_json(e), e.person_id FROM enrolment e WHERE e.id = $1" },
+          "SELECT e.id, e.version, enrolment_json(e), e.person_id FROM enrolment e"
+          " WHERE e.id = $1" },
         { "enrolment_meta",
           "SELECT e.person_id, e.status, e.version, e.current_position, ph.key, ph.entered_at,"
           " (pv.phases -> (e.current_position - 1) -> 'criteria')::text"
@@ -154,7 +156,8 @@ const struct db_stmt phases_stmts[] = {
         { "attendance_insert",
           "INSERT INTO attendance AS a (workshop_id, person_id, recorded_by) VALUES ($1, $2, $3)"
           " RETURNING a.workshop_id, 1, json_build_object('workshop_id', a.workshop_id,"
-          " 'person_id', a.person_id, 'recorded_at', a.recorded_at, 'recorded_by', a.recorded_by)" },
+          " 'person_id', a.person_id, 'recorded_at', a.recorded_at,"
+          " 'recorded_by', a.recorded_by)" },
         { "attendance_delete",
           "DELETE FROM attendance WHERE workshop_id = $1 AND person_id = $2 RETURNING 1" },
         { "attendance_list",

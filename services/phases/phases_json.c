@@ -278,6 +278,18 @@ advance_json_check(const json_t *j_body, struct problem *p)
 
 /* ---- workshops ------------------------------------------------------------------ */
 
+/* A well-formed time the database can hold: from 1970 to 9999. */
+static void
+check_held_at(const char *s, struct problem *p)
+{
+        long long t;
+
+        if (s == NULL || !jv_time_valid(s) || pace_parse_time(s, &t) != ST_OK)
+                return;
+        if (t < 0 || t >= 253402300800LL)
+                problem_field(p, "held_at", "must be between 1970 and 9999");
+}
+
 int
 workshop_json_check(const json_t *j_body, struct problem *p)
 {
@@ -287,6 +299,7 @@ workshop_json_check(const json_t *j_body, struct problem *p)
 
         jv_check(j_body, workshop_fields, NULL, p);
         check_slug(j_body, "platform", NULL, p);
+        check_held_at(json_string_value(json_object_get(j_body, "held_at")), p);
         if (!json_is_array(j_skills) || json_array_size(j_skills) > 20)
                 return outcome(p);
         json_array_foreach(j_skills, i, j_s) {
