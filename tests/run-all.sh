@@ -3,8 +3,8 @@
 #
 #   (a) unit      the Check suites in $TANDEM_BUILD/tests/test_*
 #   (b) lint      bash tests/lint-specs.sh
-#   (c)-(f) integration: a throwaway PostgreSQL, the people service, the nginx
-#             gateway, then node --test tests/integration/ against them
+#   (c)-(f) integration: a throwaway PostgreSQL, the services (people, phases),
+#             the nginx gateway, then node --test tests/integration/ against them
 #   (g) shutdown  SIGTERM to each service: it must exit 0, and no sanitizer or
 #                 valgrind report may appear in its logs
 # Ends with "N passed, N failed" (unit checks + node tests + one each for lint
@@ -38,7 +38,11 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
 MAX_BODY=65536
-SERVICES=(people) # later: phases mentoring strategy
+SERVICES=(people phases) # later: mentoring strategy
+# Every service the suite will have: one not in SERVICES yet is pointed at a
+# loopback port nothing listens on, so that what depends on it meets a
+# service that does not answer (never one a developer happens to run).
+ALL_SERVICES=(people phases mentoring strategy)
 
 PASSED=0
 FAILED=0
@@ -184,20 +188,27 @@ stage_integration() {
 
         step "(d) services"
         secret=$(rand_hex 48)
+        for name in "${ALL_SERVICES[@]}"; do
+                port_of[$name]=$(free_port) # reserved; bound only by the services started
+        done
+        local -a peer_env=()
+        for name in "${ALL_SERVICES[@]}"; do
+                peer_env+=("TANDEM_${name^^}_URL=http://127.0.0.1:${port_of[$name]}")
+        done
         for name in "${SERVICES[@]}"; do
                 if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
                         info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
                         record integration 0 1 "tandem-$name not built"
                         return 0
                 fi
-                port_of[$name]=$(free_port)
                 start_service "$name" "${port_of[$name]}" "$LOGDIR/$name.log" \
                         TANDEM_DATABASE_URL="$(pg_url "$TANDEM_RUNDIR/pg")" \
                         TANDEM_JWT_SECRET="$secret" \
                         TANDEM_JWT_ISSUER="$issuer" \
                         TANDEM_JWT_AUDIENCE="$audience" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
-                        TANDEM_LOG_LEVEL=info
+                        TANDEM_LOG_LEVEL=info \
+                        "${peer_env[@]}"
                 pid=$STARTED_PID
                 if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then
                         record integration 0 1 "$name did not become ready"
@@ -209,8 +220,11 @@ stage_integration() {
 
         step "(e) nginx gateway"
         gw_port=$(free_port)
-        render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" "$MAX_BODY" "$LOGDIR" \
-                "people=127.0.0.1:$svc_port"
+        local -a upstreams=()
+        for name in "${SERVICES[@]}"; do
+                upstreams+=("$name=127.0.0.1:${port_of[$name]}")
+        done
+        render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" "$MAX_BODY" "$LOGDIR" "${upstreams[@]}"
         if ! nginx_start "$TANDEM_RUNDIR/gateway" ||
                 ! wait_http "http://127.0.0.1:$gw_port/healthz" 10; then
                 record integration 0 1 "nginx did not start"
@@ -219,7 +233,8 @@ stage_integration() {
         info "gateway on 127.0.0.1:$gw_port"
 
         step "(f) integration tests (node --test tests/integration/)"
-        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience"
+        run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience" \
+                "${port_of[phases]}" "${port_of[mentoring]}"
 
         step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
         nginx_stop "$TANDEM_RUNDIR/gateway"
@@ -239,6 +254,7 @@ stage_integration() {
 
 run_node_tests() {
         local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6
+        local phases_port=$7 dead_port=$8
         local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled
         local -a files=() conc=()
         mapfile -t files < <(find tests/integration -type f \( -name '*.test.*js' -o -name '*-test.*js' \
@@ -254,9 +270,17 @@ run_node_tests() {
                 return 0
         fi
         node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
-        local extra_wrap
+        local extra_wrap phases_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
+        phases_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" phases-extra "$LOGDIR")
+        # TANDEM_TEST_DEAD_URL: where the services not deployed yet (mentoring,
+        # strategy) are said to be; nothing listens there
         TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
+                TANDEM_TEST_PHASES_URL=http://127.0.0.1:$phases_port \
+                TANDEM_TEST_DEAD_URL=http://127.0.0.1:$dead_port \
+                TANDEM_TEST_PHASES_BIN=$BUILD_DIR/bin/tandem-phases \
+                TANDEM_TEST_PHASES_WRAPPER=$phases_wrap \
+                TANDEM_TEST_LOGDIR=$LOGDIR \
                 TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
                 TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
                 TANDEM_TEST_JWT_SECRET=$secret \
