@@ -99,7 +99,19 @@ criteria_weeks(const json_t *j_rule)
         json_t *j_weeks = json_object_get(j_rule, "weeks");
 
         return rule_type(j_rule) == R_ACTIVITY && json_is_integer(j_weeks)
-               ? (int)json_integer_value(j_weeks) : DEFAULT_WEEKS;
+               ? (int)json_integer_value(j_weeks) : 0;
+}
+
+int
+criteria_default_weeks(const json_t *j_criteria)
+{
+        const json_t *j_rule;
+        size_t i;
+
+        json_array_foreach(j_criteria, i, j_rule)
+                if (criteria_weeks(j_rule) > 0)
+                        return criteria_weeks(j_rule);
+        return DEFAULT_WEEKS;
 }
 
 /* min_per_week: a number above 0 and at most 100. */

@@ -121,6 +121,7 @@ evidence_evaluate(struct request *rq, const char *person_id, const json_t *j_cri
         const json_t *j_rule;
         json_t *j_result;
         const char *service;
+        int weeks, default_weeks = criteria_default_weeks(j_criteria);
         int rc = ST_OK;
         size_t i;
 
@@ -131,8 +132,10 @@ evidence_evaluate(struct request *rq, const char *person_id, const json_t *j_cri
 
                 service = criteria_service(j_rule);
                 if (service != NULL && strcmp(service, "phases") != 0) {
-                        ans = answer_for(rq, person_id, &s, service, strcmp(service, "mentoring")
-                                         == 0 ? criteria_weeks(j_rule) : 0);
+                        weeks = criteria_weeks(j_rule) > 0 ? criteria_weeks(j_rule)
+                                                            : default_weeks;
+                        ans = answer_for(rq, person_id, &s, service,
+                                         strcmp(service, "mentoring") == 0 ? weeks : 0);
                         ev.j_remote = ans != NULL ? ans->j_body : NULL;
                         ev.unavailable = ans != NULL ? ans->why : "too many evidence requests";
                 }

@@ -123,8 +123,15 @@ int criteria_check_rule(const json_t *j_rule, const char *prefix, struct problem
 /* The service holding @j_rule's evidence: "phases", "mentoring", "strategy"; NULL if unknown. */
 const char *criteria_service(const json_t *j_rule);
 
-/* The weeks a mentoring rule asks about (activity_rate's weeks, else 4). */
+/* The weeks an activity_rate rule asks about; 0 for a rule that names no window. */
 int criteria_weeks(const json_t *j_rule);
+
+/*
+ * The window to ask the mentoring service about for rules that name none
+ * (sessions_held, mentor_signoff): the first activity_rate's, so that one call
+ * serves them all, else 4 weeks.
+ */
+int criteria_default_weeks(const json_t *j_criteria);
 
 /*
  * Judges @j_rule (borrowed, in normal form) on @ev.  Returns a new result

@@ -116,9 +116,23 @@ START_TEST(test_normal_form)
         ck_assert_int_eq(criteria_weeks(j_norm), 3);
         json_decref(j_norm);
         ck_assert_int_eq(check("{\"type\": \"sessions_held\", \"min\": 1}", &p, &j_norm), ST_OK);
-        ck_assert_int_eq(criteria_weeks(j_norm), 4);    /* the default window */
+        ck_assert_int_eq(criteria_weeks(j_norm), 0);    /* names no window */
         json_decref(j_norm);
         problem_release(&p);
+}
+END_TEST
+
+START_TEST(test_default_weeks)
+{
+        json_t *j_c = parse("[{\"type\": \"sessions_held\", \"min\": 1},"
+                            " {\"type\": \"activity_rate\", \"min_per_week\": 1, \"weeks\": 8},"
+                            " {\"type\": \"activity_rate\", \"min_per_week\": 1, \"weeks\": 2}]");
+
+        ck_assert_int_eq(criteria_default_weeks(j_c), 8);   /* the first activity rule's */
+        json_decref(j_c);
+        j_c = parse("[{\"type\": \"mentor_signoff\"}]");
+        ck_assert_int_eq(criteria_default_weeks(j_c), 4);
+        json_decref(j_c);
 }
 END_TEST
 
@@ -419,6 +433,7 @@ criteria_suite(void)
 
         tcase_add_test(tc_check, test_every_type_valid);
         tcase_add_test(tc_check, test_normal_form);
+        tcase_add_test(tc_check, test_default_weeks);
         tcase_add_test(tc_check, test_bad_rules);
         tcase_add_test(tc_check, test_bad_activity_rate);
         tcase_add_test(tc_check, test_bad_sections);
