@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# deploy/local/demo-data.sh: loads made-up demo people and pairings through the
-# running API (so it exercises the real endpoints), as the demo admin.
+# deploy/local/demo-data.sh: loads made-up demo data through the running API
+# (so it exercises the real endpoints): people and pairings as the demo admin,
+# then each partner's journey through the default programme (enrolments,
+# workshops and attendance, self-assessments and a mentor's rating, target
+# dates, advances, a pause, overrides), as the partners and the admin.
 #
-#   TANDEM_API_URL      the gateway or the people service (default http://127.0.0.1:8080)
+#   TANDEM_API_URL      the gateway (default http://127.0.0.1:8080)
 #   TANDEM_ADMIN_TOKEN  an admin bearer token; without it one is minted with
 #                       build/bin/tandem-token from TANDEM_JWT_SECRET (or ./var/secret)
+#   TANDEM_JWT_SECRET   (or ./var/secret) to mint the partners' and mentors' own
+#                       tokens: they do their own work (mentoring, not consulting)
+#   TANDEM_DEMO_DATABASE_URL  optional: when set, the journeys' history is spread
+#                       back in time with one SQL transaction (a journey takes
+#                       months; the API records only "now"), so that durations,
+#                       stalled partners and a partner behind their own plan show.
 #
-# Idempotent: it does nothing once the demo admin (external_id demo-admin,
-# created last) exists; every POST carries an Idempotency-Key and a 409 for a
-# person or pairing that is already there counts as done, so an interrupted
-# load can simply be run again.
+# Idempotent: the people part does nothing once the demo admin (external_id
+# demo-admin, created last) exists, the phases part once demo-partner-3's
+# enrolment is paused (its last step); every POST carries an Idempotency-Key and a
+# 409 for something already there counts as done, so an interrupted load can
+# simply be run again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=deploy/local/lib.sh
@@ -30,23 +40,23 @@ fi
 BODY_FILE=$(mktemp /tmp/tandem-demo.XXXXXX)
 trap 'rm -f "$BODY_FILE"' EXIT
 
-# api METHOD PATH [JSON [IDEMPOTENCY-KEY]]: sets STATUS and BODY.
+# api METHOD PATH [JSON [IDEMPOTENCY-KEY]]: sets STATUS and BODY.  As the admin,
+# or as whoever AS_TOKEN holds.
 api() {
         local method=$1 path=$2 data=${3:-} key=${4:-}
         local -a args=(-s -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X "$method"
-                -H "Authorization: Bearer $TANDEM_ADMIN_TOKEN" -H "X-Request-Id: demo-data-$RANDOM")
+                -H "Authorization: Bearer ${AS_TOKEN:-$TANDEM_ADMIN_TOKEN}"
+                -H "X-Request-Id: demo-data-$RANDOM")
         [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
         [[ -n $key ]] && args+=(-H "Idempotency-Key: $key")
         STATUS=$(curl "${args[@]}" "$API$path") || STATUS=000
         BODY=$(<"$BODY_FILE")
 }
 
+PEOPLE_LOADED=0
 api GET /v1/me
 case $STATUS in
-200)
-        echo "demo data: already loaded (demo-admin exists)"
-        exit 0
-        ;;
+200) PEOPLE_LOADED=1 ;;
 404) ;;
 *) die "GET $API/v1/me answered $STATUS: $BODY" ;;
 esac
@@ -95,45 +105,55 @@ find_person() {
         jq -er --arg e "$1" '.items[] | select((.email // "" | ascii_downcase) == ($e | ascii_downcase)) | .id' <<<"$BODY" | head -n1
 }
 
-# People in order; just before the demo admin (the completion marker), the
-# pairings, which need the mentors and partners only.
-for row in "${PEOPLE[@]}"; do
-        IFS='|' read -r ext name email roles title bu tz cap purpose vision <<<"$row"
-        json=$(jq -cn --arg ext "$ext" --arg name "$name" --arg email "$email" --arg roles "$roles" \
-                --arg title "$title" --arg bu "$bu" --arg tz "$tz" --argjson cap "$cap" \
-                --arg purpose "$purpose" --arg vision "$vision" '
-                {external_id: $ext, display_name: $name, email: $email,
-                 roles: ($roles | split(",")), title: $title, business_unit: $bu,
-                 timezone: $tz, mentor_capacity: $cap}
-                + (if $purpose == "" then {} else {purpose: $purpose} end)
-                + (if $vision == "" then {} else {vision: $vision} end)')
-        if [[ $ext == demo-admin ]]; then
-                # pairings first, so that the marker really comes last
-                for pair in "${PAIRINGS[@]}"; do
-                        m=${ID[${pair%%:*}]:-}
-                        p=${ID[${pair##*:}]:-}
-                        [[ -n $m && -n $p ]] || die "pairing $pair: a person is missing"
-                        api POST /v1/pairings "$(jq -cn --arg m "$m" --arg p "$p" '{mentor_id: $m, partner_id: $p}')" \
-                                "demo-pairing-$pair"
-                        case $STATUS in
-                        201) created=$((created + 1)) ;;
-                        409) existing=$((existing + 1)) ;; # already paired
-                        *) die "POST /v1/pairings ($pair) answered $STATUS: $BODY" ;;
-                        esac
-                done
-        fi
-        api POST /v1/people "$json" "demo-person-$ext"
-        case $STATUS in
-        201)
-                ID[$ext]=$(jq -er .id <<<"$BODY")
-                created=$((created + 1))
-                ;;
-        409)
-                ID[$ext]=$(find_person "$email") || die "$email: 409 on create but not found: $BODY"
-                existing=$((existing + 1))
-                ;;
-        *) die "POST /v1/people ($ext) answered $STATUS: $BODY" ;;
-        esac
-done
+load_people() {
+        # People in order; just before the demo admin (the completion marker), the
+        # pairings, which need the mentors and partners only.
+        for row in "${PEOPLE[@]}"; do
+                IFS='|' read -r ext name email roles title bu tz cap purpose vision <<<"$row"
+                json=$(jq -cn --arg ext "$ext" --arg name "$name" --arg email "$email" --arg roles "$roles" \
+                        --arg title "$title" --arg bu "$bu" --arg tz "$tz" --argjson cap "$cap" \
+                        --arg purpose "$purpose" --arg vision "$vision" '
+                        {external_id: $ext, display_name: $name, email: $email,
+                         roles: ($roles | split(",")), title: $title, business_unit: $bu,
+                         timezone: $tz, mentor_capacity: $cap}
+                        + (if $purpose == "" then {} else {purpose: $purpose} end)
+                        + (if $vision == "" then {} else {vision: $vision} end)')
+                if [[ $ext == demo-admin ]]; then
+                        # pairings first, so that the marker really comes last
+                        for pair in "${PAIRINGS[@]}"; do
+                                m=${ID[${pair%%:*}]:-}
+                                p=${ID[${pair##*:}]:-}
+                                [[ -n $m && -n $p ]] || die "pairing $pair: a person is missing"
+                                api POST /v1/pairings "$(jq -cn --arg m "$m" --arg p "$p" '{mentor_id: $m, partner_id: $p}')" \
+                                        "demo-pairing-$pair"
+                                case $STATUS in
+                                201) created=$((created + 1)) ;;
+                                409) existing=$((existing + 1)) ;; # already paired
+                                *) die "POST /v1/pairings ($pair) answered $STATUS: $BODY" ;;
+                                esac
+                        done
+                fi
+                api POST /v1/people "$json" "demo-person-$ext"
+                case $STATUS in
+                201)
+                        ID[$ext]=$(jq -er .id <<<"$BODY")
+                        created=$((created + 1))
+                        ;;
+                409)
+                        ID[$ext]=$(find_person "$email") || die "$email: 409 on create but not found: $BODY"
+                        existing=$((existing + 1))
+                        ;;
+                *) die "POST /v1/people ($ext) answered $STATUS: $BODY" ;;
+                esac
+        done
+        echo "demo data: ${#PEOPLE[@]} people and ${#PAIRINGS[@]} pairings ($created created, $existing already there)"
+}
 
-echo "demo data: ${#PEOPLE[@]} people and ${#PAIRINGS[@]} pairings ($created created, $existing already there)"
+if ((PEOPLE_LOADED)); then
+        echo "demo data: people already loaded (demo-admin exists)"
+else
+        load_people
+fi
+
+# shellcheck source=deploy/local/demo-phases.sh
+source deploy/local/demo-phases.sh
