@@ -240,21 +240,26 @@ const struct db_stmt phases_stmts[] = {
           " FROM enrolment e JOIN enrolment_phase ph"
           "  ON ph.enrolment_id = e.id AND ph.position = e.current_position"
           " WHERE e.status IN ('active', 'paused') AND" STATS_SCOPE },
+        /* the percentiles sort only completed stays, and only (key, days): in memory */
         { "stats_phase_days",
-          "SELECT ph.key, min(ph.name), min(ph.position),"
-          " count(*) FILTER (WHERE ph.status = 'completed'),"
-          " round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM"
-          "  ph.completed_at - ph.entered_at) / 86400) FILTER (WHERE ph.status = 'completed')"
-          "  ::numeric, 2),"
-          " round(percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM"
-          "  ph.completed_at - ph.entered_at) / 86400) FILTER (WHERE ph.status = 'completed')"
-          "  ::numeric, 2)"
-          " FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id"
-          " WHERE" STATS_SCOPE " GROUP BY ph.key ORDER BY 3, 1" },
+          "SELECT k.key, k.name, k.position, coalesce(d.n, 0), d.median, d.p90"
+          " FROM (SELECT ph.key, min(ph.name) AS name, min(ph.position) AS position"
+          "  FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id"
+          "  WHERE" STATS_SCOPE " GROUP BY ph.key) AS k"
+          " LEFT JOIN (SELECT c.key, count(*) AS n,"
+          "  round(percentile_cont(0.5) WITHIN GROUP (ORDER BY c.d)::numeric, 2) AS median,"
+          "  round(percentile_cont(0.9) WITHIN GROUP (ORDER BY c.d)::numeric, 2) AS p90"
+          "  FROM (SELECT ph.key, extract(epoch FROM ph.completed_at - ph.entered_at) / 86400 AS d"
+          "   FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id"
+          "   WHERE ph.status = 'completed' AND" STATS_SCOPE ") AS c"
+          "  GROUP BY c.key) AS d ON d.key = k.key"
+          " ORDER BY k.position, k.key" },
         { "stats_growth",
           "WITH scope AS (SELECT DISTINCT e.person_id FROM enrolment e WHERE" STATS_SCOPE "),"
-          " pairs AS (SELECT b.person_id, b.id AS base_id, (SELECT l.id FROM assessment l"
-          "  WHERE l.person_id = b.person_id AND l.kind = 'self' ORDER BY l.seq DESC LIMIT 1)"
+          /* materialised: the latest is looked up once per person, not once per answer */
+          " pairs AS MATERIALIZED (SELECT b.person_id, b.id AS base_id,"
+          "  (SELECT l.id FROM assessment l WHERE l.person_id = b.person_id AND l.kind = 'self'"
+          "   ORDER BY l.seq DESC LIMIT 1)"
           "  AS last_id FROM assessment b"
           "  WHERE b.kind = 'self' AND b.baseline"
           "  AND (($1::uuid IS NULL AND $2::text IS NULL)"
