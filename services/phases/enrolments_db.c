@@ -38,13 +38,13 @@ enrolments_db_insert(PGconn *c, const char *person_id, const char *programme_id,
         int rc = db_exec_state(c, "enrolment_insert", 6, params, &res, state);
 
         if (rc == ST_CONFLICT && strcmp(state, "23505") == 0)
-                rc = problem_field(p, "person_id", "already has an open (active or paused)"
-                                   " enrolment in this programme");
+                problem_field(p, "person_id", "already has an open (active or paused)"
+                              " enrolment in this programme");
         else if (rc == ST_OK && PQntuples(res) == 0)
-                rc = problem_field(p, "programme_id", "no programme with this id");
-        if (rc == ST_INVALID)
+                problem_field(p, "programme_id", "no programme with this id");
+        if (problem_field_count(p) > 0)
                 rc = problem_set(p, ST_CONFLICT, NULL, "this enrolment breaks an enrolment rule");
-        if (rc == ST_OK)
+        else if (rc == ST_OK)
                 rc = enrolments_db_get(c, PQgetvalue(res, 0, 0), out, person);
         PQclear(res);
         return rc;
