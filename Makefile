@@ -21,7 +21,7 @@ SAN        ?=
 CFLAGS     := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
 LDFLAGS    := $(SAN)
 
-SERVICES   := people mentoring strategy
+SERVICES   := people phases mentoring strategy
 
 all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token
 
@@ -62,13 +62,16 @@ $(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # ---- unit tests (Check) ----------------------------------------------------
-# tests/unit/test_X.c links the shared library; test_people_*.c, test_strategy_*.c
-# and test_mentoring_*.c also link their service's pure modules (no I/O in them).
+# tests/unit/test_X.c links the shared library; test_people_*.c, test_phases_*.c,
+# test_mentoring_*.c and test_strategy_*.c also link their service's pure modules
+# (no I/O in them).
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PEOPLE_PURE := $(BUILD)/services/people/people_json.o $(BUILD)/services/people/scim_json.o
 STRATEGY_PURE := $(addprefix $(BUILD)/services/strategy/,strategy_json.o strategy_playbook.o \
                  strategy_align.o)
+PHASES_PURE := $(BUILD)/services/phases/pace.o $(BUILD)/services/phases/criteria.o \
+               $(BUILD)/services/phases/phases_json.o
 MENTORING_PURE := $(addprefix $(BUILD)/services/mentoring/,mentoring_json.o regularity.o \
                   render.o checklist.o)
 
@@ -76,6 +79,12 @@ $(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iservices/people -c $< -o $@
 $(BUILD)/tests/test_people_%: $(BUILD)/tests/unit/test_people_%.o $(PEOPLE_PURE) $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+$(BUILD)/tests/unit/test_phases_%.o: tests/unit/test_phases_%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iservices/phases -c $< -o $@
+$(BUILD)/tests/test_phases_%: $(BUILD)/tests/unit/test_phases_%.o $(PHASES_PURE) $(LIBTANDEM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 $(BUILD)/tests/unit/test_mentoring_%.o: tests/unit/test_mentoring_%.c
@@ -121,6 +130,7 @@ asan: deps
 bench: deps all
 	bash deploy/local/bench.sh
 	TANDEM_BENCH_ONLY=mentoring bash deploy/local/bench-mentoring.sh
+	bash deploy/local/bench-phases.sh
 
 stop:
 	bash deploy/local/stop.sh

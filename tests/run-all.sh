@@ -38,7 +38,7 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
 MAX_BODY=65536
-SERVICES=(people mentoring strategy) # later: phases
+SERVICES=(people phases mentoring strategy)
 
 PASSED=0
 FAILED=0
@@ -163,9 +163,10 @@ stage_lint() {
 
 # ---- (c)-(g) integration -------------------------------------------------------------
 stage_integration() {
-        local pg_port svc_port gw_port secret scim_token issuer=tandem-test audience=tandem-test-api
+        local pg_port svc_port gw_port secret scim_token dead_port issuer=tandem-test audience=tandem-test-api
         local i pid name rc
         local -A port_of=()
+        local -a dead_evidence=()
         local -a peers=() upstreams=()
 
         step "(c) PostgreSQL throwaway cluster"
@@ -192,12 +193,20 @@ stage_integration() {
                 upstreams+=("$name=127.0.0.1:${port_of[$name]}")
         done
         scim_token=$(rand_hex 32)
+        # a loopback port nothing listens on: the main phases instance is told that
+        # mentoring and strategy live there, so its own tests meet evidence that does
+        # not answer; e2e tests start a phases instance wired to the real services
+        dead_port=$(free_port)
         for name in "${SERVICES[@]}"; do
                 if [[ ! -x $BUILD_DIR/bin/tandem-$name ]]; then
                         info "$BUILD_DIR/bin/tandem-$name is missing (make all)"
                         record integration 0 1 "tandem-$name not built"
                         return 0
                 fi
+                dead_evidence=()
+                [[ $name == phases ]] && dead_evidence=(
+                        "TANDEM_MENTORING_URL=http://127.0.0.1:$dead_port"
+                        "TANDEM_STRATEGY_URL=http://127.0.0.1:$dead_port")
                 start_service "$name" "${port_of[$name]}" "$LOGDIR/$name.log" \
                         TANDEM_DATABASE_URL="$(pg_url "$TANDEM_RUNDIR/pg")" \
                         TANDEM_JWT_SECRET="$secret" \
@@ -206,7 +215,7 @@ stage_integration() {
                         TANDEM_SCIM_TOKEN="$scim_token" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                         TANDEM_LOG_LEVEL=info \
-                        "${peers[@]}"
+                        "${peers[@]}" "${dead_evidence[@]}"
                 pid=$STARTED_PID
                 if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then
                         record integration 0 1 "$name did not become ready"
@@ -229,7 +238,7 @@ stage_integration() {
 
         step "(f) integration tests (node --test tests/integration/)"
         run_node_tests "$svc_port" "$gw_port" "$pg_port" "$secret" "$issuer" "$audience" \
-                "$scim_token" "${upstreams[@]}"
+                "$scim_token" "$dead_port" "${upstreams[@]}"
 
         step "(g) shutdown: SIGTERM, clean exit, no sanitizer or valgrind reports"
         nginx_stop "$TANDEM_RUNDIR/gateway"
@@ -249,9 +258,10 @@ stage_integration() {
 
 run_node_tests() {
         local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6 scim_token=$7
-        local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled up name
+        local dead_port=$8
+        local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled up name phases_wrap
         local -a files=() conc=() urls=()
-        shift 7
+        shift 8
         # TANDEM_TEST_<NAME>_URL for every service (NAME=HOST:PORT arguments)
         for up in "$@"; do
                 name=${up%%=*}
@@ -270,13 +280,19 @@ run_node_tests() {
                 return 0
         fi
         node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
-        local extra_wrap
+        local extra_wrap phases_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
-        # SCIM is served by the people service; its spec is api-specs/scim.yaml
+        phases_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" phases-extra "$LOGDIR")
+        # SCIM is served by the people service; its spec is api-specs/scim.yaml.
+        # TANDEM_TEST_DEAD_URL: where nothing listens (see dead_port)
         env "${urls[@]}" \
                 TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
                 TANDEM_TEST_SCIM_URL=http://127.0.0.1:$svc_port \
                 TANDEM_TEST_SCIM_TOKEN=$scim_token \
+                TANDEM_TEST_DEAD_URL=http://127.0.0.1:$dead_port \
+                TANDEM_TEST_PHASES_BIN=$BUILD_DIR/bin/tandem-phases \
+                TANDEM_TEST_PHASES_WRAPPER=$phases_wrap \
+                TANDEM_TEST_LOGDIR=$LOGDIR \
                 TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
                 TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
                 TANDEM_TEST_JWT_SECRET=$secret \

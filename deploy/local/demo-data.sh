@@ -3,19 +3,27 @@
 # (so it exercises the real endpoints): people and pairings as the demo admin;
 # then a published business strategy (as demo comms), playbooks (as each demo
 # partner, one reviewed by their mentor) and integrations (signed off or
-# returned by comms); then the mentoring demo data (deploy/local/demo-mentoring.sh,
-# as the demo people).
+# returned by comms); then each partner's journey through the default programme
+# (deploy/local/demo-phases.sh: enrolments, workshops and attendance,
+# self-assessments and a mentor's rating, target dates, advances, a pause,
+# overrides); then the mentoring demo data (deploy/local/demo-mentoring.sh).
 #
 #   TANDEM_API_URL      the gateway (default http://127.0.0.1:8080)
 #   TANDEM_ADMIN_TOKEN  an admin bearer token; without it one is minted with
 #                       build/bin/tandem-token from TANDEM_JWT_SECRET (or ./var/secret)
 #   TANDEM_JWT_SECRET   (or ./var/secret) mints the comms, partner and mentor
-#                       tokens of the strategy part; without it that part is skipped
+#                       tokens: they do their own work (mentoring, not consulting);
+#                       without it the strategy part is skipped
+#   TANDEM_DEMO_DATABASE_URL  optional: when set, the journeys' history is spread
+#                       back in time with one SQL transaction (a journey takes
+#                       months; the API records only "now"), so that durations,
+#                       stalled partners and a partner behind their own plan show.
 #
 # Idempotent: the people part does nothing once the demo admin (external_id
-# demo-admin, created last) exists; every POST carries an Idempotency-Key, and
-# a 409 for something that is already there counts as done, so an interrupted
-# load can simply be run again.
+# demo-admin, created last) exists, the phases part once demo-partner-3's
+# enrolment is paused (its last step); every POST carries an Idempotency-Key and a
+# 409 for something already there counts as done, so an interrupted load can
+# simply be run again.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=deploy/local/lib.sh
@@ -39,17 +47,19 @@ TOKEN=$TANDEM_ADMIN_TOKEN
 BODY_FILE=$(mktemp /tmp/tandem-demo.XXXXXX)
 trap 'rm -f "$BODY_FILE"' EXIT
 
-# api METHOD PATH [JSON [IDEMPOTENCY-KEY]]: sets STATUS and BODY.
+# api METHOD PATH [JSON [IDEMPOTENCY-KEY]]: sets STATUS and BODY.  As the admin,
+# or as whoever AS_TOKEN holds.
 api() {
         local method=$1 path=$2 data=${3:-} key=${4:-}
         local -a args=(-s -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X "$method"
-                -H "Authorization: Bearer $TOKEN" -H "X-Request-Id: demo-data-$RANDOM")
+                -H "Authorization: Bearer ${AS_TOKEN:-$TOKEN}" -H "X-Request-Id: demo-data-$RANDOM")
         [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
         [[ -n $key ]] && args+=(-H "Idempotency-Key: $key")
         STATUS=$(curl "${args[@]}" "$API$path") || STATUS=000
         BODY=$(<"$BODY_FILE")
 }
 
+PEOPLE_LOADED=0
 api GET /v1/me
 case $STATUS in
 200) PEOPLE_LOADED=1 ;;
@@ -146,7 +156,6 @@ done
 
 echo "demo data: ${#PEOPLE[@]} people and ${#PAIRINGS[@]} pairings ($created created, $existing already there)"
 }
-
 if ((PEOPLE_LOADED)); then
         echo "demo data: people already loaded (demo-admin exists)"
 else
@@ -168,7 +177,7 @@ ok() {
 }
 
 load_strategy() {
-        local draft version id i n=0
+        local draft id i n=0
         as demo-comms comms cora.comms@example.com
         api GET /v1/business-strategy
         case $STATUS in
@@ -254,6 +263,11 @@ if [[ -z $secret ]]; then
 else
         load_strategy
 fi
+
+# ---- the phases part: each partner's journey ------------------------------------------
+TOKEN=$TANDEM_ADMIN_TOKEN
+# shellcheck source=deploy/local/demo-phases.sh
+source deploy/local/demo-phases.sh
 
 # ---- the mentoring part (its own script, as the demo people) ------------------------
 TANDEM_API_URL=$API exec bash deploy/local/demo-mentoring.sh

@@ -372,6 +372,11 @@ render_nginx_conf() {
         local -A val=([USER_DIRECTIVE]=$user [WORKER_PROCESSES]=$workers [RUN_DIR]=$out
                 [LOG_DIR]=$logdir [GATEWAY_PORT]=$gw_port [MAX_BODY]=$max_body
                 [UPSTREAM_KEEPALIVE]=${TANDEM_NGINX_KEEPALIVE:-64})
+        # a service not started here is routed to the discard port, where nothing
+        # listens: its prefixes answer the gateway's 502 problem, never another's data
+        for name in $(grep -oE '[$][{]UPSTREAM_[A-Z]+[}]' <<<"$conf" | tr -d '${}' | sort -u); do
+                [[ $name == UPSTREAM_KEEPALIVE ]] || val[$name]=127.0.0.1:9
+        done
         for kv in "$@"; do
                 [[ $kv =~ ^([a-z]+)=([0-9.]+:[0-9]+)$ ]] || die "render_nginx_conf: bad upstream '$kv'"
                 name=${BASH_REMATCH[1]^^}

@@ -20,7 +20,7 @@ source deploy/local/lib.sh
 # and routes in deploy/nginx/tandem.conf.template).
 SERVICES=(
         people:8081
-        # phases:8082
+        phases:8082
         mentoring:8083
         strategy:8084
 )
@@ -160,13 +160,17 @@ mint() { # mint SUB ROLES EMAIL
 [[ -x $TOKEN_BIN ]] || die "$TOKEN_BIN is missing (make all)"
 ADMIN_TOKEN=$(mint demo-admin admin ada.admin@example.com)
 step "demo data"
+demo_db=""
+[[ -z ${TANDEM_DATABASE_URL:-} ]] && demo_db=$DB_URL # only a cluster this script manages
 TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN TANDEM_JWT_SECRET=$SECRET \
-        TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE bash deploy/local/demo-data.sh ||
+        TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE TANDEM_DEMO_DATABASE_URL=$demo_db \
+        bash deploy/local/demo-data.sh ||
         warn "demo data did not load completely (the suite keeps running)"
 
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
 PARTNER_TOKEN=$(mint demo-partner-1 partner paula.placeholder@example.com)
 COMMS_TOKEN=$(mint demo-comms comms cora.comms@example.com)
+VIEWER_TOKEN=$(mint demo-viewer viewer vic.viewer@example.com)
 
 cat <<EOF
 
@@ -179,9 +183,14 @@ Logs: var/log/   Tokens below are valid for 24 hours.
   # as a mentor (Mona Mentor)
   curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .
 
-  # as a partner (Paula Placeholder): her pairing, her playbook
+  # as a partner (Paula Placeholder): her pairing, her journey, what she still needs to move on
   curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/pairings | jq .
+  curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/enrolments | jq '.items[] | {current_phase, pace, phases: [.phases[] | {key, status, target_date, pace}]}'
   curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/playbooks | jq .
+  curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' -X POST $GW/v1/enrolments/\$(curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/enrolments | jq -r '.items[0].id')/advance | jq .
+
+  # as a viewer (Vic Viewer): the dashboard's aggregates
+  curl -s -H 'Authorization: Bearer $VIEWER_TOKEN' $GW/v1/stats/phases | jq .
 
   # as comms (Cora Comms): integrations waiting for review, and pillar coverage
   curl -s -H 'Authorization: Bearer $COMMS_TOKEN' '$GW/v1/integrations?status=pending_review' | jq .
