@@ -129,8 +129,6 @@ asan: deps
 
 bench: deps all
 	bash deploy/local/bench.sh
-	TANDEM_BENCH_ONLY=mentoring bash deploy/local/bench-mentoring.sh
-	bash deploy/local/bench-phases.sh
 
 stop:
 	bash deploy/local/stop.sh

@@ -3,25 +3,34 @@
 # directly and through the gateway, against pgbench running the same SQL on
 # the same database: the floor no service can beat.
 #
-# A stack of its own in a temp dir (PostgreSQL, people, strategy, nginx; never
-# make run's).  Data is inserted with SQL after the services created their
-# schemas, then at 1, 16 and 64 connections:
+# A stack of its own in a temp dir (PostgreSQL, people, strategy, mentoring,
+# phases, nginx; never make run's).  Data is inserted with SQL after the
+# services created their schemas, then at 1, 16 and 64 connections:
 #   people     10,000 people;  GET /v1/people/{random id} and GET /v1/people?limit=50
 #   strategy   10,000 playbooks (7 in 10 operational) and a published strategy
 #              of 8 pillars;  POST /v1/integrations {a playbook not aligned yet}
 #              (align it and store the result) and GET /v1/business-strategy/coverage
 #              (the pillar coverage view over every playbook)
+#   mentoring  every partner among the first TANDEM_BENCH_PARTNERS gets a checklist of
+#              6 items (2 daily, 2 weekly, fortnightly, monthly) started a year ago
+#              with a year of completions (~800 each); GET /v1/checklists/{partner}
+#              ?weeks=12 (every item's regularity over the year) as the partner
+#              (one call to people for /v1/me) and as admin (none)
+#   phases     one enrolment per person (with its phases, and baseline and later
+#              self-assessments for a fifth of them); GET /v1/enrolments/{random id}
+#              and GET /v1/stats/phases
 #   wrk --latency -t2 -d10s, and pgbench -n -M prepared -j2 -T10 with the
-#   services' own statements (strategy_db.c, people_db.c).
-# Then SCIM provisioning as an identity provider drives it (find by userName,
+#   services' own statements (people_db.c, strategy_db.c, mentoring_db.c, phases_db.c).
+# With people, SCIM provisioning as an identity provider drives it (find by userName,
 # PATCH, POST) at TANDEM_BENCH_SCIM_CONNS connections, checked against the 25
 # requests/s SCIM must sustain.  Prints a table; raw output goes to build/bench/.
 #
 #   TANDEM_BENCH_DURATION   seconds per run (10)
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
-#   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy")
-#   TANDEM_BENCH_PEOPLE     people to insert (10000)
+#   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases")
+#   TANDEM_BENCH_PEOPLE     people to insert (10000); phases: one enrolment each
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
+#   TANDEM_BENCH_PARTNERS   partners with a year of checklist (200)
 #   TANDEM_BENCH_SCIM_CONNS connections for the SCIM runs (4)
 #   TANDEM_BENCH_LOG_LEVEL  the services' TANDEM_LOG_LEVEL (warn: no line per
 #                           request, so the log file does not grow by GBs)
@@ -34,10 +43,12 @@ source deploy/local/lib.sh
 
 DURATION=${TANDEM_BENCH_DURATION:-10}
 read -r -a CONNS <<<"${TANDEM_BENCH_CONNS:-1 16 64}"
-ONLY=${TANDEM_BENCH_ONLY:-people strategy}
+SERVICES=(people strategy mentoring phases)
+ONLY=${TANDEM_BENCH_ONLY:-${SERVICES[*]}}
 ONLY=${ONLY//,/ }
 N_PEOPLE=${TANDEM_BENCH_PEOPLE:-10000}
 N_PLAYBOOKS=${TANDEM_BENCH_PLAYBOOKS:-10000}
+N_PARTNERS=${TANDEM_BENCH_PARTNERS:-200}
 LIMIT=50
 OUT=$TANDEM_ROOT/build/bench
 ISSUER=tandem-bench
@@ -45,13 +56,13 @@ AUDIENCE=tandem-bench
 TOKEN_BIN=$BUILD_DIR/bin/tandem-token
 
 for s in $ONLY; do
-        [[ $s == people || $s == strategy ]] || die "TANDEM_BENCH_ONLY: unknown '$s' (people, strategy)"
+        [[ " ${SERVICES[*]} " == *" $s "* ]] || die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]})"
 done
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for tool in wrk pgbench psql curl jq; do
         command -v "$tool" >/dev/null || die "$tool is not installed (make deps)"
 done
-for b in people strategy token; do
+for b in "${SERVICES[@]}" token; do
         [[ -x $BUILD_DIR/bin/tandem-$b ]] || die "build the services first (make all)"
 done
 
@@ -84,12 +95,15 @@ PG=$TANDEM_RUNDIR/pg
 secret=$(rand_hex 48)
 declare -A PORT=() PID=()
 scim_token=$(rand_hex 32)
-for name in people strategy; do PORT[$name]=$(free_port); done
-for name in people strategy; do
+for name in "${SERVICES[@]}"; do PORT[$name]=$(free_port); done
+for name in "${SERVICES[@]}"; do
         start_service "$name" "${PORT[$name]}" "$LOGDIR/$name.log" \
                 TANDEM_DATABASE_URL="$(pg_url "$PG")" \
                 TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
                 TANDEM_PEOPLE_URL="http://127.0.0.1:${PORT[people]}" \
+                TANDEM_PHASES_URL="http://127.0.0.1:${PORT[phases]}" \
+                TANDEM_MENTORING_URL="http://127.0.0.1:${PORT[mentoring]}" \
+                TANDEM_STRATEGY_URL="http://127.0.0.1:${PORT[strategy]}" \
                 TANDEM_SCIM_TOKEN="$scim_token" \
                 TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
         PID[$name]=$STARTED_PID
@@ -99,18 +113,19 @@ svc_port=${PORT[people]}
 gw_port=$(free_port)
 TANDEM_NGINX_WORKERS=${TANDEM_NGINX_WORKERS:-2} \
         render_nginx_conf "$TANDEM_RUNDIR/gateway" "$gw_port" 65536 "$LOGDIR" \
-        "people=127.0.0.1:${PORT[people]}" "strategy=127.0.0.1:${PORT[strategy]}"
+        "people=127.0.0.1:${PORT[people]}" "strategy=127.0.0.1:${PORT[strategy]}" \
+        "mentoring=127.0.0.1:${PORT[mentoring]}" "phases=127.0.0.1:${PORT[phases]}"
 # no access log line per request in a benchmark
 sed -i 's|^\(\s*access_log\) .*;|\1 off;|' "$TANDEM_RUNDIR/gateway/nginx.conf"
 nginx_start "$TANDEM_RUNDIR/gateway"
 wait_http "http://127.0.0.1:$gw_port/healthz" 10 || die "the gateway does not answer"
-info "PostgreSQL 127.0.0.1:$pg_port, people 127.0.0.1:${PORT[people]} (pid ${PID[people]}),"
-info "strategy 127.0.0.1:${PORT[strategy]} (pid ${PID[strategy]}), gateway 127.0.0.1:$gw_port"
+info "PostgreSQL 127.0.0.1:$pg_port, gateway 127.0.0.1:$gw_port"
+for name in "${SERVICES[@]}"; do info "$name 127.0.0.1:${PORT[$name]} (pid ${PID[$name]})"; done
 
 sql() { psql -X -q -v ON_ERROR_STOP=1 "$(pg_url "$PG")" "$@"; }
-mint() { # mint SUB ROLES
+mint() { # mint SUB ROLES [EMAIL]
         TANDEM_JWT_SECRET=$secret TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
-                "$TOKEN_BIN" --sub "$1" --roles "$2" --email "$1@example.com" --ttl 3600
+                "$TOKEN_BIN" --sub "$1" --roles "$2" --email "${3:-$1@example.com}" --ttl 3600
 }
 # probe METHOD URL TOKEN [BODY]: the request must answer 2xx before anything is measured
 probe() {
@@ -279,6 +294,145 @@ clear_integrations() {
         sql -c "DELETE FROM strategy.integration"
 }
 
+# ---- mentoring data ---------------------------------------------------------------------
+# every partner among the first N_PARTNERS: 6 items started a year ago, a year of completions
+mentoring_data() {
+        step "a year of checklists for $N_PARTNERS partners"
+        sql <<SQL
+SELECT setseed(0.42);
+INSERT INTO mentoring.checklist_item (partner_id, title, platform, skill, cadence_kind,
+                                      cadence_days, started_on)
+SELECT p.id, c.title, c.platform, c.skill, c.kind, c.days, current_date - 365
+FROM (SELECT id FROM people.person WHERE 'partner' = ANY (roles) ORDER BY seq LIMIT $N_PARTNERS) p
+CROSS JOIN (VALUES ('Comment on three posts', 'linkedin', 'engaging', 'daily', 1),
+                   ('Share one article', 'linkedin', 'curating', 'daily', 1),
+                   ('Write a post of your own', 'linkedin', 'writing', 'weekly', 7),
+                   ('Reply to every comment', 'x', 'engaging', 'weekly', 7),
+                   ('Record a short video', 'youtube', 'video', 'fortnightly', 14),
+                   ('Publish a long-form article', 'blog', 'writing', 'monthly', 0))
+           AS c(title, platform, skill, kind, days);
+INSERT INTO mentoring.completion (item_id, partner_id, done_at, evidence_url)
+SELECT i.id, i.partner_id,
+       (current_date - 365 + d)::timestamp + time '07:00' + random() * interval '10 hours',
+       'https://www.linkedin.com/posts/bench-' || d
+FROM mentoring.checklist_item i, generate_series(0, 364) AS d
+WHERE random() < CASE i.cadence_kind WHEN 'daily' THEN 0.85 WHEN 'weekly' THEN 0.2
+                                     WHEN 'fortnightly' THEN 0.09 ELSE 0.04 END;
+VACUUM ANALYZE mentoring.checklist_item;
+VACUUM ANALYZE mentoring.completion;
+SQL
+        CHECK_PARTNER=$(sql -tA -c "SELECT id FROM people.person WHERE external_id = 'bench-1'")
+        read -r N_ITEMS N_DONE < <(sql -tA -F ' ' -c "SELECT
+                (SELECT count(*) FROM mentoring.checklist_item WHERE partner_id = '$CHECK_PARTNER'),
+                (SELECT count(*) FROM mentoring.completion WHERE partner_id = '$CHECK_PARTNER')")
+        info "partner bench-1 ($CHECK_PARTNER): $N_ITEMS items, $N_DONE completions;" \
+                "$(sql -tA -c "SELECT count(*) FROM mentoring.completion") in all"
+        CHECKLIST="/v1/checklists/$CHECK_PARTNER?weeks=12"
+        MENTORING_ADMIN_TOKEN=$(mint bench-admin admin bench.admin@example.com)
+        PARTNER_TOKEN=$(mint bench-1 partner bench.person1@example.com)
+
+        # the service's item_read_partner (services/mentoring/mentoring_db.c) for one partner
+        cat >"$OUT/pgbench-checklist.sql" <<SQL
+SELECT i.id, item_json(i), i.cadence_kind, i.cadence_days, i.started_on - DATE '1970-01-01',
+ i.status = 'active',
+ ARRAY(SELECT (p->>'from')::date - DATE '1970-01-01' FROM jsonb_array_elements(i.pauses) p),
+ ARRAY(SELECT coalesce((p->>'to')::date - DATE '1970-01-01', 2147483647)
+       FROM jsonb_array_elements(i.pauses) p),
+ floor(extract(epoch FROM now()))::bigint, i.partner_id, i.version,
+ ARRAY(SELECT floor(date_part('epoch', c.done_at))::bigint FROM completion c
+       WHERE c.item_id = i.id ORDER BY c.done_at)
+FROM checklist_item i WHERE i.partner_id = '$CHECK_PARTNER' ORDER BY i.seq;
+SQL
+        probe GET "http://127.0.0.1:${PORT[mentoring]}$CHECKLIST" "$PARTNER_TOKEN"
+        probe GET "http://127.0.0.1:$gw_port$CHECKLIST" "$PARTNER_TOKEN"
+        probe GET "http://127.0.0.1:${PORT[mentoring]}$CHECKLIST" "$MENTORING_ADMIN_TOKEN"
+        info "checklist answer: $(wc -c <"$TANDEM_RUNDIR/probe") bytes"
+}
+
+# ---- phases data ------------------------------------------------------------------------
+# One enrolment per person in the default programme, spread over the five
+# phases and every status, each phase's times spaced by about its guide
+# duration; a fifth of the partners with a baseline and a later
+# self-assessment.  The rows are what the service itself writes.
+phases_data() {
+        step "inserting $N_PEOPLE enrolments"
+        sql <<'SQL'
+SET search_path = phases;
+CREATE TEMP TABLE b AS
+SELECT p.id AS person_id, p.seq::int AS g, p.business_unit,
+       CASE WHEN p.seq % 25 = 1 THEN 'operational' WHEN p.seq % 20 = 0 THEN 'paused'
+            WHEN p.seq % 33 = 2 THEN 'withdrawn' ELSE 'active' END AS status,
+       CASE WHEN p.seq % 25 = 1 THEN 5 ELSE 1 + (p.seq % 5)::int END AS pos
+  FROM people.person p;
+INSERT INTO enrolment (person_id, programme_id, programme_version, business_unit, status,
+                       current_position, enrolled_at, last_progress_at, paused_at, ended_at)
+SELECT person_id, 'de0fa017-0000-4000-8000-000000000001', 1, business_unit, status, pos,
+       now() - make_interval(days => pos * 40 + g % 17),
+       now() - make_interval(days => g % 45),
+       CASE WHEN status = 'paused' THEN now() - interval '3 days' END,
+       CASE WHEN status IN ('operational', 'withdrawn') THEN now() - interval '1 day' END
+  FROM b;
+INSERT INTO enrolment_phase (enrolment_id, position, key, name, guide_days, stall_days, status,
+                             entered_at, completed_at, target_date)
+SELECT e.id, x.position, x.key, x.name, x.guide_days, x.stall_days,
+       CASE WHEN x.position < e.current_position OR e.status = 'operational' THEN 'completed'
+            WHEN x.position = e.current_position THEN 'in_progress' ELSE 'not_started' END,
+       CASE WHEN x.position <= e.current_position
+            THEN e.enrolled_at + make_interval(days => (x.position - 1) * 40) END,
+       CASE WHEN x.position < e.current_position OR e.status = 'operational'
+            THEN e.enrolled_at + make_interval(days => (x.position - 1) * 40
+                                                      + 10 + (e.seq % 29)::int) END,
+       CASE WHEN e.seq % 3 = 0 THEN (now() + make_interval(days => (x.position * 30
+                                                                   - (e.seq % 50)::int)))::date END
+  FROM enrolment e
+  CROSS JOIN LATERAL (SELECT (v->>'position')::int AS position, v->>'key' AS key,
+                             v->>'name' AS name, (v->>'guide_days')::int AS guide_days,
+                             (v->>'stall_days')::int AS stall_days
+                        FROM programme_version pv, jsonb_array_elements(pv.phases) AS v
+                       WHERE pv.programme_id = e.programme_id
+                         AND pv.version = e.programme_version) AS x;
+INSERT INTO assessment (person_id, kind, rated_by, template_id, enrolment_id, phase, baseline,
+                        submitted_at)
+SELECT e.person_id, 'self', e.person_id, 'de0fa017-0000-4000-8000-000000000002', e.id, k.phase,
+       k.baseline, e.enrolled_at + make_interval(days => k.n)
+  FROM enrolment e
+  CROSS JOIN (VALUES (1, 'research', true), (60, 'workshops', false)) AS k (n, phase, baseline)
+ WHERE e.seq % 5 = 0;
+INSERT INTO assessment_answer (assessment_id, position, platform, skill, confidence, capability)
+SELECT a.id, i.n, i.item->>'platform', i.item->>'skill',
+       CASE WHEN a.baseline THEN 1 + a.seq % 3 ELSE 2 + a.seq % 4 END,
+       CASE WHEN a.baseline THEN 1 + a.seq % 2 ELSE 2 + a.seq % 3 END
+  FROM assessment a, assessment_template t,
+       jsonb_array_elements(t.items) WITH ORDINALITY AS i (item, n)
+ WHERE t.id = a.template_id;
+ANALYZE enrolment;
+ANALYZE enrolment_phase;
+ANALYZE assessment;
+ANALYZE assessment_answer;
+SQL
+        EIDS=$TANDEM_RUNDIR/enrolment-ids.txt
+        sql -tA -c "SELECT id FROM phases.enrolment ORDER BY seq" >"$EIDS"
+        read -r ESEQ_MIN ESEQ_MAX < <(sql -tA -F ' ' -c "SELECT min(seq), max(seq) FROM phases.enrolment")
+        info "$(wc -l <"$EIDS") enrolments, seq $ESEQ_MIN..$ESEQ_MAX"
+        PHASES_TOKEN=$(mint bench-admin admin bench.admin@example.com)
+
+        # the phases service's own SELECTs (services/phases/phases_db.c: enrolment_get,
+        # and the four statements of GET /v1/stats/phases without filters, one
+        # transaction of pgbench); keep them in step with that file
+        cat >"$OUT/pgbench-enrolment.sql" <<SQL
+\set n random($ESEQ_MIN, $ESEQ_MAX)
+SELECT e.id, e.version, enrolment_json(e), e.person_id FROM enrolment e WHERE e.seq = :n;
+SQL
+        cat >"$OUT/pgbench-stats.sql" <<'SQL'
+SELECT count(*) FILTER (WHERE e.status = 'active'), count(*) FILTER (WHERE e.status = 'paused'), count(*) FILTER (WHERE e.status = 'withdrawn'), count(*) FILTER (WHERE e.status = 'operational') FROM enrolment e WHERE (NULL::uuid IS NULL OR e.programme_id = NULL::uuid) AND (NULL::text IS NULL OR e.business_unit = NULL::text);
+SELECT e.status, ph.key, ph.target_date - date '1970-01-01', extract(epoch FROM e.last_progress_at)::bigint, ph.stall_days FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id AND ph.position = e.current_position WHERE e.status IN ('active', 'paused') AND (NULL::uuid IS NULL OR e.programme_id = NULL::uuid) AND (NULL::text IS NULL OR e.business_unit = NULL::text);
+SELECT k.key, k.name, k.position, coalesce(d.n, 0), d.median, d.p90 FROM (SELECT ph.key, min(ph.name) AS name, min(ph.position) AS position FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id WHERE (NULL::uuid IS NULL OR e.programme_id = NULL::uuid) AND (NULL::text IS NULL OR e.business_unit = NULL::text) GROUP BY ph.key) AS k LEFT JOIN (SELECT c.key, count(*) AS n, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY c.d)::numeric, 2) AS median, round(percentile_cont(0.9) WITHIN GROUP (ORDER BY c.d)::numeric, 2) AS p90 FROM (SELECT ph.key, extract(epoch FROM ph.completed_at - ph.entered_at) / 86400 AS d FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id WHERE ph.status = 'completed' AND (NULL::uuid IS NULL OR e.programme_id = NULL::uuid) AND (NULL::text IS NULL OR e.business_unit = NULL::text)) AS c GROUP BY c.key) AS d ON d.key = k.key ORDER BY k.position, k.key;
+WITH scope AS (SELECT DISTINCT e.person_id FROM enrolment e WHERE (NULL::uuid IS NULL OR e.programme_id = NULL::uuid) AND (NULL::text IS NULL OR e.business_unit = NULL::text)), pairs AS MATERIALIZED (SELECT b.person_id, b.id AS base_id, (SELECT l.id FROM assessment l WHERE l.person_id = b.person_id AND l.kind = 'self' ORDER BY l.seq DESC LIMIT 1) AS last_id FROM assessment b WHERE b.kind = 'self' AND b.baseline AND ((NULL::uuid IS NULL AND NULL::text IS NULL) OR b.person_id IN (SELECT person_id FROM scope))), diffs AS (SELECT p.person_id, ba.platform, avg(la.confidence - ba.confidence) AS dc, avg(la.capability - ba.capability) AS dk FROM pairs p JOIN assessment_answer ba ON ba.assessment_id = p.base_id JOIN assessment_answer la ON la.assessment_id = p.last_id AND la.platform = ba.platform AND la.skill = ba.skill WHERE p.last_id <> p.base_id GROUP BY p.person_id, ba.platform) SELECT platform, count(*), round(avg(dc), 2), round(avg(dk), 2) FROM diffs GROUP BY platform ORDER BY platform;
+SQL
+        probe GET "http://127.0.0.1:${PORT[phases]}/v1/enrolments/$(head -n1 "$EIDS")" "$PHASES_TOKEN"
+        probe GET "http://127.0.0.1:$gw_port/v1/stats/phases" "$PHASES_TOKEN"
+}
+
 # ---- measuring --------------------------------------------------------------------------
 cat >"$OUT/wrk.lua" <<'LUA'
 -- BENCH_MODE "ids": GET BENCH_PREFIX .. {random id of BENCH_IDS}
@@ -351,12 +505,12 @@ run_wrk() {
         ROW_REQS=$(awk '/requests in/ { print $1 }' "$file")
 }
 
-# run_pgbench SCHEMA KIND CONNS
+# run_pgbench SCHEMA KIND CONNS [TIMEZONE]
 run_pgbench() {
-        local schema=$1 kind=$2 c=$3 file prefix tps p50 p99
+        local schema=$1 kind=$2 c=$3 tz=${4:-} file prefix tps p50 p99
         file=$OUT/pgbench-$kind-c$c.txt
         prefix=$TANDEM_RUNDIR/pgblog-$kind-$c
-        PGOPTIONS="-c search_path=$schema" timeout $((DURATION + 30)) \
+        PGOPTIONS="-c search_path=$schema${tz:+ -c TimeZone=$tz}" timeout $((DURATION + 30)) \
                 pgbench -n -M prepared -c "$c" -j $((c < 2 ? c : 2)) -T "$DURATION" \
                 --log --log-prefix="$prefix" --sampling-rate=0.1 \
                 -f "$OUT/pgbench-$kind.sql" -h "$(pg_sockdir "$PG")" -p "$pg_port" -U tandem tandem \
@@ -431,8 +585,47 @@ measure_strategy() { # CONNS
         done
 }
 
-if want people; then people_data; fi
+measure_mentoring() { # CONNS
+        local c=$1 target tname tport ttoken
+        info "pgbench checklist"
+        run_pgbench mentoring checklist "$c"
+        add_row checklist ""
+        for target in direct-partner:${PORT[mentoring]}:$PARTNER_TOKEN \
+                gateway-partner:$gw_port:$PARTNER_TOKEN \
+                direct-admin:${PORT[mentoring]}:$MENTORING_ADMIN_TOKEN; do
+                IFS=: read -r tname tport ttoken <<<"$target"
+                info "wrk $tname GET /v1/checklists/{partner}?weeks=12"
+                BENCH_MODE=path BENCH_PATH=$CHECKLIST BENCH_TOKEN=$ttoken \
+                        run_wrk "$tname-checklist" "$c" "http://127.0.0.1:$tport"
+                add_row checklist mentoring
+        done
+}
+
+measure_phases() { # CONNS
+        local c=$1 kind target base
+        for kind in enrolment stats; do
+                info "pgbench $kind"
+                run_pgbench phases "$kind" "$c" UTC
+                add_row "$kind" ""
+        done
+        for target in direct:${PORT[phases]} gateway:$gw_port; do
+                base=http://127.0.0.1:${target#*:}
+                info "wrk $target GET /v1/enrolments/{id}"
+                BENCH_MODE=ids BENCH_IDS=$EIDS BENCH_PREFIX=/v1/enrolments/ BENCH_TOKEN=$PHASES_TOKEN \
+                        run_wrk "${target%%:*}-enrolment" "$c" "$base"
+                add_row enrolment phases
+                info "wrk $target GET /v1/stats/phases"
+                BENCH_MODE=path BENCH_PATH=/v1/stats/phases BENCH_TOKEN=$PHASES_TOKEN \
+                        run_wrk "${target%%:*}-stats" "$c" "$base"
+                add_row stats phases
+        done
+}
+
+# mentoring's partners and phases' enrolments are people of people_data
+if want people || want mentoring || want phases; then people_data; fi
 if want strategy; then strategy_data; fi
+if want mentoring; then mentoring_data; fi
+if want phases; then phases_data; fi
 
 step "warm-up (3 s, not recorded)"
 if want people; then
@@ -443,12 +636,18 @@ if want strategy; then
         BENCH_MODE=path BENCH_PATH=/v1/business-strategy/coverage BENCH_TOKEN=$COMMS_TOKEN timeout 20 \
                 wrk -t2 -c16 -d3s -s "$OUT/wrk.lua" "http://127.0.0.1:${PORT[strategy]}/" >/dev/null 2>&1 || true
 fi
+if want phases; then
+        BENCH_MODE=ids BENCH_IDS=$EIDS BENCH_PREFIX=/v1/enrolments/ BENCH_TOKEN=$PHASES_TOKEN timeout 20 \
+                wrk -t2 -c16 -d3s -s "$OUT/wrk.lua" "http://127.0.0.1:${PORT[phases]}/" >/dev/null 2>&1 || true
+fi
 
 for c in "${CONNS[@]}"; do
         step "$c connection(s)"
         # pgbench first, so every service row has its ratio
         if want people; then measure_people "$c"; fi
         if want strategy; then measure_strategy "$c"; fi
+        if want mentoring; then measure_mentoring "$c"; fi
+        if want phases; then measure_phases "$c"; fi
 done
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
@@ -490,23 +689,28 @@ LUA
 SCIM_CONNS=${TANDEM_BENCH_SCIM_CONNS:-4}
 SCIM_MIN=25
 scim_ok=1
-step "SCIM at $SCIM_CONNS connections (must sustain $SCIM_MIN req/s)"
-for mode in filter patch create; do
-        info "wrk SCIM $mode"
-        file=$OUT/wrk-scim-$mode.txt
-        BENCH_SCIM_MODE=$mode BENCH_SCIM_TOKEN=$scim_token BENCH_PEOPLE=$N_PEOPLE BENCH_IDS=$IDS \
-                timeout $((DURATION + 30)) wrk -t2 -c"$SCIM_CONNS" -d"${DURATION}s" --timeout 5s \
-                --latency -s "$OUT/scim.lua" "http://127.0.0.1:$svc_port/" >"$file" 2>&1 ||
-                warn "wrk SCIM $mode failed (see $file)"
-        rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
-        errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$file")
-        ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs
-        ROW_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
-        ROW_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
-        add_row scim 1
-        if ((${rps:-0} < SCIM_MIN || errs > 0)); then scim_ok=0; fi
-done
-SCIM_VERDICT="SCIM: every run sustained >= $SCIM_MIN req/s with no error: $([[ $scim_ok == 1 ]] && echo yes || echo NO)"
+SCIM_VERDICT=""
+run_scim() {
+        step "SCIM at $SCIM_CONNS connections (must sustain $SCIM_MIN req/s)"
+        local mode file rps errs
+        for mode in filter patch create; do
+                info "wrk SCIM $mode"
+                file=$OUT/wrk-scim-$mode.txt
+                BENCH_SCIM_MODE=$mode BENCH_SCIM_TOKEN=$scim_token BENCH_PEOPLE=$N_PEOPLE BENCH_IDS=$IDS \
+                        timeout $((DURATION + 30)) wrk -t2 -c"$SCIM_CONNS" -d"${DURATION}s" --timeout 5s \
+                        --latency -s "$OUT/scim.lua" "http://127.0.0.1:$svc_port/" >"$file" 2>&1 ||
+                        warn "wrk SCIM $mode failed (see $file)"
+                rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
+                errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$file")
+                ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs
+                ROW_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
+                ROW_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
+                add_row scim people
+                if ((${rps:-0} < SCIM_MIN || errs > 0)); then scim_ok=0; fi
+        done
+        SCIM_VERDICT="SCIM: every run sustained >= $SCIM_MIN req/s with no error: $([[ $scim_ok == 1 ]] && echo yes || echo NO)"
+}
+if want people; then run_scim; fi
 {
         echo "Tandem bench $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores, ${DURATION}s a run"
         echo "direct = the service (127.0.0.1, unix-socket libpq); gateway = through nginx;"
@@ -517,7 +721,16 @@ SCIM_VERDICT="SCIM: every run sustained >= $SCIM_MIN req/s with no error: $([[ $
         if want strategy; then
                 echo "  integration: one transaction as POST /v1/integrations runs it (lock a playbook of"
                 echo "  $N_PLAYBOOKS, read the current strategy, look for the pair, store an alignment);"
-                echo "  coverage: the pillar coverage view over $N_PLAYBOOKS playbooks."
+                echo "  coverage: the pillar coverage view over $N_PLAYBOOKS playbooks;"
+        fi
+        if want mentoring; then
+                echo "  checklist: one partner's $N_ITEMS items with their $N_DONE completions of a year;"
+                echo "  *-checklist = GET /v1/checklists/{partner}?weeks=12 (regularity computed in the service)"
+                echo "  as the partner (-partner: one call to people for /v1/me) or as admin (-admin: none);"
+        fi
+        if want phases; then
+                echo "  enrolment: one of $N_PEOPLE enrolments with its phases by seq; stats: the 4 statements"
+                echo "  of GET /v1/stats/phases (the phases service also computes each pace in C)."
         fi
         echo "ratio = req/s divided by pgbench's tps for the same work and connections; rss = the service's VmRSS after the run."
         echo
@@ -525,8 +738,8 @@ SCIM_VERDICT="SCIM: every run sustained >= $SCIM_MIN req/s with no error: $([[ $
         printf '%s\n' "${ROWS[@]}"
         echo
         for n in "${NOTES[@]}"; do echo "$n"; done
-        echo "peak RSS (VmHWM): people $(peak "${PID[people]}"), strategy $(peak "${PID[strategy]}")"
-        echo "$SCIM_VERDICT"
+        for name in "${SERVICES[@]}"; do echo "peak RSS (VmHWM) $name: $(peak "${PID[$name]}")"; done
+        if [[ -n $SCIM_VERDICT ]]; then echo "$SCIM_VERDICT"; fi
 } | tee "$OUT/summary.txt"
 echo "raw output: $OUT"
 [[ $scim_ok == 1 ]] || die "SCIM did not sustain $SCIM_MIN requests/s without errors"
