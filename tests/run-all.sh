@@ -286,24 +286,24 @@ run_node_tests() {
         # SCIM is served by the people service; its spec is api-specs/scim.yaml.
         # TANDEM_TEST_DEAD_URL: where nothing listens (see dead_port)
         env "${urls[@]}" \
-                TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port \
-                TANDEM_TEST_SCIM_URL=http://127.0.0.1:$svc_port \
-                TANDEM_TEST_SCIM_TOKEN=$scim_token \
-                TANDEM_TEST_DEAD_URL=http://127.0.0.1:$dead_port \
-                TANDEM_TEST_PHASES_BIN=$BUILD_DIR/bin/tandem-phases \
-                TANDEM_TEST_PHASES_WRAPPER=$phases_wrap \
-                TANDEM_TEST_LOGDIR=$LOGDIR \
-                TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port \
-                TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port") \
-                TANDEM_TEST_JWT_SECRET=$secret \
-                TANDEM_TEST_JWT_ISSUER=$issuer \
-                TANDEM_TEST_JWT_AUDIENCE=$audience \
-                TANDEM_TEST_MAX_BODY=$MAX_BODY \
-                TANDEM_TEST_PEOPLE_BIN=$BUILD_DIR/bin/tandem-people \
-                TANDEM_TEST_STRATEGY_BIN=$BUILD_DIR/bin/tandem-strategy \
-                TANDEM_TEST_TOKEN_BIN=$BUILD_DIR/bin/tandem-token \
-                TANDEM_TEST_SERVICE_WRAPPER=$extra_wrap \
-                TANDEM_TEST_RUNDIR=$TANDEM_RUNDIR \
+                "TANDEM_TEST_PEOPLE_URL=http://127.0.0.1:$svc_port" \
+                "TANDEM_TEST_SCIM_URL=http://127.0.0.1:$svc_port" \
+                "TANDEM_TEST_SCIM_TOKEN=$scim_token" \
+                "TANDEM_TEST_DEAD_URL=http://127.0.0.1:$dead_port" \
+                "TANDEM_TEST_PHASES_BIN=$BUILD_DIR/bin/tandem-phases" \
+                "TANDEM_TEST_PHASES_WRAPPER=$phases_wrap" \
+                "TANDEM_TEST_LOGDIR=$LOGDIR" \
+                "TANDEM_TEST_GATEWAY_URL=http://127.0.0.1:$gw_port" \
+                "TANDEM_TEST_DATABASE_URL=$(pg_tcp_url "$pg_port")" \
+                "TANDEM_TEST_JWT_SECRET=$secret" \
+                "TANDEM_TEST_JWT_ISSUER=$issuer" \
+                "TANDEM_TEST_JWT_AUDIENCE=$audience" \
+                "TANDEM_TEST_MAX_BODY=$MAX_BODY" \
+                "TANDEM_TEST_PEOPLE_BIN=$BUILD_DIR/bin/tandem-people" \
+                "TANDEM_TEST_STRATEGY_BIN=$BUILD_DIR/bin/tandem-strategy" \
+                "TANDEM_TEST_TOKEN_BIN=$BUILD_DIR/bin/tandem-token" \
+                "TANDEM_TEST_SERVICE_WRAPPER=$extra_wrap" \
+                "TANDEM_TEST_RUNDIR=$TANDEM_RUNDIR" \
                 timeout --kill-after=10 "$TEST_TIMEOUT" \
                 node --test "${conc[@]}" \
                 --test-reporter=spec --test-reporter-destination=stdout \

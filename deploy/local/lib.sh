@@ -374,7 +374,9 @@ render_nginx_conf() {
                 [UPSTREAM_KEEPALIVE]=${TANDEM_NGINX_KEEPALIVE:-64})
         # a service not started here is routed to the discard port, where nothing
         # listens: its prefixes answer the gateway's 502 problem, never another's data
-        for name in $(grep -oE '[$][{]UPSTREAM_[A-Z]+[}]' <<<"$conf" | tr -d '${}' | sort -u); do
+        local -a named
+        mapfile -t named < <(grep -oE 'UPSTREAM_[A-Z]+' <<<"$conf" | sort -u)
+        for name in "${named[@]}"; do
                 [[ $name == UPSTREAM_KEEPALIVE ]] || val[$name]=127.0.0.1:9
         done
         for kv in "$@"; do
