@@ -83,6 +83,7 @@ meta_take(PGresult *res, struct enrolment_meta *m)
         m->position = (int)strtol(PQgetvalue(res, 0, 3), NULL, 10);
         snprintf(m->phase_key, sizeof(m->phase_key), "%s", PQgetvalue(res, 0, 4));
         snprintf(m->phase_entered, sizeof(m->phase_entered), "%s", PQgetvalue(res, 0, 5));
+        snprintf(m->programme_id, sizeof(m->programme_id), "%s", PQgetvalue(res, 0, 7));
         json_decref(m->j_criteria);
         m->j_criteria = json_loads(PQgetvalue(res, 0, 6), 0, NULL);
         if (!json_is_array(m->j_criteria))

@@ -65,7 +65,7 @@ take_reply(struct answer *ans, const char *person_id, struct client_reply *r)
 }
 
 static void
-ask(struct request *rq, const char *person_id, struct answer *ans)
+ask(struct request *rq, const char *person_id, const char *programme_id, struct answer *ans)
 {
         struct client_reply r = { 0, NULL };
         char path[160];
@@ -82,7 +82,8 @@ ask(struct request *rq, const char *person_id, struct answer *ans)
                 snprintf(path, sizeof(path), "/v1/evidence/mentoring/%s?weeks=%d", person_id,
                          ans->weeks);
         else
-                snprintf(path, sizeof(path), "/v1/evidence/strategy/%s", person_id);
+                snprintf(path, sizeof(path), "/v1/evidence/strategy/%s?programme_id=%s",
+                         person_id, programme_id);
         if (client_do(&call, &r) != ST_OK)
                 snprintf(ans->why, sizeof(ans->why), "the %s service did not answer%s",
                          ans->service, r.status >= 500 ? " (a server error)" : "");
@@ -93,8 +94,8 @@ ask(struct request *rq, const char *person_id, struct answer *ans)
 
 /* The answer for @service and @weeks: asked now, or kept from before. */
 static const struct answer *
-answer_for(struct request *rq, const char *person_id, struct asked *s, const char *service,
-           int weeks)
+answer_for(struct request *rq, const char *person_id, const char *programme_id,
+           struct asked *s, const char *service, int weeks)
 {
         struct answer *ans;
 
@@ -107,13 +108,14 @@ answer_for(struct request *rq, const char *person_id, struct asked *s, const cha
         memset(ans, 0, sizeof(*ans));
         ans->service = service;
         ans->weeks = weeks;
-        ask(rq, person_id, ans);
+        ask(rq, person_id, programme_id, ans);
         return ans;
 }
 
 int
-evidence_evaluate(struct request *rq, const char *person_id, const json_t *j_criteria,
-                  const struct local_evidence *local, struct verdict *out)
+evidence_evaluate(struct request *rq, const char *person_id, const char *programme_id,
+                  const json_t *j_criteria, const struct local_evidence *local,
+                  struct verdict *out)
 {
         struct asked s = { .n = 0 };
         const struct answer *ans;
@@ -134,7 +136,7 @@ evidence_evaluate(struct request *rq, const char *person_id, const json_t *j_cri
                 if (service != NULL && strcmp(service, "phases") != 0) {
                         weeks = criteria_weeks(j_rule) > 0 ? criteria_weeks(j_rule)
                                                             : default_weeks;
-                        ans = answer_for(rq, person_id, &s, service,
+                        ans = answer_for(rq, person_id, programme_id, &s, service,
                                          strcmp(service, "mentoring") == 0 ? weeks : 0);
                         ev.j_remote = ans != NULL ? ans->j_body : NULL;
                         ev.unavailable = ans != NULL ? ans->why : "too many evidence requests";

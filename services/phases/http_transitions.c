@@ -156,7 +156,8 @@ http_enrolments_advance(struct request *rq)
         if (rc == ST_OK)
                 rc = partner_access(rq, &op, "moving on to the next phase");
         if (rc == ST_OK && op.m.status == ENROL_ACTIVE)
-                rc = evidence_evaluate(rq, op.m.person_id, op.m.j_criteria, &op.local, &op.v);
+                rc = evidence_evaluate(rq, op.m.person_id, op.m.programme_id,
+                                       op.m.j_criteria, &op.local, &op.v);
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, advance_tx, &op);
         transition_op_release(&op);
@@ -198,7 +199,8 @@ http_enrolments_criteria(struct request *rq)
                 rc = access_read_person(rq, op.m.person_id);
         open = op.m.status == ENROL_ACTIVE || op.m.status == ENROL_PAUSED;
         if (rc == ST_OK && open)
-                rc = evidence_evaluate(rq, op.m.person_id, op.m.j_criteria, &op.local, &op.v);
+                rc = evidence_evaluate(rq, op.m.person_id, op.m.programme_id,
+                                       op.m.j_criteria, &op.local, &op.v);
         if (rc == ST_OK)
                 rc = criteria_reply(rq, &op, open);
         transition_op_release(&op);

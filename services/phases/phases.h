@@ -155,14 +155,17 @@ int verdict_problem(const struct verdict *v, const char *phase, struct problem *
 /* ---- evidence.c: asking the services that hold the evidence ----------------- */
 
 /*
- * Judges every rule of @j_criteria (borrowed) for @person_id: local rules on
- * @local, mentoring and strategy rules on those services' evidence endpoints
- * (the caller's token and request id forwarded; one call per service and
- * weeks).  A service that does not answer makes its rules unavailable: never
- * a silent pass.  Fills @out (release with verdict_release).  ST_OK or ST_NOMEM.
+ * Judges every rule of @j_criteria (borrowed) for @person_id enrolled on
+ * @programme_id: local rules on @local, mentoring and strategy rules on those
+ * services' evidence endpoints (the caller's token and request id forwarded;
+ * one call per service and weeks; strategy is asked for the playbook of
+ * @programme_id, not whichever the partner wrote last).  A service that does
+ * not answer makes its rules unavailable: never a silent pass.  Fills @out
+ * (release with verdict_release).  ST_OK or ST_NOMEM.
  */
-int evidence_evaluate(struct request *rq, const char *person_id, const json_t *j_criteria,
-                      const struct local_evidence *local, struct verdict *out);
+int evidence_evaluate(struct request *rq, const char *person_id, const char *programme_id,
+                      const json_t *j_criteria, const struct local_evidence *local,
+                      struct verdict *out);
 
 /* ---- phases_json.c: what a valid request looks like (pure) ------------------ */
 
@@ -250,6 +253,7 @@ int programmes_db_versions(PGconn *c, const char *id, const struct page *pg, cha
 struct enrolment_meta {
         char id[UUID_STR_LEN];
         char person_id[UUID_STR_LEN];
+        char programme_id[UUID_STR_LEN];  /* strategy evidence is this programme's playbook */
         enum enrol_status status;
         long long version;
         int position;

@@ -67,7 +67,7 @@ const struct db_stmt phases_stmts[] = {
           " WHERE e.id = $1" },
         { "enrolment_meta",
           "SELECT e.person_id, e.status, e.version, e.current_position, ph.key, ph.entered_at,"
-          " (pv.phases -> (e.current_position - 1) -> 'criteria')::text"
+          " (pv.phases -> (e.current_position - 1) -> 'criteria')::text, e.programme_id"
           " FROM enrolment e JOIN enrolment_phase ph"
           "  ON ph.enrolment_id = e.id AND ph.position = e.current_position"
           " JOIN programme_version pv"
@@ -75,7 +75,7 @@ const struct db_stmt phases_stmts[] = {
           " WHERE e.id = $1" },
         { "enrolment_meta_lock",
           "SELECT e.person_id, e.status, e.version, e.current_position, ph.key, ph.entered_at,"
-          " (pv.phases -> (e.current_position - 1) -> 'criteria')::text"
+          " (pv.phases -> (e.current_position - 1) -> 'criteria')::text, e.programme_id"
           " FROM enrolment e JOIN enrolment_phase ph"
           "  ON ph.enrolment_id = e.id AND ph.position = e.current_position"
           " JOIN programme_version pv"

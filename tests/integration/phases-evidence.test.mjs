@@ -161,7 +161,10 @@ describe('strategy evidence and the operational end state', () => {
     assert.deepEqual(fieldsOf(p), ['criteria[0].playbook_sections_drafted', 'criteria[1].integration_signed_off']);
     assert.equal(p.errors[0].message, 'sections not drafted yet: vision, goals');
     assert.equal(p.errors[1].message, 'the integration is not signed off yet');
-    assert.equal(asked('strategy', partner.id).length, 1, 'one call for both strategy rules');
+    const calls = asked('strategy', partner.id);
+    assert.equal(calls.length, 1, 'one call for both strategy rules');
+    // the playbook of the enrolment's programme, not whichever the partner wrote last
+    assert.equal(calls[0].query, `?programme_id=${programme.id}`);
 
     standIn.answers.strategy.set(partner.id, {
       body: strategyEvidence(partner.id, { sections: ['goals', 'purpose', 'vision', 'themes'], signedOff: true }),
