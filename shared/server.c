@@ -23,6 +23,9 @@
 #include "server.h"
 #include "status.h"
 
+/* How long draining waits with nothing in flight before it stops the server. */
+#define DRAIN_QUIET_MS 150.0
+
 /* What ulfius hands back to dispatch(): the service and the matched route. */
 struct binding {
         struct service *svc;
@@ -585,10 +588,16 @@ server_start(struct service *svc, struct sockaddr_in *addr)
                ? ST_OK : ST_UNAVAILABLE;
 }
 
+/*
+ * Stops accepting, then waits until no request has been in flight for a quiet
+ * spell (a request already in a kept-alive socket's buffer is picked up in that
+ * time), or until cfg.shutdown_ms has passed.
+ */
 static void
 drain(struct service *svc)
 {
         struct timespec t0;
+        double quiet_since = 0;
         MHD_socket fd;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -596,8 +605,15 @@ drain(struct service *svc)
         fd = MHD_quiesce_daemon(svc->instance.mhd_daemon);
         if (fd != MHD_INVALID_SOCKET)
                 close(fd);
-        while (atomic_load(&svc->inflight) > 0 && ms_since(&t0) < svc->cfg.shutdown_ms)
+        log_info("draining: no new connections, %d request(s) in flight",
+                 atomic_load(&svc->inflight));
+        while (ms_since(&t0) < svc->cfg.shutdown_ms) {
+                if (atomic_load(&svc->inflight) > 0)
+                        quiet_since = ms_since(&t0);
+                else if (ms_since(&t0) - quiet_since >= DRAIN_QUIET_MS)
+                        break;
                 nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
+        }
         log_info("drained in %.0f ms, %d request(s) still in flight", ms_since(&t0),
                  atomic_load(&svc->inflight));
 }
