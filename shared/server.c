@@ -514,6 +514,8 @@ drain(struct service *svc)
         fd = MHD_quiesce_daemon(svc->instance.mhd_daemon);
         if (fd != MHD_INVALID_SOCKET)
                 close(fd);
+        log_info("draining: no new connections, %d request(s) in flight",
+                 atomic_load(&svc->inflight));
         while (atomic_load(&svc->inflight) > 0 && ms_since(&t0) < svc->cfg.shutdown_ms)
                 nanosleep(&(struct timespec){ 0, 10000000L }, NULL);
         log_info("drained in %.0f ms, %d request(s) still in flight", ms_since(&t0),
