@@ -58,11 +58,14 @@ ENTRYPOINT ["tandem-gateway"]
 FROM base AS service
 # Debian 12's names of the libraries the binaries link (apt-cache policy
 # libulfius2.7 ...); the ldd check below fails the build if one is missing.
+# tini is PID 1: the kernel drops a SIGTERM sent to a namespace's PID 1 that
+# has no handler for it, so a service still starting (before its signal
+# thread runs) would otherwise ignore docker stop until SIGKILL.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         libulfius2.7 libjansson4 libpq5 libcurl3-gnutls libssl3 \
-        libmicrohttpd12 liborcania2.3 libyder2.0 \
- && rm -rf /var/lib/apt/lists/*
+        libmicrohttpd12 liborcania2.3 libyder2.0 tini \
+ && rm -rf /var/lib/apt/lists/* /usr/bin/tini-static
 COPY --from=build /src/build/bin/tandem-token /usr/local/bin/
 ARG SERVICE
 ARG PORT
@@ -78,4 +81,4 @@ USER 10001:10001
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
         CMD ["tandem-probe", "/healthz"]
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["tandem-service"]
+ENTRYPOINT ["tini", "--", "tandem-service"]

@@ -124,6 +124,15 @@ base_tarballs() {
         rm -rf "$root"
 }
 
+# base_tarballs_locked CACHE: base_tarballs, one run at a time.
+base_tarballs_locked() {
+        mkdir -p "$1"
+        (
+                flock 8
+                base_tarballs "$1"
+        ) 8>"$1/.lock"
+}
+
 # base_import CACHE: tags them debian:bookworm and debian:bookworm-slim.
 base_import() {
         local cache=$1 v
@@ -136,7 +145,9 @@ base_import() {
 # ---- the engine ------------------------------------------------------------------
 # engine_start DIR: starts dockerd with everything under DIR (keep DIR short:
 # containerd's sockets live under it), exports DOCKER_HOST, and waits until it
-# answers.  Dies with the reason when it cannot start.
+# answers; returns 1, with the end of its log, when it cannot start.  dockerd
+# does not inherit fd 9 (run.sh's lock), so a run killed outright leaves its
+# lock free for the next run to clean up after it.
 engine_start() {
         local dir=$1 deadline
         [[ -x $DOCKERD_BIN ]] || die "no Docker engine at $DOCKERD_BIN (make deps-containers)"
@@ -149,7 +160,7 @@ engine_start() {
                 --host "unix://$dir/docker.sock" \
                 --bridge=none --iptables=false --ip-masq=false --ip6tables=false \
                 --userland-proxy=false --exec-opt native.cgroupdriver=cgroupfs \
-                --log-level=warn >"$dir/dockerd.log" 2>&1 </dev/null &
+                --log-level=warn >"$dir/dockerd.log" 2>&1 </dev/null 9>&- &
         ENGINE_PID=$!
         export DOCKER_HOST=unix://$dir/docker.sock
         deadline=$((SECONDS + 60))
@@ -175,9 +186,9 @@ engine_stop() {
         local dir=$ENGINE_DIR ids pid m
         [[ -n $dir ]] || return 0
         if [[ -n $ENGINE_PID ]] && is_running "$ENGINE_PID"; then
-                ids=$(dk ps -aq 2>/dev/null) || ids=""
+                ids=$(dk -H "unix://$dir/docker.sock" ps -aq 2>/dev/null) || ids=""
                 # shellcheck disable=SC2086
-                [[ -z $ids ]] || dk rm -f -v $ids >/dev/null 2>&1 || true
+                [[ -z $ids ]] || dk -H "unix://$dir/docker.sock" rm -f -v $ids >/dev/null 2>&1 || true
                 stop_pid "$ENGINE_PID" dockerd 30 || true
         fi
         for pid in $(pgrep -f -- "$dir/" 2>/dev/null); do

@@ -63,8 +63,23 @@ check() { # check NAME CMD...: records whether CMD succeeds
         if "$@"; then record "$name" 1; else record "$name" 0; fi
 }
 
-TANDEM_RUNDIR=$(mktemp -d /tmp/tdk.XXXXXX)   # short: containerd sockets live below it
+# Leftovers of a run that was killed outright (its lock is free): stopped and
+# removed.  A run in progress holds its lock, so two runs can go side by side.
+for d in /tmp/tandem-ct.*; do
+        [[ -d $d && -f $d/lock ]] || continue
+        if flock -n "$d/lock" true; then
+                warn "removing the leftovers of an earlier run in $d"
+                ENGINE_DIR=$d/e
+                ENGINE_PID=$(cat "$d/e/dockerd.pid" 2>/dev/null || true)
+                pid_matches "${ENGINE_PID:-0}" "$d/e/" 2>/dev/null || ENGINE_PID=""
+                engine_stop
+                rm -rf "$d"
+        fi
+done
+TANDEM_RUNDIR=$(mktemp -d /tmp/tandem-ct.XXXXXX)   # short: containerd sockets live below it
 export TANDEM_RUNDIR
+exec 9>"$TANDEM_RUNDIR/lock"
+flock -n 9
 LOGDIR=$TANDEM_RUNDIR/logs
 mkdir -p "$LOGDIR"
 SECRET=$(rand_hex 32)
@@ -160,7 +175,7 @@ stage_engine() {
 stage_base() {
         local t0=$SECONDS
         tstep "(c) base images debian:bookworm, debian:bookworm-slim, postgres:15"
-        base_tarballs "$CACHE"
+        base_tarballs_locked "$CACHE"
         base_import "$CACHE"
         record "base images imported" 1 "$((SECONDS - t0)) s"
 }
