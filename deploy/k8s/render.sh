@@ -7,6 +7,7 @@
 #   render.sh           (re)write the files
 #   render.sh --check   exit 1, naming the file, when a committed one differs
 #   render.sh --list    print the service names
+#   render.sh --prefixes   print each service's name and first path prefix
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
@@ -114,8 +115,15 @@ case ${1:-} in
         for entry in "${SERVICES[@]}"; do echo "${entry%% *}"; done
         exit 0
         ;;
+--prefixes)
+        for entry in "${SERVICES[@]}"; do
+                read -r name _ prefix _ <<<"$entry"
+                echo "$name $prefix"
+        done
+        exit 0
+        ;;
 *)
-        echo "usage: render.sh [--check | --list]" >&2
+        echo "usage: render.sh [--check | --list | --prefixes]" >&2
         exit 2
         ;;
 esac
