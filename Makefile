@@ -5,6 +5,7 @@
 #   make memcheck   the test run with unit tests and services under valgrind
 #   make asan       the test run with everything built with ASan and UBSan
 #   make bench      wrk and pgbench figures against a running benchmark stack
+#   make test-containers   the images, docker-compose.yml and deploy/k8s, for real
 #   make stop / make clean
 
 SHELL      := /bin/bash
@@ -23,7 +24,7 @@ LDFLAGS    := $(SAN)
 
 SERVICES   := people phases mentoring strategy
 
-all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token
+all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token $(BUILD)/bin/tandem-probe
 
 # ---- the shared library --------------------------------------------------
 SHARED_SRC := $(wildcard shared/*.c)
@@ -60,6 +61,11 @@ $(foreach s,$(SERVICES),$(eval $(call service_rules,$(s))))
 $(BUILD)/bin/tandem-token: $(BUILD)/tools/tandem-token.o $(LIBTANDEM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the containers' health check: libc only (the gateway image has no libcurl)
+$(BUILD)/bin/tandem-probe: $(BUILD)/tools/tandem-probe.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 # ---- unit tests (Check) ----------------------------------------------------
 # tests/unit/test_X.c links the shared library; test_people_*.c, test_phases_*.c,
@@ -130,6 +136,18 @@ asan: deps
 bench: deps all
 	bash deploy/local/bench.sh
 
+# ---- containers: images, docker-compose.yml, deploy/k8s, tested for real -----
+# Needs root, the Debian mirror (first run) and no running Docker engine of the
+# machine's: the test starts its own (see tests/containers/run.sh).
+deps-containers:
+	bash deploy/local/install-deps.sh containers
+
+test-containers: deps-containers
+	bash tests/containers/run.sh
+
+print-services:
+	@echo $(SERVICES)
+
 stop:
 	bash deploy/local/stop.sh
 
@@ -140,7 +158,8 @@ clean:
 lint-sh:
 	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tools/*.sh
 
-.PHONY: all unit deps run test memcheck asan bench stop clean lint-sh
+.PHONY: all unit deps run test memcheck asan bench stop clean lint-sh deps-containers \
+        test-containers print-services
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

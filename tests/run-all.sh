@@ -302,6 +302,7 @@ run_node_tests() {
                 "TANDEM_TEST_PEOPLE_BIN=$BUILD_DIR/bin/tandem-people" \
                 "TANDEM_TEST_STRATEGY_BIN=$BUILD_DIR/bin/tandem-strategy" \
                 "TANDEM_TEST_TOKEN_BIN=$BUILD_DIR/bin/tandem-token" \
+                "TANDEM_TEST_PROBE_BIN=$BUILD_DIR/bin/tandem-probe" \
                 "TANDEM_TEST_SERVICE_WRAPPER=$extra_wrap" \
                 "TANDEM_TEST_RUNDIR=$TANDEM_RUNDIR" \
                 timeout --kill-after=10 "$TEST_TIMEOUT" \

@@ -3,6 +3,11 @@
 # testing Tandem needs on Debian 12, and the test tools' npm packages.
 # Idempotent and quick when everything is present: apt-get runs only for
 # packages dpkg does not list as installed.  Prints one line.
+#
+#   install-deps.sh              what make run / make test need
+#   install-deps.sh containers   that, plus what make test-containers needs (the
+#                                Docker engine, debootstrap, docker-compose); the
+#                                engine is never started as a system service
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +22,14 @@ pkgs=(
         postgresql-15 nginx-light wrk valgrind
         curl jq ca-certificates procps iproute2 util-linux
 )
+case ${1:-} in
+"") ;;
+containers) pkgs+=(docker.io debootstrap docker-compose) ;;
+*)
+        echo "usage: install-deps.sh [containers]" >&2
+        exit 2
+        ;;
+esac
 
 # one dpkg-query for all of them (unknown names just print nothing)
 have=$(dpkg-query -W -f='${Package} ${Status}\n' "${pkgs[@]}" postgresql-contrib postgresql-contrib-15 \

@@ -352,7 +352,9 @@ pg_stop() {
 # render_nginx_conf OUTDIR GATEWAY_PORT MAX_BODY LOGDIR NAME=HOST:PORT...
 # Renders deploy/nginx/tandem.conf.template into OUTDIR/nginx.conf.  Each
 # NAME=HOST:PORT fills ${UPSTREAM_NAME} (e.g. people=127.0.0.1:8081 fills
-# ${UPSTREAM_PEOPLE}).  TANDEM_NGINX_WORKERS (1) and TANDEM_NGINX_KEEPALIVE (64
+# ${UPSTREAM_PEOPLE}; HOST may be a name, as in a container network).
+# TANDEM_GATEWAY_LISTEN (127.0.0.1) is the address it listens on;
+# TANDEM_NGINX_WORKERS (1) and TANDEM_NGINX_KEEPALIVE (64
 # idle upstream connections per worker) tune it.  Pid and temp dirs live in OUTDIR; the logs in LOGDIR:
 # gateway-access.log (JSON lines, with the request id) and gateway-error.log.
 # (OUTDIR/error.log only gets what nginx says before it has read the config.)
@@ -371,6 +373,7 @@ render_nginx_conf() {
         workers=${TANDEM_NGINX_WORKERS:-1}
         local -A val=([USER_DIRECTIVE]=$user [WORKER_PROCESSES]=$workers [RUN_DIR]=$out
                 [LOG_DIR]=$logdir [GATEWAY_PORT]=$gw_port [MAX_BODY]=$max_body
+                [GATEWAY_LISTEN]=${TANDEM_GATEWAY_LISTEN:-127.0.0.1}
                 [UPSTREAM_KEEPALIVE]=${TANDEM_NGINX_KEEPALIVE:-64})
         # a service not started here is routed to the discard port, where nothing
         # listens: its prefixes answer the gateway's 502 problem, never another's data
@@ -380,7 +383,7 @@ render_nginx_conf() {
                 [[ $name == UPSTREAM_KEEPALIVE ]] || val[$name]=127.0.0.1:9
         done
         for kv in "$@"; do
-                [[ $kv =~ ^([a-z]+)=([0-9.]+:[0-9]+)$ ]] || die "render_nginx_conf: bad upstream '$kv'"
+                [[ $kv =~ ^([a-z]+)=([A-Za-z0-9.-]+:[0-9]+)$ ]] || die "render_nginx_conf: bad upstream '$kv'"
                 name=${BASH_REMATCH[1]^^}
                 val[UPSTREAM_$name]=${BASH_REMATCH[2]}
         done
