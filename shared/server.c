@@ -652,7 +652,9 @@ service_run(struct service *svc, struct route *routes)
         int rc;
 
         addr.sin_port = htons((uint16_t)svc->cfg.port);
-        inet_pton(AF_INET, svc->cfg.listen_addr, &addr.sin_addr);
+        /* never fall back to 0.0.0.0: an address this server cannot bind is fatal */
+        if (inet_pton(AF_INET, svc->cfg.listen_addr, &addr.sin_addr) != 1)
+                die("configuration", "TANDEM_LISTEN_ADDR: only IPv4 addresses are supported");
         bindings = calloc(route_count(routes) + route_count(ops_routes) + 1, sizeof(*bindings));
         if (bindings == NULL || ulfius_init_instance(&svc->instance, svc->cfg.port, &addr, NULL)
                                 != U_OK)

@@ -219,6 +219,13 @@ describe('configuration faults', () => {
     assert.match(inst.stderr, /TANDEM_PORT/, inst.output());
   });
 
+  it('an IPv6 TANDEM_LISTEN_ADDR -> exit 1, never a listener on every interface', async () => {
+    const inst = await start('people-cfg-listen', { TANDEM_LISTEN_ADDR: '::1' });
+    const code = await expectStartupFailure(inst, scaled(10000));
+    assert.equal(code, 1, inst.output());
+    assert.match(inst.stderr, /TANDEM_LISTEN_ADDR/, inst.output());
+  });
+
   it('a 10-character TANDEM_JWT_SECRET -> exit 1, and the secret is never printed', async () => {
     const secret = `s3${randomBytes(4).toString('hex')}`;
     assert.equal(secret.length, 10);
