@@ -9,6 +9,7 @@
 
 #include "http.h"
 #include "jsonv.h"
+#include "query.h"
 #include "status.h"
 
 bool
@@ -40,29 +41,14 @@ http_query(const struct request *rq, const char *name)
 void
 http_query_uuid(struct request *rq, const char *name, const char **out)
 {
-        *out = http_query(rq, name);
-        if (*out != NULL && !uuid_valid(*out))
-                problem_field(&rq->prob, name, "must be a UUID");
+        *out = query_uuid(rq, name);
 }
 
 void
 http_query_enum(struct request *rq, const char *name, const char *const *values,
                 const char **out)
 {
-        char list[256] = "";
-        size_t used = 0;
-
-        *out = http_query(rq, name);
-        if (*out == NULL)
-                return;
-        for (const char *const *v = values; *v != NULL; v++) {
-                if (strcmp(*v, *out) == 0)
-                        return;
-                if (used < sizeof(list))
-                        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-                                                 used > 0 ? ", " : "", *v);
-        }
-        problem_field(&rq->prob, name, "must be one of %s", list);
+        *out = query_enum(rq, name, values);
 }
 
 const char *

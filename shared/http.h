@@ -29,8 +29,9 @@ int http_json_body(struct request *rq, json_t **out);
 
 /*
  * Reads the optional query parameter @name into *@out (borrowed, NULL when
- * absent).  A value that is not a UUID is a field error "must be a UUID";
- * one that is not one of @values (NULL-terminated) is "must be one of a, b".
+ * absent or invalid).  A value that is not a UUID is a field error "must be a
+ * UUID"; one that is not one of @values (NULL-terminated) is "must be one of
+ * a, b".  The out-parameter form of query_uuid/query_enum (query.h).
  */
 void http_query_uuid(struct request *rq, const char *name, const char **out);
 void http_query_enum(struct request *rq, const char *name, const char *const *values,
