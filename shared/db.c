@@ -351,6 +351,20 @@ db_exec(PGconn *conn, const char *stmt, int nparams, const char *const *params, 
 }
 
 int
+db_exec_one(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+            PGresult **out)
+{
+        int rc = db_exec(conn, stmt, nparams, params, out);
+
+        if (rc == ST_OK && PQntuples(*out) == 0) {
+                PQclear(*out);
+                *out = NULL;
+                rc = ST_NOT_FOUND;
+        }
+        return rc;
+}
+
+int
 db_command(PGconn *conn, const char *sql)
 {
         return db_result(conn, sql, PQexec(conn, sql), NULL, NULL);

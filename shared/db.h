@@ -66,6 +66,13 @@ int db_exec(PGconn *conn, const char *stmt, int nparams, const char *const *para
 int db_exec_state(PGconn *conn, const char *stmt, int nparams, const char *const *params,
                   PGresult **out, char sqlstate[6]);
 
+/*
+ * Like db_exec for a statement that reads or writes one row: ST_NOT_FOUND
+ * (and *@out NULL) when it returned none.
+ */
+int db_exec_one(PGconn *conn, const char *stmt, int nparams, const char *const *params,
+                PGresult **out);
+
 /* Runs a plain command with no parameters ("BEGIN", "COMMIT"). */
 int db_command(PGconn *conn, const char *sql);
 

@@ -62,10 +62,8 @@ templates_db_lock(PGconn *c, const char *id, long long *version)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "template_lock", 1, params, &res);
+        int rc = db_exec_one(c, "template_lock", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK)
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
         PQclear(res);
@@ -301,10 +299,8 @@ items_db_lock(PGconn *c, const char *partner_id, const char *id, long long *vers
 {
         const char *params[2] = { id, partner_id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "item_lock", 2, params, &res);
+        int rc = db_exec_one(c, "item_lock", 2, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 *start_day = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
@@ -367,10 +363,8 @@ completions_db_lock(PGconn *c, const char *partner_id, const char *id, long long
 {
         const char *params[2] = { partner_id, id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "completion_lock", 2, params, &res);
+        int rc = db_exec_one(c, "completion_lock", 2, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 *comments = (int)strtol(PQgetvalue(res, 0, 1), NULL, 10);

@@ -82,10 +82,8 @@ learnings_db_lock(PGconn *c, const char *id, long long *version, char author[UUI
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "learning_lock", 1, params, &res);
+        int rc = db_exec_one(c, "learning_lock", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 copy_col(res, 1, author, UUID_STR_LEN);

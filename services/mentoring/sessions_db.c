@@ -238,10 +238,8 @@ actions_db_lock(PGconn *c, const char *session_id, const char *id, long long *ve
 {
         const char *params[2] = { id, session_id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "action_lock", 2, params, &res);
+        int rc = db_exec_one(c, "action_lock", 2, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 *done = PQgetvalue(res, 0, 1)[0] == 't';

@@ -120,10 +120,8 @@ scim_db_lock(PGconn *c, const char *id, long long *version, json_t **flat)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "scim_user_lock", 1, params, &res);
+        int rc = db_exec_one(c, "scim_user_lock", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 *flat = json_loads(PQgetvalue(res, 0, 1), 0, NULL);
@@ -252,10 +250,8 @@ scim_db_delete(PGconn *c, const char *id)
 {
         const char *params[2] = { id, "deprovisioned over SCIM" };
         PGresult *res = NULL;
-        int rc = db_exec(c, "scim_delete", 1, params, &res);
+        int rc = db_exec_one(c, "scim_delete", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         PQclear(res);
         if (rc == ST_OK)
                 rc = db_exec(c, "pairings_end_for", 2, params, NULL);

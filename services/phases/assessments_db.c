@@ -35,10 +35,8 @@ templates_db_items(PGconn *c, const char *id, json_t **out)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "template_items", 1, params, &res);
+        int rc = db_exec_one(c, "template_items", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *out = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
                 rc = *out != NULL ? ST_OK : ST_NOMEM;
@@ -60,10 +58,8 @@ assessments_db_get(PGconn *c, const char *id, struct row *out, char person_id[UU
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "assessment_get", 1, params, &res);
+        int rc = db_exec_one(c, "assessment_get", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 out->json = strdup(PQgetvalue(res, 0, 2));
                 snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));

@@ -55,10 +55,8 @@ enrolments_db_get(PGconn *c, const char *id, struct row *out, char person_id[UUI
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "enrolment_get", 1, params, &res);
+        int rc = db_exec_one(c, "enrolment_get", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 out->json = strdup(PQgetvalue(res, 0, 2));
                 snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));

@@ -51,10 +51,8 @@ attendance_db_delete(PGconn *c, const char *workshop_id, const char *person_id)
 {
         const char *params[2] = { workshop_id, person_id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "attendance_delete", 2, params, &res);
+        int rc = db_exec_one(c, "attendance_delete", 2, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         PQclear(res);
         return rc;
 }

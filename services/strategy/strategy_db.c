@@ -280,10 +280,8 @@ playbook_db_owner(PGconn *c, const char *id, char partner_id[UUID_STR_LEN])
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "playbook_owner", 1, params, &res);
+        int rc = db_exec_one(c, "playbook_owner", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK)
                 copy_uuid(partner_id, res, 0, 0);
         PQclear(res);
@@ -310,10 +308,8 @@ playbook_db_lock(PGconn *c, const char *id, struct playbook_state *out)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "playbook_lock", 1, params, &res);
+        int rc = db_exec_one(c, "playbook_lock", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc != ST_OK)
                 goto out;
         copy_uuid(out->partner_id, res, 0, 0);
@@ -470,10 +466,8 @@ business_db_lock(PGconn *c, const char *id, long long *version, bool *published)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "business_lock", 1, params, &res);
+        int rc = db_exec_one(c, "business_lock", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 *version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 *published = PQgetvalue(res, 0, 1)[0] == 't';
@@ -569,10 +563,8 @@ int
 business_db_current_state(PGconn *c, struct strategy_state *out)
 {
         PGresult *res = NULL;
-        int rc = db_exec(c, "business_state", 0, NULL, &res);
+        int rc = db_exec_one(c, "business_state", 0, NULL, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc != ST_OK)
                 goto out;
         copy_uuid(out->id, res, 0, 0);
@@ -649,10 +641,8 @@ integration_db_lock(PGconn *c, const char *id, struct integration_lock *out)
 {
         const char *params[1] = { id };
         PGresult *res = NULL;
-        int rc = db_exec(c, "integration_lock", 1, params, &res);
+        int rc = db_exec_one(c, "integration_lock", 1, params, &res);
 
-        if (rc == ST_OK && PQntuples(res) == 0)
-                rc = ST_NOT_FOUND;
         if (rc == ST_OK) {
                 out->version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
                 snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 1));
