@@ -482,6 +482,7 @@ START_TEST(test_expired_within_leeway)
 
         json_object_set_new(j_claims, "exp", json_integer(NOW - LEEWAY + 1));
         json_object_set_new(j_claims, "nbf", json_integer(NOW + LEEWAY - 1));
+        json_object_set_new(j_claims, "iat", json_integer(NOW + LEEWAY));
         t_accept(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims));
 }
 END_TEST
@@ -672,6 +673,23 @@ START_TEST(test_nbf_future)
 
         json_object_set_new(j_claims, "nbf", json_integer(NOW + LEEWAY + 1));
         t_reject(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims), "token not yet valid");
+}
+END_TEST
+
+START_TEST(test_iat_future)
+{
+        json_t *j_claims = t_claims();
+
+        /* a clock skew beyond the leeway, or a token minted to outlive its exp */
+        json_object_set_new(j_claims, "iat", json_integer(NOW + LEEWAY + 1));
+        t_reject(JWT_ALG_RS256, t_token(JWT_ALG_RS256, j_claims), "token issued in the future");
+        j_claims = t_claims();
+        json_object_set_new(j_claims, "iat", json_integer(NOW + 86400 * 365));
+        json_object_set_new(j_claims, "exp", json_integer(NOW + 86400 * 366));
+        t_reject(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims), "token issued in the future");
+        j_claims = t_claims();
+        json_object_set_new(j_claims, "iat", json_real((double)NOW + LEEWAY + 0.5));
+        t_reject(JWT_ALG_ES256, t_token(JWT_ALG_ES256, j_claims), "token issued in the future");
 }
 END_TEST
 
@@ -1164,6 +1182,7 @@ auth_suite(void)
         tcase_add_test(tc, test_wrong_hs256_secret);
         tcase_add_test(tc, test_expired);
         tcase_add_test(tc, test_nbf_future);
+        tcase_add_test(tc, test_iat_future);
         tcase_add_test(tc, test_wrong_iss);
         tcase_add_test(tc, test_wrong_aud);
         tcase_add_test(tc, test_exp_string);
