@@ -380,3 +380,65 @@ describe('uniqueness and idempotency', () => {
     assert.equal((await db.peopleByEmail(body.email)).length, 0);
   });
 });
+
+// JSON that jansson cannot hold, or that no field accepts, is named by field and
+// fault (shared/jsonbody.c), on every service: \u0000 is valid JSON but no field
+// takes it (PostgreSQL text cannot store U+0000), a lone surrogate is not a
+// character, an integer beyond 64 bits does not fit any number of the API.
+describe('JSON values the API cannot take are named by field and fault', () => {
+  const cases = [
+    ['\\u0000 in a string', '"title": "Lead\\u0000er"', 'title', /\\u0000/],
+    ['a lone surrogate', '"display_name": "Ann \\ud800"', 'display_name', /surrogate/],
+    ['an integer beyond 64 bits', '"mentor_capacity": 18446744073709551616', 'mentor_capacity', /64 bits/],
+  ];
+  for (const [label, member, field, fault] of cases) {
+    it(`${label} -> 400 validation naming ${field}, nothing stored`, async () => {
+      const email = `nul-${uniq()}@example.com`;
+      const raw = `{"email": "${email}", "roles": ["partner"], "display_name": "x", ${member}}`
+        .replace('"display_name": "x", "display_name"', '"display_name"');
+      const res = await api('POST', '/v1/people', { token: adminToken(), rawBody: raw, invalid: true });
+      const p = expectProblem(res, 400, 'validation', [field]);
+      assert.match(p.errors.find((e) => e.field === field).message, fault);
+      assert.doesNotMatch(p.detail, /not valid JSON/);
+      assert.equal((await db.peopleByEmail(email)).length, 0, 'nothing stored');
+    });
+  }
+
+  it('a nested member is named by its path; a PATCH changes nothing', async () => {
+    const p = await createPartner();
+    const res = await api('PATCH', `/v1/people/${p.id}`, {
+      token: adminToken(),
+      rawBody: '{"title": "ok", "roles": ["partner", "\\udc00"]}',
+      invalid: true,
+    });
+    const prob = expectProblem(res, 400, 'validation', ['roles[1]']);
+    assert.equal(prob.errors[0].field, 'roles[1]');
+    assert.equal(Number((await db.personById(p.id)).version), 1);
+  });
+
+  it('a member given twice is malformed, and named', async () => {
+    const res = await api('POST', '/v1/people', {
+      token: adminToken(),
+      rawBody: '{"email": "a@example.com", "title": "a", "title": "b"}',
+      invalid: true,
+    });
+    const prob = expectProblem(res, 400, 'malformed', ['title']);
+    assert.match(prob.detail, /title is given twice/);
+  });
+
+  for (const [service, path] of [
+    ['phases', '/v1/programmes'],
+    ['mentoring', '/v1/activity-templates'],
+  ]) {
+    it(`${service} names the field too (shared code)`, async () => {
+      const res = await api('POST', path, {
+        service,
+        token: adminToken(),
+        rawBody: '{"name": "x\\u0000y"}',
+        invalid: true,
+      });
+      const p = expectProblem(res, 400, 'validation', ['name']);
+      assert.match(p.errors[0].message, /\\u0000/);
+    });
+  }
+});
