@@ -442,3 +442,41 @@ describe('JSON values the API cannot take are named by field and fault', () => {
     });
   }
 });
+
+// A blank external_id would cut the person off from their sign-in; blank names
+// and labels are noise. Blanks: "" or white space only, Unicode spaces too.
+describe('blanks in people fields', () => {
+  const BLANKS = ['', '   ', '\t\n', '\u00a0', '\u3000', ' \u200b '];
+
+  it('an admin cannot create a person with a blank display_name, external_id, title or business_unit', async () => {
+    for (const blank of BLANKS) {
+      const email = `blank-${uniq()}@example.com`;
+      const res = await api('POST', '/v1/people', {
+        token: adminToken(),
+        body: personBody({ email, display_name: blank, external_id: blank, title: blank, business_unit: blank }),
+        invalid: true,
+      });
+      const p = expectProblem(res, 400, 'validation', ['display_name', 'external_id', 'title', 'business_unit']);
+      for (const e of p.errors) assert.match(e.message, /blank/, JSON.stringify(blank));
+      assert.equal((await db.peopleByEmail(email)).length, 0, 'nothing stored');
+    }
+  });
+
+  it('an admin cannot PATCH them to blanks; null still clears title and business_unit', async () => {
+    const person = await createPerson({ external_id: `ext-${uniq()}`, title: 'Lead', business_unit: 'Tax' });
+    for (const field of ['display_name', 'external_id', 'title', 'business_unit']) {
+      const res = await api('PATCH', `/v1/people/${person.id}`, {
+        token: adminToken(),
+        body: { [field]: ' \u00a0 ' },
+        invalid: true,
+      });
+      expectProblem(res, 400, 'validation', [field]);
+    }
+    const row = await db.personById(person.id);
+    assert.equal(Number(row.version), 1, 'nothing changed');
+    assert.equal(row.external_id, person.external_id);
+    const ok = await api('PATCH', `/v1/people/${person.id}`, { token: adminToken(), body: { title: null, business_unit: null } });
+    expectStatus(ok, 200);
+    assert.equal(ok.body.title, null);
+  });
+});
