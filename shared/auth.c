@@ -33,7 +33,8 @@
 #include "jwks.h"
 #include "status.h"
 
-#define TOKEN_MAX_BYTES 8192
+/* Entra ID and Okta tokens with group claims reach 10-20 KB; the gateway takes 32 KB headers. */
+#define TOKEN_MAX_BYTES 32768
 #define SECRET_MIN_BYTES 32
 #define P256_COORD_BYTES 32
 #define HS256_MAC_BYTES 32

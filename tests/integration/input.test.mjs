@@ -3,6 +3,7 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { api, expectProblem, expectStatus, namesField } from './lib/http.mjs';
 import { adminToken, createMentor, createPartner, createPerson, personBody, uniq } from './lib/fixtures.mjs';
 import * as db from './lib/db.mjs';
@@ -478,5 +479,30 @@ describe('blanks in people fields', () => {
     const ok = await api('PATCH', `/v1/people/${person.id}`, { token: adminToken(), body: { title: null, business_unit: null } });
     expectStatus(ok, 200);
     assert.equal(ok.body.title, null);
+  });
+});
+
+// Oversized headers sent straight to a service: a 431 problem+json like every
+// other error (shared/server.c), not libmicrohttpd's empty 431; a header that
+// the gateway lets through (up to 32 KB) is taken.
+describe('oversized request headers', () => {
+  for (const service of ['people', 'phases', 'strategy', 'mentoring']) {
+    it(`${service}: 100 KB of headers -> 431 problem+json; 40 KB are taken`, async () => {
+      const big = await api('GET', '/healthz', { service, headers: { 'X-Filler': 'x'.repeat(100 * 1024) } });
+      const p = expectProblem(big, 431, 'request-header-fields-too-large');
+      assert.match(p.detail, /at most 65536/);
+      const token = adminToken();
+      const fine = await api('GET', '/healthz', { service, token, headers: { 'X-Filler': 'y'.repeat(40 * 1024) } });
+      expectStatus(fine, 200);
+    });
+  }
+
+  it('a 16 KB bearer token (group claims) is taken on a /v1 route', async () => {
+    const groups = Array.from({ length: 460 }, (_, i) => `Group-${i}-${uniq(8)}`);
+    const { token } = await import('./lib/tokens.mjs');
+    const t = token({ sub: `big-${uniq()}`, roles: ['admin'], extra: { groups } });
+    assert.ok(t.length > 16 * 1024, `token is ${t.length} bytes`);
+    // a person that does not exist: 404 once the token is taken (401 otherwise)
+    expectProblem(await api('GET', `/v1/people/${randomUUID()}`, { token: t }), 404, 'not-found');
   });
 });

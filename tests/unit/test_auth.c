@@ -818,7 +818,7 @@ START_TEST(test_missing_and_huge_token)
         struct auth_verifier *v = t_verifier(JWT_ALG_HS256);
         struct principal who = PRINCIPAL_INIT;
         json_t *j_claims = t_claims();
-        char *pad = malloc(9000);
+        char *pad = malloc(33000);
         char why[64];
 
         ck_assert_int_eq(auth_verify(v, "", NOW, &who, why, sizeof(why)), ST_UNAUTHENTICATED);
@@ -826,9 +826,15 @@ START_TEST(test_missing_and_huge_token)
         ck_assert_int_eq(auth_verify(v, NULL, NOW, &who, why, sizeof(why)), ST_UNAUTHENTICATED);
         ck_assert_str_eq(why, "missing token");
         auth_verifier_free(v);
-        /* A validly signed token over 8 KiB. */
-        memset(pad, 'p', 8999);
-        pad[8999] = '\0';
+        /* A validly signed token of 16 KiB (an SSO token with group claims) is taken... */
+        memset(pad, 'p', 16000);
+        pad[16000] = '\0';
+        json_object_set_new(j_claims, "pad", json_string(pad));
+        t_accept(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims));
+        /* ...one over 32 KiB is not. */
+        j_claims = t_claims();
+        memset(pad, 'p', 32999);
+        pad[32999] = '\0';
         json_object_set_new(j_claims, "pad", json_string(pad));
         t_reject(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims), "malformed token");
         free(pad);
