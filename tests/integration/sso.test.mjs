@@ -253,7 +253,8 @@ describe('SSO with a real OpenID Connect provider', () => {
   });
 
   it('takes up a rotated key; tokens under the old key work until they expire', async () => {
-    const old = await op.token({ persona: { ...personaAdmin(), ttl: 4 } });
+    // long enough to outlive the refetch interval and two calls on a loaded machine
+    const old = await op.token({ persona: { ...personaAdmin(), ttl: REFETCH_S + 8 } });
     const oldLong = await op.token({ persona: personaAdmin() });
     const oldExp = JSON.parse(Buffer.from(old.split('.')[1], 'base64url')).exp;
     await sleep(REFETCH_S * 1000 + 100);
