@@ -380,6 +380,13 @@ load_peers(struct loader *ld, struct config *cfg)
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_CLIENT_TIMEOUT_MS", 1, 600000, 3000,
                               &cfg->client_timeout_ms);
+        /* who a subject is, kept in memory (admcache.h): 0 turns the cache off */
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_ADMISSION_TTL_MS", 0, 60000, 5000,
+                              &cfg->admission_ttl_ms);
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_ADMISSION_CACHE_SIZE", 0, 1000000, 4096,
+                              &cfg->admission_cache_size);
         return rc;
 }
 
@@ -467,7 +474,7 @@ config_json_base(const struct config *cfg)
         config_mask_url(cfg->database_url, db_url, sizeof(db_url));
         return json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s,"
                          " s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s,"
-                         " s:s, s:s, s:s, s:s, s:I}",
+                         " s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
                          "service", cfg->service,
                          "listen_addr", cfg->listen_addr,
                          "port", (json_int_t)cfg->port,
@@ -490,7 +497,9 @@ config_json_base(const struct config *cfg)
                          "phases_url", cfg->phases_url,
                          "mentoring_url", cfg->mentoring_url,
                          "strategy_url", cfg->strategy_url,
-                         "client_timeout_ms", (json_int_t)cfg->client_timeout_ms);
+                         "client_timeout_ms", (json_int_t)cfg->client_timeout_ms,
+                         "admission_ttl_ms", (json_int_t)cfg->admission_ttl_ms,
+                         "admission_cache_size", (json_int_t)cfg->admission_cache_size);
 }
 
 /* The whole configuration as a JSON object, secrets masked.  New reference. */

@@ -54,6 +54,8 @@ struct config {
         char *mentoring_url;       /* TANDEM_MENTORING_URL, default http://127.0.0.1:8083 */
         char *strategy_url;        /* TANDEM_STRATEGY_URL, default http://127.0.0.1:8084 */
         unsigned client_timeout_ms;/* TANDEM_CLIENT_TIMEOUT_MS, default 3000 */
+        unsigned admission_ttl_ms; /* TANDEM_ADMISSION_TTL_MS, default 5000, max 60000; 0: off */
+        unsigned admission_cache_size; /* TANDEM_ADMISSION_CACHE_SIZE, entries, default 4096 */
 };
 
 /*
