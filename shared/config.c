@@ -175,10 +175,16 @@ load_server(struct loader *ld, struct config *cfg, unsigned default_port)
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_PORT", 1, 65535, default_port, &cfg->port);
         if (rc == ST_OK)
-                rc = env_uint(ld, "TANDEM_THREADS", 1, 256, 8, &cfg->threads);
+                rc = env_uint(ld, "TANDEM_THREADS", 1, 256, CONFIG_DEFAULT_THREADS, &cfg->threads);
+        /* more workers than connections to the database: a worker is pinned to the
+         * HTTP connections it accepted, so with few workers a request waits behind
+         * another's database round trip on a crowded worker, and how crowded each is
+         * changes whenever clients reconnect (the p99 swing between rounds); waiting
+         * for a pooled connection instead is shared by every request */
         if (rc == ST_OK)
-                rc = env_uint(ld, "TANDEM_DB_POOL_SIZE", 1, 512, cfg->threads + 2,
-                              &cfg->db_pool_size);
+                rc = env_uint(ld, "TANDEM_DB_POOL_SIZE", 1, 512,
+                              cfg->threads + 2 < CONFIG_DEFAULT_POOL_MAX ? cfg->threads + 2
+                              : CONFIG_DEFAULT_POOL_MAX, &cfg->db_pool_size);
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_DB_TIMEOUT_MS", 1, 600000, 2000, &cfg->db_timeout_ms);
         if (rc == ST_OK)
