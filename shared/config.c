@@ -175,10 +175,16 @@ load_server(struct loader *ld, struct config *cfg, unsigned default_port)
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_PORT", 1, 65535, default_port, &cfg->port);
         if (rc == ST_OK)
-                rc = env_uint(ld, "TANDEM_THREADS", 1, 256, 8, &cfg->threads);
+                rc = env_uint(ld, "TANDEM_THREADS", 1, 256, CONFIG_DEFAULT_THREADS, &cfg->threads);
+        /* more workers than connections to the database: a worker is pinned to the
+         * HTTP connections it accepted, so with few workers a request waits behind
+         * another's database round trip on a crowded worker, and how crowded each is
+         * changes whenever clients reconnect (the p99 swing between rounds); waiting
+         * for a pooled connection instead is shared by every request */
         if (rc == ST_OK)
-                rc = env_uint(ld, "TANDEM_DB_POOL_SIZE", 1, 512, cfg->threads + 2,
-                              &cfg->db_pool_size);
+                rc = env_uint(ld, "TANDEM_DB_POOL_SIZE", 1, 512,
+                              cfg->threads + 2 < CONFIG_DEFAULT_POOL_MAX ? cfg->threads + 2
+                              : CONFIG_DEFAULT_POOL_MAX, &cfg->db_pool_size);
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_DB_TIMEOUT_MS", 1, 600000, 2000, &cfg->db_timeout_ms);
         if (rc == ST_OK)
@@ -380,6 +386,13 @@ load_peers(struct loader *ld, struct config *cfg)
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_CLIENT_TIMEOUT_MS", 1, 600000, 3000,
                               &cfg->client_timeout_ms);
+        /* who a subject is, kept in memory (admcache.h): 0 turns the cache off */
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_ADMISSION_TTL_MS", 0, 60000, 5000,
+                              &cfg->admission_ttl_ms);
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_ADMISSION_CACHE_SIZE", 0, 1000000, 4096,
+                              &cfg->admission_cache_size);
         return rc;
 }
 
@@ -467,7 +480,7 @@ config_json_base(const struct config *cfg)
         config_mask_url(cfg->database_url, db_url, sizeof(db_url));
         return json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s,"
                          " s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s,"
-                         " s:s, s:s, s:s, s:s, s:I}",
+                         " s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
                          "service", cfg->service,
                          "listen_addr", cfg->listen_addr,
                          "port", (json_int_t)cfg->port,
@@ -490,7 +503,9 @@ config_json_base(const struct config *cfg)
                          "phases_url", cfg->phases_url,
                          "mentoring_url", cfg->mentoring_url,
                          "strategy_url", cfg->strategy_url,
-                         "client_timeout_ms", (json_int_t)cfg->client_timeout_ms);
+                         "client_timeout_ms", (json_int_t)cfg->client_timeout_ms,
+                         "admission_ttl_ms", (json_int_t)cfg->admission_ttl_ms,
+                         "admission_cache_size", (json_int_t)cfg->admission_cache_size);
 }
 
 /* The whole configuration as a JSON object, secrets masked.  New reference. */

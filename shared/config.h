@@ -10,6 +10,9 @@
 
 #include <stddef.h>
 
+#define CONFIG_DEFAULT_THREADS 32
+#define CONFIG_DEFAULT_POOL_MAX 16     /* the default pool: threads + 2, at most this */
+
 enum jwt_alg { JWT_ALG_HS256 = 1, JWT_ALG_RS256, JWT_ALG_ES256 };
 
 struct config {
@@ -17,9 +20,9 @@ struct config {
         char listen_addr[64];      /* TANDEM_LISTEN_ADDR, default 127.0.0.1 */
         unsigned port;             /* TANDEM_PORT, default per service */
         char *database_url;        /* TANDEM_DATABASE_URL (secret: password masked) */
-        unsigned db_pool_size;     /* TANDEM_DB_POOL_SIZE, default threads + 2 */
+        unsigned db_pool_size;     /* TANDEM_DB_POOL_SIZE, default threads + 2, at most 16 */
         unsigned db_timeout_ms;    /* TANDEM_DB_TIMEOUT_MS, checkout wait, default 2000 */
-        unsigned threads;          /* TANDEM_THREADS, HTTP worker threads, default 8 */
+        unsigned threads;          /* TANDEM_THREADS, HTTP worker threads, default 32 */
         size_t max_body_bytes;     /* TANDEM_MAX_BODY_BYTES, default 65536 */
         unsigned shutdown_ms;      /* TANDEM_SHUTDOWN_TIMEOUT_MS, default 10000 */
         int log_level;             /* TANDEM_LOG_LEVEL: debug|info|warn|error */
@@ -54,6 +57,8 @@ struct config {
         char *mentoring_url;       /* TANDEM_MENTORING_URL, default http://127.0.0.1:8083 */
         char *strategy_url;        /* TANDEM_STRATEGY_URL, default http://127.0.0.1:8084 */
         unsigned client_timeout_ms;/* TANDEM_CLIENT_TIMEOUT_MS, default 3000 */
+        unsigned admission_ttl_ms; /* TANDEM_ADMISSION_TTL_MS, default 5000, max 60000; 0: off */
+        unsigned admission_cache_size; /* TANDEM_ADMISSION_CACHE_SIZE, entries, default 4096 */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "admcache.h"
 #include "client.h"
 #include "identity.h"
 #include "log.h"
@@ -29,38 +30,68 @@ people_get(struct request *rq, const char *path, struct client_reply *out)
         return ST_OK;
 }
 
-int
-identity_me(struct request *rq, char out[UUID_STR_LEN])
+/* The caller is @id ("" for nobody) with @status: left is refused everywhere. */
+static int
+me_apply(struct request *rq, const char *id, const char *status)
+{
+        if (strcmp(status, "left") == 0)   /* the person left: no service serves them */
+                return problem_set(&rq->prob, ST_FORBIDDEN, "access-withdrawn",
+                                   "your access to Tandem was withdrawn");
+        snprintf(rq->me, sizeof(rq->me), "%s", id);
+        rq->me_known = 1;
+        return ST_OK;
+}
+
+/* Asks people's /v1/me and keeps the answer (admcache.h) unless it is an error. */
+static int
+me_ask(struct request *rq)
 {
         struct client_reply r = { 0, NULL };
+        struct admcache_entry e = { "", "" };
+        uint64_t epoch = admcache_epoch(rq->svc->admission);
         const char *id;
-        int rc;
+        int rc = people_get(rq, "/v1/me", &r);
 
-        if (rq->me_known) {
-                memcpy(out, rq->me, UUID_STR_LEN);
-                return ST_OK;
-        }
-        rc = people_get(rq, "/v1/me", &r);
         if (rc != ST_OK)
                 goto out;
         id = json_string_value(json_object_get(r.j_body, "id"));
-        if (r.status == 200 && uuid_valid(id))
-                snprintf(rq->me, sizeof(rq->me), "%s", id);
-        else if (r.status == 404)
-                rq->me[0] = '\0';
-        else if (r.status == 403)   /* the person left: no service serves them */
-                rc = problem_set(&rq->prob, ST_FORBIDDEN, "access-withdrawn",
-                                 "your access to Tandem was withdrawn");
-        else
+        if (r.status == 200 && uuid_valid(id)) {
+                snprintf(e.person_id, sizeof(e.person_id), "%s", id);
+                snprintf(e.status, sizeof(e.status), "%s",
+                         json_string_value(json_object_get(r.j_body, "status")) != NULL
+                         ? json_string_value(json_object_get(r.j_body, "status")) : "active");
+        } else if (r.status == 403) {   /* the person left (people's admission) */
+                snprintf(e.status, sizeof(e.status), "left");
+        } else if (r.status != 404) {
                 rc = problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
                                  "the people service answered /v1/me with %ld", r.status);
-        if (rc == ST_OK) {
-                rq->me_known = 1;
-                memcpy(out, rq->me, UUID_STR_LEN);
+                goto out;
         }
+        admcache_put(rq->svc->admission, epoch, rq->who.subject, rq->who.email, &e,
+                     admcache_now_ms());
+        rc = me_apply(rq, e.person_id, e.status);
 out:
         client_reply_release(&r);
         return rc;
+}
+
+int
+identity_me(struct request *rq, char out[UUID_STR_LEN])
+{
+        struct admcache_entry e;
+        int rc;
+
+        if (!rq->me_known) {
+                if (admcache_get(rq->svc->admission, rq->who.subject, rq->who.email,
+                                 admcache_now_ms(), &e))
+                        rc = me_apply(rq, e.person_id, e.status);
+                else
+                        rc = me_ask(rq);
+                if (rc != ST_OK)
+                        return rc;
+        }
+        memcpy(out, rq->me, UUID_STR_LEN);
+        return ST_OK;
 }
 
 int

@@ -4,7 +4,9 @@
  * Every service but people owns no people: it asks the people service over
  * REST, forwarding the caller's own token and request id, so that the people
  * service's access rules apply to what is returned.  Answers are kept for the
- * rest of the request, so a handler may ask twice for the price of once.
+ * rest of the request, so a handler may ask twice for the price of once, and
+ * /v1/me answers also in the service's admission cache (admcache.h) for
+ * TANDEM_ADMISSION_TTL_MS, so that a caller seen a moment ago costs no call.
  */
 #ifndef TANDEM_IDENTITY_H
 #define TANDEM_IDENTITY_H

@@ -525,7 +525,9 @@ service_init(struct service *svc, const char *name, unsigned default_port,
                         stmts, &svc->db) != ST_OK)
                 die("database", "cannot open the connection pool");
         svc->metrics = metrics_new(name);
-        if (svc->metrics == NULL || client_global_init() != ST_OK)
+        if (svc->metrics == NULL || client_global_init() != ST_OK ||
+            admcache_new(svc->cfg.admission_cache_size, svc->cfg.admission_ttl_ms,
+                         &svc->admission) != ST_OK)
                 die("start-up", "out of memory");
         switch (service_token_new(&svc->cfg, svc->auth, &svc->own_token)) {
         case ST_OK:
@@ -657,6 +659,7 @@ service_release(struct service *svc, struct binding *bindings)
         service_token_free(svc->own_token);
         auth_verifier_free(svc->auth);
         metrics_free(svc->metrics);
+        admcache_free(svc->admission);
         client_global_cleanup();
         config_release(&svc->cfg);
 }

@@ -13,6 +13,7 @@
 
 #include <stdatomic.h>
 #include <ulfius.h>
+#include "admcache.h"
 #include "auth.h"
 #include "config.h"
 #include "db.h"
@@ -57,6 +58,8 @@ struct service {
         struct auth_verifier *auth;
         struct service_token *own_token;  /* this service's own token, or NULL */
         struct metrics *metrics;
+        /* who each subject is, for a few seconds (admcache.h); NULL when turned off */
+        struct admcache *admission;
         const struct migration *migrations;
         struct route *routes;        /* ended by { NULL } */
         void *app;                   /* the service's own state */

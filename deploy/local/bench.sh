@@ -19,8 +19,13 @@
 #   phases     one enrolment per person (with its phases, and baseline and later
 #              self-assessments for a fifth of them); GET /v1/enrolments/{random id}
 #              and GET /v1/stats/phases
+#              and GET /v1/playbooks/{random id} (one playbook read)
 #   wrk --latency -t2 -d10s, and pgbench -n -M prepared -j2 -T10 with the
 #   services' own statements (people_db.c, strategy_db.c, mentoring_db.c, phases_db.c).
+# Each service row also says how many SQL statements a request ran (calls counted by
+# pg_stat_statements during that run, divided by wrk's requests).  Then the tail: each
+# read at 16 and 64 connections, TANDEM_BENCH_ROUNDS rounds, p99 of every round; and
+# the sockets mentoring's calls to people left in TIME_WAIT.
 # With people, SCIM provisioning as an identity provider drives it (find by userName,
 # PATCH, POST) at TANDEM_BENCH_SCIM_CONNS connections, checked against the 25
 # requests/s SCIM must sustain.  Prints a table; raw output goes to build/bench/.
@@ -32,6 +37,7 @@
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
 #   TANDEM_BENCH_PARTNERS   partners with a year of checklist (200)
 #   TANDEM_BENCH_SCIM_CONNS connections for the SCIM runs (4)
+#   TANDEM_BENCH_ROUNDS     rounds of the tail runs (3; 0 skips them)
 #   TANDEM_BENCH_LOG_LEVEL  the services' TANDEM_LOG_LEVEL (warn: no line per
 #                           request, so the log file does not grow by GBs)
 # The services' own tuning variables (TANDEM_THREADS, TANDEM_DB_POOL_SIZE) are
@@ -92,6 +98,11 @@ step "bench stack in $TANDEM_RUNDIR"
 pg_port=$(free_port)
 pg_start "$TANDEM_RUNDIR/pg" "$pg_port" throwaway
 PG=$TANDEM_RUNDIR/pg
+# pg_stat_statements counts the statements each request runs (a restart loads it)
+echo "shared_preload_libraries = 'pg_stat_statements'" | as_pg tee -a "$PG/data/postgresql.conf" >/dev/null
+pg_stop "$PG"
+pg_start "$PG" "$pg_port" throwaway
+pg_psql "$PG" -d tandem -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 secret=$(rand_hex 48)
 declare -A PORT=() PID=()
 scim_token=$(rand_hex 32)
@@ -252,6 +263,14 @@ SQL
         read -r PB_MIN PB_MAX < <(sql -tA -F ' ' -c "SELECT min(seq), max(seq) FROM strategy.playbook")
         info "$(wc -l <"$PLAYBOOKS") playbooks, seq $PB_MIN..$PB_MAX"
         COMMS_TOKEN=$(mint bench-comms comms)
+        STRATEGY_ADMIN_TOKEN=$(mint bench-admin admin bench.admin@example.com)
+        # the service's playbook_get (services/strategy/strategy_db.c), by seq
+        cat >"$OUT/pgbench-playbook.sql" <<SQL
+\set n random($PB_MIN, $PB_MAX)
+SELECT p.id, p.version, playbook_json(p), p.partner_id FROM playbook p WHERE p.seq = :n;
+SQL
+        probe GET "http://127.0.0.1:${PORT[strategy]}/v1/playbooks/$(head -n1 "$PLAYBOOKS")" \
+                "$STRATEGY_ADMIN_TOKEN"
 
         # one real alignment, for the size of what pgbench stores
         probe POST "http://127.0.0.1:${PORT[strategy]}/v1/integrations" "$COMMS_TOKEN" \
@@ -487,11 +506,20 @@ ROWS=()
 NOTES=()
 declare -A PGB=()
 
+# SQL statements run since the last stmt_reset (pg_stat_statements, this database)
+stmt_reset() { pg_psql "$PG" -d tandem -tAc "SELECT pg_stat_statements_reset()" >/dev/null; }
+stmt_calls() {
+        pg_psql "$PG" -d tandem -tAc "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'tandem')
+                AND query NOT LIKE '%pg_stat_statements%'"
+}
+
 # run_wrk NAME CONNS BASE (BENCH_* describe the requests)
 run_wrk() {
-        local name=$1 c=$2 base=$3 file rps p50 p99 errs t
+        local name=$1 c=$2 base=$3 file rps p50 p99 errs t calls
         file=$OUT/wrk-$name-c$c.txt
         t=$((c < 2 ? c : 2))
+        stmt_reset
         timeout $((DURATION + 30)) \
                 wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 5s --latency -s "$OUT/wrk.lua" "$base/" >"$file" 2>&1 ||
                 warn "wrk $name c$c failed (see $file)"
@@ -503,6 +531,8 @@ run_wrk() {
                 END { print n + 0 }' "$file")
         ROW_NAME=$name ROW_C=$c ROW_RPS=${rps:-0} ROW_P50=$p50 ROW_P99=$p99 ROW_ERR=$errs
         ROW_REQS=$(awk '/requests in/ { print $1 }' "$file")
+        calls=$(stmt_calls)
+        ROW_SPR=$(awk -v a="$calls" -v b="${ROW_REQS:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
 }
 
 # run_pgbench SCHEMA KIND CONNS [TIMEZONE]
@@ -524,7 +554,7 @@ run_pgbench() {
                       i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
                       printf "%.2f %.2f\n", v[i50] / 1000, v[i99] / 1000 }')
         rm -f "$prefix".*
-        ROW_NAME=pgbench-$kind ROW_C=$c ROW_RPS=${tps:-0} ROW_P50=$p50 ROW_P99=$p99 ROW_ERR=0
+        ROW_NAME=pgbench-$kind ROW_C=$c ROW_RPS=${tps:-0} ROW_P50=$p50 ROW_P99=$p99 ROW_ERR=0 ROW_SPR=-
         PGB[$kind-$c]=$ROW_RPS
 }
 
@@ -536,8 +566,8 @@ add_row() { # add_row KIND SERVICE|"" : a service row has its ratio to pgbench's
                 fi
                 rss="$(($(rss_kb "${PID[$2]}") / 1024)) MiB"
         fi
-        ROWS+=("$(printf '%-26s %5s %9s %8s %8s %7s %8s %10s' "$ROW_NAME" "$ROW_C" "$ROW_RPS" \
-                "$ROW_P50" "$ROW_P99" "$ratio" "$ROW_ERR" "$rss")")
+        ROWS+=("$(printf '%-26s %5s %9s %8s %8s %7s %8s %10s %9s' "$ROW_NAME" "$ROW_C" "$ROW_RPS" \
+                "$ROW_P50" "$ROW_P99" "$ratio" "$ROW_ERR" "$rss" "${ROW_SPR:--}")")
 }
 
 measure_people() { # CONNS
@@ -569,6 +599,9 @@ measure_strategy() { # CONNS
         info "pgbench coverage"
         run_pgbench strategy coverage "$c"
         add_row coverage ""
+        info "pgbench playbook"
+        run_pgbench strategy playbook "$c"
+        add_row playbook ""
         for target in direct:${PORT[strategy]} gateway:$gw_port; do
                 base=http://127.0.0.1:${target#*:}
                 info "wrk $target POST /v1/integrations"
@@ -582,11 +615,21 @@ measure_strategy() { # CONNS
                 BENCH_MODE=path BENCH_PATH=/v1/business-strategy/coverage BENCH_TOKEN=$COMMS_TOKEN \
                         run_wrk "${target%%:*}-coverage" "$c" "$base"
                 add_row coverage strategy
+                info "wrk $target GET /v1/playbooks/{id}"
+                BENCH_MODE=ids BENCH_IDS=$PLAYBOOKS BENCH_PREFIX=/v1/playbooks/ \
+                        BENCH_TOKEN=$STRATEGY_ADMIN_TOKEN run_wrk "${target%%:*}-playbook" "$c" "$base"
+                add_row playbook strategy
         done
 }
 
+# time_wait_to PORT: the TIME_WAIT sockets towards 127.0.0.1:PORT, one "local peer" a line
+time_wait_to() { ss -Htan state time-wait "( dport = :$1 )" 2>/dev/null | awk '{ print $(NF-1), $NF }' | sort; }
+
+declare -A CHECK_RPS=()
+TW_NEW=0
 measure_mentoring() { # CONNS
-        local c=$1 target tname tport ttoken
+        local c=$1 target tname tport ttoken tw_before
+        tw_before=$(time_wait_to "${PORT[people]}")
         info "pgbench checklist"
         run_pgbench mentoring checklist "$c"
         add_row checklist ""
@@ -598,7 +641,12 @@ measure_mentoring() { # CONNS
                 BENCH_MODE=path BENCH_PATH=$CHECKLIST BENCH_TOKEN=$ttoken \
                         run_wrk "$tname-checklist" "$c" "http://127.0.0.1:$tport"
                 add_row checklist mentoring
+                CHECK_RPS[$tname-$c]=$ROW_RPS
         done
+        # nothing but mentoring calls people meanwhile: new TIME_WAIT sockets are its calls'
+        TW_NEW=$((TW_NEW + $(comm -13 <(echo "$tw_before") <(time_wait_to "${PORT[people]}") | grep -c . || true)))
+        NOTES+=("checklist c$c: partner (asks /v1/me) / admin = $(awk -v a="${CHECK_RPS[direct-partner-$c]:-0}" \
+                -v b="${CHECK_RPS[direct-admin-$c]:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')")
 }
 
 measure_phases() { # CONNS
@@ -649,6 +697,41 @@ for c in "${CONNS[@]}"; do
         if want mentoring; then measure_mentoring "$c"; fi
         if want phases; then measure_phases "$c"; fi
 done
+
+# ---- the tail: p99 of each read over several rounds -----------------------------------
+ROUNDS=${TANDEM_BENCH_ROUNDS:-3}
+TAILS=()
+tail_rounds() { # LABEL SERVICE (BENCH_* describe the requests)
+        local label=$1 svc=$2 c r p99s
+        for c in 16 64; do
+                p99s=""
+                for ((r = 1; r <= ROUNDS; r++)); do
+                        run_wrk "tail-$label-r$r" "$c" "http://127.0.0.1:${PORT[$svc]}"
+                        p99s+=" $(printf '%7s' "$ROW_P99")"
+                done
+                TAILS+=("$(printf '%-22s c%-3s p99 ms:%s   (%s req/s, %s stmts/req in the last round)' \
+                        "$label" "$c" "$p99s" "$ROW_RPS" "$ROW_SPR")")
+        done
+}
+if ((ROUNDS > 0)); then
+        step "the tail: $ROUNDS rounds at 16 and 64 connections"
+        if want people; then
+                BENCH_MODE=ids BENCH_IDS=$IDS BENCH_PREFIX=/v1/people/ BENCH_TOKEN=$PEOPLE_TOKEN \
+                        tail_rounds people-get people
+        fi
+        if want phases; then
+                BENCH_MODE=ids BENCH_IDS=$EIDS BENCH_PREFIX=/v1/enrolments/ BENCH_TOKEN=$PHASES_TOKEN \
+                        tail_rounds enrolment phases
+        fi
+        if want mentoring; then
+                BENCH_MODE=path BENCH_PATH=$CHECKLIST BENCH_TOKEN=$PARTNER_TOKEN \
+                        tail_rounds partner-checklist mentoring
+        fi
+        if want strategy; then
+                BENCH_MODE=ids BENCH_IDS=$PLAYBOOKS BENCH_PREFIX=/v1/playbooks/ \
+                        BENCH_TOKEN=$STRATEGY_ADMIN_TOKEN tail_rounds playbook strategy
+        fi
+fi
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
@@ -702,7 +785,7 @@ run_scim() {
                         warn "wrk SCIM $mode failed (see $file)"
                 rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
                 errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$file")
-                ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs
+                ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs ROW_SPR=-
                 ROW_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
                 ROW_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
                 add_row scim people
@@ -734,10 +817,18 @@ if want people; then run_scim; fi
         fi
         echo "ratio = req/s divided by pgbench's tps for the same work and connections; rss = the service's VmRSS after the run."
         echo
-        printf '%-26s %5s %9s %8s %8s %7s %8s %10s\n' target conns "req/s" "p50 ms" "p99 ms" ratio errors rss
+        printf '%-26s %5s %9s %8s %8s %7s %8s %10s %9s\n' target conns "req/s" "p50 ms" "p99 ms" ratio errors rss \
+                "stmts/req"
         printf '%s\n' "${ROWS[@]}"
         echo
         for n in "${NOTES[@]}"; do echo "$n"; done
+        for n in "${TAILS[@]}"; do echo "$n"; done
+        if want mentoring; then
+                echo "TIME_WAIT sockets left by mentoring's calls to people during the checklist runs: $TW_NEW"
+        fi
+        echo "TIME_WAIT sockets towards the bench stack's ports now: $(for p in "${PORT[@]}" "$gw_port"; do
+                time_wait_to "$p"; done | grep -c . || true)"
+        echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
         for name in "${SERVICES[@]}"; do echo "peak RSS (VmHWM) $name: $(peak "${PID[$name]}")"; done
         if [[ -n $SCIM_VERDICT ]]; then echo "$SCIM_VERDICT"; fi
 } | tee "$OUT/summary.txt"

@@ -95,10 +95,9 @@ admit_tx(PGconn *c, struct request *rq, void *arg)
         char roles[80];
         struct admission a;
         int rc = people_db_admit(c, &rq->who, &a);
+        bool jit = rq->svc->cfg.jit_provisioning && (rq->who.roles & PERSON_ROLES) != 0;
 
-        (void)arg;
-        if (rc == ST_OK && a.id[0] == '\0' && rq->svc->cfg.jit_provisioning &&
-            (rq->who.roles & PERSON_ROLES) != 0) {
+        if (rc == ST_OK && a.id[0] == '\0' && jit) {
                 roles_literal(rq->who.roles & PERSON_ROLES, roles, sizeof(roles));
                 rc = people_db_jit(c, &rq->who, jit_name(&rq->who), roles, &a);
                 if (rc == ST_OK && a.created)
@@ -107,20 +106,23 @@ admit_tx(PGconn *c, struct request *rq, void *arg)
         }
         if (rc == ST_OK && a.linked)
                 log_info("subject %s linked to person %s by e-mail", rq->who.subject, a.id);
-        if (rc == ST_OK && strcmp(a.status, "left") == 0)
-                return problem_set(&rq->prob, ST_FORBIDDEN, "access-withdrawn",
-                                   "your access to Tandem was withdrawn");
-        if (rc == ST_OK) {
-                memcpy(rq->me, a.id, sizeof(rq->me));
-                rq->me_known = 1;
-        }
-        return rc;
+        if (rc != ST_OK)
+                return rc;
+        if (a.id[0] != '\0' || !jit)   /* nobody, with JIT on: made by a racing request */
+                admission_keep(rq, *(const uint64_t *)arg, a.id, a.status);
+        return admission_apply(rq, a.id, a.status);
 }
 
 int
 people_admit(struct request *rq)
 {
+        uint64_t epoch;
+        int rc;
+
         if (!(rq->who.roles & PERSON_ROLES))
                 return ST_OK;   /* the SCIM client or a service: not a person */
-        return db_with(rq->svc->db, rq, admit_tx, NULL);
+        if (admission_cached(rq, &rc))
+                return rc;
+        epoch = admcache_epoch(rq->svc->admission);
+        return db_with(rq->svc->db, rq, admit_tx, &epoch);
 }

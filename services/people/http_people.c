@@ -150,7 +150,7 @@ http_people_create(struct request *rq)
         if (rc == ST_OK)
                 rc = validate_timezone(rq, j_body, people_json_check_create(j_body, &rq->prob));
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, people_create_tx, j_body);
+                rc = people_write(rq, people_create_tx, j_body);
         json_decref(j_body);
         return rc;
 }
@@ -213,7 +213,7 @@ http_people_patch(struct request *rq)
                 rc = validate_timezone(rq, op.j_body,
                                        people_json_check_patch(op.j_body, op.self_only, &rq->prob));
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, people_patch_tx, &op);
+                rc = people_write(rq, people_patch_tx, &op);
         json_decref(op.j_body);
         return rc;
 }
@@ -248,7 +248,7 @@ http_people_delete(struct request *rq)
         if (rc == ST_OK && !access_is_admin(rq))
                 rc = access_forbid(rq, "only the programme team (admin) erases people");
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, people_erase_tx, &op);
+                rc = people_write(rq, people_erase_tx, &op);
         return rc;
 }
 

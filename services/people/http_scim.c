@@ -304,7 +304,7 @@ http_scim_users_create(struct request *rq)
         if (rc == ST_OK)
                 rc = check_timezone(rq, op.j_flat);
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, users_create_tx, &op);
+                rc = people_write(rq, users_create_tx, &op);
         user_op_release(&op);
         return rc;
 }
@@ -374,7 +374,7 @@ http_scim_users_put(struct request *rq)
         if (rc == ST_OK)
                 rc = check_timezone(rq, op.j_flat);
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, users_write_tx, &op);
+                rc = people_write(rq, users_write_tx, &op);
         user_op_release(&op);
         return rc;
 }
@@ -388,7 +388,7 @@ http_scim_users_patch(struct request *rq)
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, users_write_tx, &op);
+                rc = people_write(rq, users_write_tx, &op);
         user_op_release(&op);
         return rc;
 }
@@ -417,7 +417,7 @@ http_scim_users_delete(struct request *rq)
         int rc = user_id(rq, op.id);
 
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, users_delete_tx, &op);
+                rc = people_write(rq, users_delete_tx, &op);
         user_op_release(&op);
         return rc;
 }
@@ -661,7 +661,7 @@ http_scim_groups_patch(struct request *rq)
         if (rc == ST_OK)
                 rc = scim_group_patch_parse(j_body, &op.m, &rq->prob);
         if (rc == ST_OK)
-                rc = db_tx(rq->svc->db, rq, group_patch_tx, &op);
+                rc = people_write(rq, group_patch_tx, &op);
         scim_members_release(&op.m);
         json_decref(j_body);
         return rc;

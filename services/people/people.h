@@ -57,8 +57,9 @@ struct admission {
 };
 
 /*
- * Resolves the caller like people_db_whoami and links the token's subject as
- * the external_id of a person found by e-mail who had none.
+ * Resolves the caller like people_db_whoami, with one read.  Only when the
+ * person was found by e-mail and has no external_id yet does it write, once:
+ * the token's subject becomes their external_id (@out->linked).
  */
 int people_db_admit(PGconn *c, const struct principal *who, struct admission *out);
 
@@ -139,6 +140,27 @@ int access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const cha
  * withdrawn (status left, e.g. deprovisioned over SCIM) gets 403.
  */
 int people_admit(struct request *rq);
+
+/* ---- admission.c: admission answers in memory (shared/admcache.h) --------- */
+
+/*
+ * Admits the caller as @person_id ("" for nobody) with @status: ST_OK with
+ * rq->me set, or ST_FORBIDDEN (access-withdrawn) when @status is left.
+ */
+int admission_apply(struct request *rq, const char *person_id, const char *status);
+
+/* True when the caller's admission was in memory; *@rc is then its outcome. */
+bool admission_cached(struct request *rq, int *rc);
+
+/* Keeps the caller's admission, unless the cache was invalidated since @epoch. */
+void admission_keep(struct request *rq, uint64_t epoch, const char *person_id,
+                    const char *status);
+
+/*
+ * db_tx() for a write to people: once it committed, every admission in
+ * memory is dropped (who a subject is may have changed).
+ */
+int people_write(struct request *rq, db_tx_fn fn, void *arg);
 
 /* ---- handlers ------------------------------------------------------------ */
 

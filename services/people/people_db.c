@@ -19,15 +19,16 @@ const struct db_stmt people_stmts[] = {
           "SELECT id FROM person WHERE erased_at IS NULL AND (external_id = $1"
           " OR ($2 <> '' AND external_id IS NULL AND lower(email) = lower($2)))"
           " ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1" },
-        /* whoami that also links the subject to a person found by e-mail */
+        /* whoami for the admission check: a read, plus whether the subject still needs linking */
         { "admit",
-          "WITH hit AS (SELECT id, status, external_id IS NULL AS unlinked FROM person"
+          "SELECT id, status, external_id IS NULL FROM person"
           " WHERE erased_at IS NULL AND (external_id = $1"
           " OR ($2 <> '' AND external_id IS NULL AND lower(email) = lower($2)))"
-          " ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1),"
-          " link AS (UPDATE person p SET external_id = $1, version = p.version + 1,"
-          " updated_at = now() FROM hit WHERE p.id = hit.id AND hit.unlinked RETURNING p.id)"
-          " SELECT hit.id, hit.status, (SELECT count(*) FROM link) FROM hit" },
+          " ORDER BY (external_id = $1) DESC NULLS LAST LIMIT 1" },
+        /* the one write of a first sign-in matched by e-mail; a no-op once linked */
+        { "admit_link",
+          "UPDATE person SET external_id = $1, version = version + 1, updated_at = now()"
+          " WHERE id = $2 AND external_id IS NULL AND erased_at IS NULL" },
         { "jit_insert",
           "INSERT INTO person AS p (external_id, email, display_name, roles)"
           " VALUES ($1, nullif($2, ''), $3, $4::text[]) ON CONFLICT DO NOTHING"
@@ -374,20 +375,36 @@ pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *p
         return db_exec_page(c, "pairing_list", 6, params, pg->limit, out);
 }
 
+/* Links @who's subject to the person @id found by e-mail: one UPDATE, the first time only. */
+static int
+admit_link(PGconn *c, const struct principal *who, const char *id, bool *linked)
+{
+        const char *params[2] = { who->subject, id };
+        PGresult *res = NULL;
+        int rc = db_exec(c, "admit_link", 2, params, &res);
+
+        *linked = rc == ST_OK && strcmp(PQcmdTuples(res), "1") == 0;
+        PQclear(res);
+        return rc;
+}
+
 int
 people_db_admit(PGconn *c, const struct principal *who, struct admission *out)
 {
         const char *params[2] = { who->subject, who->email };
         PGresult *res = NULL;
         int rc = db_exec(c, "admit", 2, params, &res);
+        bool unlinked = false;
 
         memset(out, 0, sizeof(*out));
         if (rc == ST_OK && PQntuples(res) == 1) {
                 snprintf(out->id, sizeof(out->id), "%s", PQgetvalue(res, 0, 0));
                 snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 1));
-                out->linked = strcmp(PQgetvalue(res, 0, 2), "0") != 0;
+                unlinked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
         }
         PQclear(res);
+        if (rc == ST_OK && unlinked)
+                rc = admit_link(c, who, out->id, &out->linked);
         return rc;
 }
 

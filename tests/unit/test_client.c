@@ -1,10 +1,14 @@
 /*
  * test_client.c - unit tests for client.c against a real ulfius server run
  * in-process on 127.0.0.1 (a free port found by binding to port 0): forwarded
- * headers, JSON bodies, timeouts, 5xx, non-JSON answers, refusals, size cap.
+ * headers, JSON bodies, timeouts, 5xx, non-JSON answers, refusals, size cap;
+ * and against a raw loopback server that counts the connections it accepts:
+ * calls reuse kept-alive connections.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -431,6 +435,172 @@ START_TEST(test_post_form_basic)
 }
 END_TEST
 
+/* ---- a raw HTTP/1.1 server that counts accepted connections -------------- */
+
+#define KA_MAX_FDS 32
+
+struct ka_server {
+        int lfd;
+        unsigned port;
+        unsigned close_every;      /* close the connection after every Nth answer; 0 never */
+        unsigned accepts, answers;
+        int stop;                  /* set by the test; the loop also ends after 60 s */
+        pthread_t thread;
+};
+
+/* Answers every complete request in @buf; returns 0, or -1 to close the connection. */
+static int
+ka_answer(struct ka_server *ks, int fd, char *buf, size_t *len)
+{
+        char *end;
+        char out[160];
+        int n;
+
+        while ((end = memmem(buf, *len, "\r\n\r\n", 4)) != NULL) {
+                size_t used = (size_t)(end + 4 - buf);
+
+                ks->answers++;
+                n = snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: application/json"
+                             "\r\nContent-Length: 15\r\n\r\n{\"n\":\"%07u\"}", ks->answers % 10000000);
+                if (write(fd, out, (size_t)n) != n)
+                        return -1;
+                memmove(buf, buf + used, *len - used);
+                *len -= used;
+                if (ks->close_every != 0 && ks->answers % ks->close_every == 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void *
+ka_loop(void *arg)
+{
+        struct ka_server *ks = arg;
+        struct pollfd pf[KA_MAX_FDS];
+        char buf[KA_MAX_FDS][4096];
+        size_t len[KA_MAX_FDS] = { 0 };
+        nfds_t n = 1;
+        time_t t0 = time(NULL);
+
+        pf[0] = (struct pollfd){ .fd = ks->lfd, .events = POLLIN };
+        while (!__atomic_load_n(&ks->stop, __ATOMIC_ACQUIRE) && time(NULL) - t0 < 60) {
+                if (poll(pf, n, 50) <= 0)
+                        continue;
+                if ((pf[0].revents & POLLIN) && n < KA_MAX_FDS) {
+                        int fd = accept(ks->lfd, NULL, NULL);
+
+                        if (fd >= 0) {
+                                __atomic_add_fetch(&ks->accepts, 1, __ATOMIC_RELEASE);
+                                len[n] = 0;
+                                pf[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+                        }
+                }
+                for (nfds_t i = 1; i < n; i++) {
+                        ssize_t got;
+
+                        if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                                continue;
+                        got = read(pf[i].fd, buf[i] + len[i], sizeof(buf[i]) - len[i]);
+                        if (got > 0)
+                                len[i] += (size_t)got;
+                        if (got > 0 && ka_answer(ks, pf[i].fd, buf[i], &len[i]) == 0)
+                                continue;
+                        close(pf[i].fd);
+                        pf[i] = pf[n - 1];
+                        memcpy(buf[i], buf[n - 1], len[n - 1]);
+                        len[i] = len[n - 1];
+                        n--;
+                        i--;
+                }
+        }
+        for (nfds_t i = 1; i < n; i++)
+                close(pf[i].fd);
+        return NULL;
+}
+
+static void
+ka_start(struct ka_server *ks, unsigned close_every)
+{
+        struct sockaddr_in a = { .sin_family = AF_INET };
+        socklen_t alen = sizeof(a);
+
+        memset(ks, 0, sizeof(*ks));
+        ks->close_every = close_every;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ks->lfd = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_int_ge(ks->lfd, 0);
+        ck_assert_int_eq(bind(ks->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
+        ck_assert_int_eq(listen(ks->lfd, 16), 0);
+        ck_assert_int_eq(getsockname(ks->lfd, (struct sockaddr *)&a, &alen), 0);
+        ks->port = ntohs(a.sin_port);
+        ck_assert_int_eq(pthread_create(&ks->thread, NULL, ka_loop, ks), 0);
+}
+
+static unsigned
+ka_stop(struct ka_server *ks)
+{
+        __atomic_store_n(&ks->stop, 1, __ATOMIC_RELEASE);
+        pthread_join(ks->thread, NULL);
+        close(ks->lfd);
+        return ks->accepts;
+}
+
+/* @n GETs to @ks; every one must answer 200 with the JSON body. */
+static void
+ka_calls(struct ka_server *ks, unsigned n)
+{
+        char url[64];
+
+        snprintf(url, sizeof(url), "http://127.0.0.1:%u", ks->port);
+        for (unsigned i = 0; i < n; i++) {
+                struct client_call c = { "GET", url, "/v1/me", "tok", "rid", NULL, 2000 };
+                struct client_reply r = { 0, NULL };
+
+                ck_assert_int_eq(client_do(&c, &r), ST_OK);
+                ck_assert_int_eq(r.status, 200);
+                ck_assert_ptr_nonnull(json_object_get(r.j_body, "n"));
+                client_reply_release(&r);
+        }
+}
+
+START_TEST(test_keepalive_one_connection_for_1000_calls)
+{
+        struct ka_server ks;
+
+        ka_start(&ks, 0);
+        ka_calls(&ks, 1000);
+        ck_assert_uint_eq(ks.answers, 1000);
+        ck_assert_uint_eq(ka_stop(&ks), 1);
+}
+END_TEST
+
+START_TEST(test_keepalive_per_upstream)
+{
+        struct ka_server a, b;
+
+        ka_start(&a, 0);
+        ka_start(&b, 0);
+        for (int i = 0; i < 100; i++) {
+                ka_calls(&a, 5);
+                ka_calls(&b, 5);
+        }
+        ck_assert_uint_eq(ka_stop(&a), 1);
+        ck_assert_uint_eq(ka_stop(&b), 1);
+}
+END_TEST
+
+/* A connection the upstream closed is noticed, and the call goes out on a new one. */
+START_TEST(test_keepalive_reconnects_after_close)
+{
+        struct ka_server ks;
+
+        ka_start(&ks, 100);
+        ka_calls(&ks, 1000);
+        ck_assert_uint_eq(ks.answers, 1000);
+        ck_assert_uint_eq(ka_stop(&ks), 10);
+}
+END_TEST
+
 static Suite *
 client_suite(void)
 {
@@ -451,6 +621,13 @@ client_suite(void)
         tcase_add_test(tc, test_answer_size_capped);
         tcase_add_test(tc, test_bad_calls);
         tcase_add_test(tc, test_post_form_basic);
+        tcase_set_timeout(tc, 60);
+        suite_add_tcase(s, tc);
+        tc = tcase_create("keep-alive");
+        tcase_add_unchecked_fixture(tc, server_up, server_down);
+        tcase_add_test(tc, test_keepalive_one_connection_for_1000_calls);
+        tcase_add_test(tc, test_keepalive_per_upstream);
+        tcase_add_test(tc, test_keepalive_reconnects_after_close);
         tcase_set_timeout(tc, 60);
         suite_add_tcase(s, tc);
         return s;

@@ -103,8 +103,10 @@ START_TEST(test_defaults)
         ck_assert_str_eq(cfg.listen_addr, "127.0.0.1");
         ck_assert_uint_eq(cfg.port, 8081);
         ck_assert_str_eq(cfg.database_url, "postgresql://tandem@127.0.0.1:5432/tandem");
-        ck_assert_uint_eq(cfg.threads, 8);
-        ck_assert_uint_eq(cfg.db_pool_size, 10);
+        ck_assert_uint_eq(cfg.threads, 32);
+        ck_assert_uint_eq(cfg.db_pool_size, 16);
+        ck_assert_uint_eq(cfg.admission_ttl_ms, 5000);
+        ck_assert_uint_eq(cfg.admission_cache_size, 4096);
         ck_assert_uint_eq(cfg.db_timeout_ms, 2000);
         ck_assert_uint_eq(cfg.max_body_bytes, 65536);
         ck_assert_uint_eq(cfg.shutdown_ms, 10000);
@@ -172,6 +174,11 @@ START_TEST(test_pool_default_follows_threads)
         ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_OK);
         ck_assert_uint_eq(cfg.db_pool_size, 5);
         config_release(&cfg);
+        /* more threads than that: the pool stops at 16 (the database's connections) */
+        env_set("TANDEM_THREADS", "100");
+        ck_assert_int_eq(load(&cfg, err, sizeof(err)), ST_OK);
+        ck_assert_uint_eq(cfg.db_pool_size, 16);
+        config_release(&cfg);
 }
 END_TEST
 
@@ -184,6 +191,8 @@ static const struct env_var bad_numbers[] = {
         { "TANDEM_THREADS", "257" },
         { "TANDEM_DB_POOL_SIZE", "ten" }, { "TANDEM_DB_POOL_SIZE", "10k" },
         { "TANDEM_DB_POOL_SIZE", "0" }, { "TANDEM_DB_POOL_SIZE", "513" },
+        { "TANDEM_ADMISSION_TTL_MS", "60001" }, { "TANDEM_ADMISSION_TTL_MS", "5s" },
+        { "TANDEM_ADMISSION_CACHE_SIZE", "-1" },
         { "TANDEM_DB_TIMEOUT_MS", "1s" }, { "TANDEM_DB_TIMEOUT_MS", "0" },
         { "TANDEM_DB_TIMEOUT_MS", "600001" },
         { "TANDEM_SHUTDOWN_TIMEOUT_MS", "+5" }, { "TANDEM_SHUTDOWN_TIMEOUT_MS", "0" },
@@ -355,7 +364,7 @@ START_TEST(test_log_masks_secrets)
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "jwt_alg")), "HS256");
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "log_level")), "info");
         ck_assert(json_is_null(json_object_get(j_cfg, "jwks_file")));
-        ck_assert_uint_eq(json_object_size(j_cfg), 35);
+        ck_assert_uint_eq(json_object_size(j_cfg), 37);
         json_decref(j_line);
         free(text);
         config_release(&cfg);
