@@ -1,0 +1,77 @@
+/*
+ * fuzz.h - what the libFuzzer harnesses in tests/fuzz share: the input as a
+ * string or as a JSON request body (parsed the way http_json_body parses
+ * one), and a validator's problem rendered the way the reply renders it, so
+ * that a fault in the rendering shows too.
+ *
+ * Each harness is one LLVMFuzzerTestOneInput over one family of parsers of
+ * client input; tests/fuzz/run.sh builds and runs them (make test, make fuzz).
+ */
+#ifndef TANDEM_FUZZ_H
+#define TANDEM_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "problem.h"
+#include "status.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The input as a new NUL-terminated string (cut at an embedded NUL), or NULL. */
+static inline char *
+fuzz_str(const uint8_t *data, size_t size)
+{
+        char *s = malloc(size + 1);
+
+        if (s == NULL)
+                return NULL;
+        memcpy(s, data, size);
+        s[size] = '\0';
+        return s;
+}
+
+/* The input as JSON, as a request body is read; a new reference or NULL. */
+static inline json_t *
+fuzz_json(const uint8_t *data, size_t size)
+{
+        return json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* Renders @p as the problem+json reply would, then releases it. */
+static inline void
+fuzz_problem_done(struct problem *p, int st)
+{
+        json_t *j_reply = problem_to_json(p, st == ST_OK ? ST_INVALID : st, "/fuzz");
+
+        free(json_dumps(j_reply, JSON_COMPACT));
+        json_decref(j_reply);
+        problem_release(p);
+}
+
+typedef int (*fuzz_check_fn)(const json_t *j_body, struct problem *p);
+
+/* Runs the validator @fn on @j_body (borrowed) and renders its problem. */
+static inline int
+fuzz_check(fuzz_check_fn fn, const json_t *j_body)
+{
+        struct problem p = PROBLEM_INIT;
+        int st = fn(j_body, &p);
+
+        fuzz_problem_done(&p, st);
+        return st;
+}
+
+/* Runs every validator of @fns (ended by NULL) on @j_body. */
+static inline void
+fuzz_check_all(const fuzz_check_fn *fns, const json_t *j_body)
+{
+        for (; *fns != NULL; fns++)
+                fuzz_check(*fns, j_body);
+}
+
+#endif
