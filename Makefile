@@ -5,7 +5,7 @@
 #   make memcheck   the test run with unit tests and services under valgrind
 #   make asan       the test run with everything built with ASan and UBSan
 #   make bench      wrk and pgbench figures against a running benchmark stack
-#   make fuzz       every libFuzzer harness for TANDEM_FUZZ_SECONDS each (default 60)
+#   make fuzz       the libFuzzer harnesses for TANDEM_FUZZ_SECONDS in all (default 600)
 #   make test-containers   the images, docker-compose.yml and deploy/k8s, for real
 #   make stop / make clean
 
@@ -118,7 +118,7 @@ unit: $(UNIT_BIN)
 # all compiled again with clang, ASan and UBSan under $(BUILD)/fuzz/obj.  A
 # harness named after a service (or scim: people) also links that service's
 # pure modules.  make test runs each briefly (tests/fuzz/run.sh via
-# tests/run-all.sh); make fuzz runs each for TANDEM_FUZZ_SECONDS.
+# tests/run-all.sh); make fuzz runs them for TANDEM_FUZZ_SECONDS in all.
 FUZZ_CC     ?= clang-14
 FUZZ_DIR    := $(BUILD)/fuzz
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
@@ -151,8 +151,7 @@ $(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $$(FUZZ_PURE_$$*) $(FUZZ
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: deps
-	$(MAKE) -k fuzz-build || true
-	bash tests/fuzz/run.sh $${TANDEM_FUZZ_SECONDS:-60}
+	TANDEM_BUILD=$(BUILD) bash tests/fuzz/run.sh
 
 # ---- the two commands and friends ----------------------------------------
 deps:
