@@ -65,7 +65,7 @@ for name in "${names[@]}"; do
         bin=$BUILD_DIR/fuzz/fuzz_$name
         log=$LOGDIR/fuzz-$name.log
         corpus=$BUILD_DIR/fuzz/corpus/$name
-        if ! make --no-print-directory -s BUILD="$TANDEM_BUILD" "$bin" >"$LOGDIR/fuzz-$name.build.log" 2>&1 </dev/null; then
+        if ! make --no-print-directory -s BUILD="$TANDEM_BUILD" "$TANDEM_BUILD/fuzz/fuzz_$name" >"$LOGDIR/fuzz-$name.build.log" 2>&1 </dev/null; then
                 info "$name: FAILED: does not build"
                 sed 's/^/      /' "$LOGDIR/fuzz-$name.build.log" | tail -n 20
                 result "$name" failed 0
@@ -92,8 +92,8 @@ for name in "${names[@]}"; do
         failed=$((failed + 1))
         result "$name" failed "$runs"
         info "$name: FAILED (exit status $rc) after $runs runs"
-        grep -E -m 12 'ERROR: |runtime error:|SUMMARY:|Test unit written|ALARM|out-of-memory|#[0-9]+ 0x' "$log" |
-                sed 's/^/      /' || true
+        grep -E 'ERROR: |runtime error:|SUMMARY:|ALARM|out-of-memory|#[0-9]+ 0x' "$log" |
+                grep -v -E 'fuzzer::|libc_start|in _start|in main ' | head -n 14 | sed 's/^/      /' || true
         for f in "$LOGDIR/fuzz-$name-"*; do
                 [[ -e $f ]] && info "  reproducer: $f (replay: $bin $f)"
         done
