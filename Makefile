@@ -197,7 +197,7 @@ clean:
 	rm -rf build build-asan var
 
 lint-sh:
-	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tools/*.sh
+	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tests/fuzz/*.sh tools/*.sh
 
 .PHONY: all unit deps run test memcheck asan bench stop clean lint-sh deps-containers \
         test-containers print-services fuzz fuzz-build
