@@ -42,12 +42,30 @@ fuzz_json(const uint8_t *data, size_t size)
         return json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
 }
 
-/* Renders @p as the problem+json reply would, then releases it. */
+/*
+ * Aborts unless @st and @p agree: a body that passes has no fault recorded, and
+ * one refused says why (a field error, or a detail), so the reply names it.
+ */
+static inline void
+fuzz_verdict_agrees(int st, const struct problem *p)
+{
+        size_t faults = problem_field_count(p);
+
+        if ((st == ST_OK && faults > 0) || (st != ST_OK && faults == 0 && p->detail[0] == '\0'))
+                abort();
+}
+
+/*
+ * Checks that @st and @p agree, renders @p as the problem+json reply would,
+ * then releases it.
+ */
 static inline void
 fuzz_problem_done(struct problem *p, int st)
 {
-        json_t *j_reply = problem_to_json(p, st == ST_OK ? ST_INVALID : st, "/fuzz");
+        json_t *j_reply;
 
+        fuzz_verdict_agrees(st, p);
+        j_reply = problem_to_json(p, st == ST_OK ? ST_INVALID : st, "/fuzz");
         free(json_dumps(j_reply, JSON_COMPACT));
         json_decref(j_reply);
         problem_release(p);

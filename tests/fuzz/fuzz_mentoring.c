@@ -37,13 +37,22 @@ completions_create(const json_t *j_body, struct problem *p)
         return completions_json_check_create(j_body, NOW, p);
 }
 
+/* The body itself read as a cadence object ({"every_n_days": n}). */
 static int
 cadence(const json_t *j_body, struct problem *p)
 {
         struct cadence c;
 
-        mentoring_json_cadence(json_object_get(j_body, "cadence"), "cadence", &c, p);
         return mentoring_json_cadence(j_body, "suggested_cadence", &c, p);
+}
+
+/* Its "cadence" member read as a cadence ("weekly", ...). */
+static int
+cadence_member(const json_t *j_body, struct problem *p)
+{
+        struct cadence c;
+
+        return mentoring_json_cadence(json_object_get(j_body, "cadence"), "cadence", &c, p);
 }
 
 static const fuzz_check_fn checks[] = {
@@ -53,7 +62,7 @@ static const fuzz_check_fn checks[] = {
         items_create, items_json_check_patch, completions_create,
         completions_json_check_patch, verification_json_check, comment_json_check,
         learnings_json_check_create, learnings_json_check_patch, signoffs_json_check,
-        cadence, NULL,
+        cadence, cadence_member, NULL,
 };
 
 int

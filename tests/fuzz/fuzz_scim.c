@@ -24,6 +24,7 @@ scim_done(struct problem *p, int st)
         char detail[1024];
         json_t *j_err;
 
+        fuzz_verdict_agrees(st, p);
         problem_summary(p, st, detail, sizeof(detail));
         j_err = scim_error_json(400, p->type[0] != '\0' ? p->type : NULL, detail);
         free(json_dumps(j_err, JSON_COMPACT));
