@@ -56,17 +56,21 @@ fuzz_verdict_agrees(int st, const struct problem *p)
 }
 
 /*
- * Checks that @st and @p agree, renders @p as the problem+json reply would,
- * then releases it.
+ * Checks that @st and @p agree, renders @p as the problem+json reply would
+ * (it must render), then releases it.
  */
 static inline void
 fuzz_problem_done(struct problem *p, int st)
 {
         json_t *j_reply;
+        char *text;
 
         fuzz_verdict_agrees(st, p);
         j_reply = problem_to_json(p, st == ST_OK ? ST_INVALID : st, "/fuzz");
-        free(json_dumps(j_reply, JSON_COMPACT));
+        text = json_dumps(j_reply, JSON_COMPACT);
+        if (text == NULL)
+                abort();   /* the reply would have no body */
+        free(text);
         json_decref(j_reply);
         problem_release(p);
 }
