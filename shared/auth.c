@@ -33,7 +33,8 @@
 #include "jwks.h"
 #include "status.h"
 
-#define TOKEN_MAX_BYTES 8192
+/* Entra ID and Okta tokens with group claims reach 10-20 KB; the gateway takes 32 KB headers. */
+#define TOKEN_MAX_BYTES 32768
 #define SECRET_MIN_BYTES 32
 #define P256_COORD_BYTES 32
 #define HS256_MAC_BYTES 32
@@ -555,8 +556,10 @@ pkey_check(const struct auth_verifier *v, const struct key_set *ks, const char *
 }
 
 /*
- * Checks with the provider's current keys; a key id we do not hold makes the
- * source fetch again (rate-limited) and the check run once more.
+ * Checks with the provider's current keys; a key id we do not hold, or a
+ * signature that the key of that id does not verify (a provider that rotated
+ * a key under the same kid), makes the source fetch again (rate-limited, one
+ * fetch per refetch interval whatever the reason) and the check run once more.
  */
 static int
 public_key_check(const struct auth_verifier *v, const char *kid, const struct jws *jws)
@@ -565,7 +568,7 @@ public_key_check(const struct auth_verifier *v, const char *kid, const struct jw
         int ok = pkey_check(v, ks, kid, jws);
 
         key_set_unref(ks);
-        if (ok >= 0 || key_source_refetch(v->keys) != ST_OK)
+        if (ok > 0 || key_source_refetch(v->keys) != ST_OK)
                 return ok;
         ks = key_source_get(v->keys);
         ok = pkey_check(v, ks, kid, jws);
@@ -610,6 +613,8 @@ time_check(const struct auth_verifier *v, const json_t *j_claims, time_t now)
                 return "token expired";
         if (j_nbf && t + leeway < json_number_value(j_nbf))
                 return "token not yet valid";
+        if (j_iat && t + leeway < json_number_value(j_iat))
+                return "token issued in the future";
         return NULL;
 }
 

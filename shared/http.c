@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "jsonbody.h"
 #include "jsonv.h"
 #include "query.h"
 #include "status.h"
@@ -74,20 +75,18 @@ is_json_type(const char *ct)
 int
 http_json_body(struct request *rq, json_t **out)
 {
-        json_error_t err;
-        json_t *j_body;
+        json_t *j_body = NULL;
+        int rc;
 
         if (!is_json_type(http_header(rq, "Content-Type")))
                 return problem_set(&rq->prob, ST_MEDIA_TYPE, NULL,
                                    "the body must be sent as Content-Type: application/json");
         if (rq->req->binary_body_length == 0)
                 return problem_set(&rq->prob, ST_MALFORMED, NULL, "the request body is empty");
-        j_body = json_loadb(rq->req->binary_body, rq->req->binary_body_length,
-                            JSON_REJECT_DUPLICATES, &err);
-        if (j_body == NULL)
-                return problem_set(&rq->prob, ST_MALFORMED, NULL,
-                                   "the body is not valid JSON: %s (line %d, column %d)",
-                                   err.text, err.line, err.column);
+        rc = json_body_parse(rq->req->binary_body, rq->req->binary_body_length, &j_body,
+                             &rq->prob);
+        if (rc != ST_OK)
+                return rc;
         if (!json_is_object(j_body)) {
                 json_decref(j_body);
                 return problem_set(&rq->prob, ST_MALFORMED, NULL,

@@ -23,7 +23,9 @@ const char *http_query(const struct request *rq, const char *name);
 /*
  * Parses the JSON object body.  Returns ST_OK with a new reference in *@out,
  * ST_MEDIA_TYPE when the content type is not JSON, ST_MALFORMED when it does
- * not parse or is not an object.
+ * not parse or is not an object, ST_INVALID naming the field when it holds a
+ * value the suite cannot take (\u0000, a lone surrogate, an integer beyond 64
+ * bits, a duplicate member; see jsonbody.h).
  */
 int http_json_body(struct request *rq, json_t **out);
 

@@ -19,6 +19,49 @@ jv_utf8_len(const char *s)
         return n;   /* jansson has already rejected invalid UTF-8 */
 }
 
+/* The code point at @s (valid UTF-8) and its length in *@len. */
+static unsigned
+utf8_next(const unsigned char *s, int *len)
+{
+        if (s[0] < 0x80) {
+                *len = 1;
+                return s[0];
+        }
+        if ((s[0] & 0xE0) == 0xC0) {
+                *len = 2;
+                return (s[0] & 0x1Fu) << 6 | (s[1] & 0x3Fu);
+        }
+        if ((s[0] & 0xF0) == 0xE0) {
+                *len = 3;
+                return (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 | (s[2] & 0x3Fu);
+        }
+        *len = 4;
+        return (s[0] & 0x07u) << 18 | (s[1] & 0x3Fu) << 12 | (s[2] & 0x3Fu) << 6 | (s[3] & 0x3Fu);
+}
+
+static bool
+is_space(unsigned c)
+{
+        return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680
+               || c == 0x180E || (c >= 0x2000 && c <= 0x200D) || c == 0x2028 || c == 0x2029
+               || c == 0x202F || c == 0x205F || c == 0x2060 || c == 0x3000 || c == 0xFEFF;
+}
+
+bool
+jv_blank(const char *s)
+{
+        const unsigned char *c = (const unsigned char *)s;
+        int len;
+
+        while (*c != '\0') {
+                if (!is_space(utf8_next(c, &len)))
+                        return false;
+                for (int i = 0; i < len && *c != '\0'; i++)
+                        c++;
+        }
+        return true;
+}
+
 bool
 jv_email_valid(const char *s)
 {
@@ -130,6 +173,10 @@ jv_string(const struct jv_field *f, const json_t *j, const char *name, struct pr
         len = jv_utf8_len(json_string_value(j));
         if (strlen(json_string_value(j)) != json_string_length(j))
                 return problem_field(p, name, "must not contain NUL characters");
+        if ((f->flags & JV_NOT_BLANK) && jv_blank(json_string_value(j)))
+                return problem_field(p, name, (f->flags & JV_NULLABLE)
+                                     ? "must not be blank (send null to clear it)"
+                                     : "must not be blank");
         if (len < f->min)
                 return f->min == 1 ? problem_field(p, name, "must not be empty")
                                    : problem_field(p, name, "must be at least %lld characters", f->min);

@@ -31,6 +31,7 @@ enum jv_type {
 enum jv_flags {
         JV_REQUIRED = 1u << 0,
         JV_NULLABLE = 1u << 1,
+        JV_NOT_BLANK = 1u << 2,     /* JV_STRING: not "" nor only white space */
 };
 
 struct jv_field {
@@ -59,6 +60,13 @@ int jv_check_partial(const json_t *j_obj, const struct jv_field *fields, const c
 
 /* Number of UTF-8 code points in @s, or -1 when @s is not valid UTF-8. */
 long long jv_utf8_len(const char *s);
+
+/*
+ * True when @s is empty or only white space: ASCII blanks and the Unicode
+ * space separators, line and paragraph separators, and the invisible
+ * U+180E, U+200B..U+200D, U+2060 and U+FEFF.  @s is valid UTF-8.
+ */
+bool jv_blank(const char *s);
 
 /* True when @s looks like an e-mail address (local@domain.tld, no spaces). */
 bool jv_email_valid(const char *s);

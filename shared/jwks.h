@@ -9,7 +9,8 @@
  * from an OpenID Connect provider: the discovery document
  * (<issuer>/.well-known/openid-configuration) names the jwks_uri, which is
  * fetched at start, again in the background every refresh period, and again
- * when a token names a key id the set does not hold, at most once per
+ * when a token names a key id the set does not hold or its signature fails
+ * under the key of its id (a key replaced under the same kid), at most once per
  * refetch interval, so that a flood of made-up key ids cannot hammer the
  * provider.  While the provider is unreachable the cached set stays in use.
  */
@@ -79,7 +80,8 @@ void key_source_free(struct key_source *src);
 struct key_set *key_source_get(struct key_source *src);
 
 /*
- * Called when a token names a key the current set lacks: fetches the JWKS
+ * Called when a token names a key the current set lacks, or its signature
+ * fails with the key of that id: fetches the JWKS
  * again unless a fetch began less than refetch_min_s ago (waits for one in
  * progress instead).  Returns ST_OK when the caller should look again,
  * ST_RETRY when nothing new can be had now.

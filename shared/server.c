@@ -25,6 +25,15 @@
 
 /* How long draining waits with nothing in flight before it stops the server. */
 #define DRAIN_QUIET_MS 150.0
+/*
+ * Request headers over MAX_HEADER_BYTES get a 431 problem+json from here.  A
+ * connection's memory (MHD_OPTION_CONNECTION_MEMORY_LIMIT) is kept well above
+ * that, since libmicrohttpd answers headers that do not fit it with a 431 of
+ * its own that has no body and no hook to give it one: it does so only
+ * beyond CONNECTION_MEMORY.  (The gateway accepts 32 KB; a service 64 KB.)
+ */
+#define MAX_HEADER_BYTES (64 * 1024)
+#define CONNECTION_MEMORY (256 * 1024)
 
 /* What ulfius hands back to dispatch(): the service and the matched route. */
 struct binding {
@@ -332,6 +341,22 @@ request_finish(struct request *rq, unsigned status, const struct timespec *t0)
 
 static int route_fallback(struct request *rq);
 
+/* The request's header fields, as sent, fit MAX_HEADER_BYTES. */
+static int
+check_header_size(struct request *rq)
+{
+        const struct _u_map *h = rq->req->map_header;
+        size_t total = 0;
+
+        for (int i = 0; h != NULL && i < h->nb_values; i++)
+                total += strlen(h->keys[i]) + strlen(h->values[i]) + 4;   /* ": " and CRLF */
+        if (total <= MAX_HEADER_BYTES)
+                return ST_OK;
+        return problem_set(&rq->prob, ST_HEADERS_TOO_LARGE, NULL,
+                           "the request's header fields take %zu bytes; at most %d are accepted",
+                           total, MAX_HEADER_BYTES);
+}
+
 static int
 dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data)
 {
@@ -343,7 +368,11 @@ dispatch(const struct _u_request *req, struct _u_response *resp, void *user_data
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         request_id_setup(&rq);
-        rc = rq.route != NULL ? run_route(&rq) : route_fallback(&rq);
+        rc = check_header_size(&rq);
+        if (rc != ST_OK)
+                rq.route = NULL;        /* refused before routing: plain problem+json */
+        else
+                rc = rq.route != NULL ? run_route(&rq) : route_fallback(&rq);
         status = reply(&rq, rc);
         request_finish(&rq, status, &t0);
         return U_CALLBACK_COMPLETE;
@@ -578,6 +607,7 @@ server_start(struct service *svc, struct sockaddr_in *addr)
                 { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_start, svc },
                 { MHD_OPTION_SOCK_ADDR, 0, addr },
                 { MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL },
+                { MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL },
                 { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
                 { MHD_OPTION_END, 0, NULL },
         };

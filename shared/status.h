@@ -25,6 +25,8 @@ enum st {
         ST_RETRY = -13,              /* internal: serialization failure, retry    */
         ST_INTERNAL = -14,           /* 500: a bug or an unexpected database fault */
         ST_NOMEM = -15,              /* 500: out of memory                        */
+        ST_NOT_IMPLEMENTED = -16,    /* 501: an operation this resource never does */
+        ST_HEADERS_TOO_LARGE = -17,  /* 431: request headers over the limit       */
 };
 
 /* Returns the HTTP status for @st (200 for ST_OK). */

@@ -2,6 +2,8 @@
 # tests/run-all.sh (make test): every test on a throwaway stack.
 #
 #   (a) unit      the Check suites in $TANDEM_BUILD/tests/test_*
+#   (a) symbols   bash tests/check-symbols.sh: no service redefines a global
+#                 symbol of libtandem.a (runs with the unit stage)
 #   (b) lint      bash tests/lint-specs.sh
 #   (c)-(f) integration: a throwaway PostgreSQL, every service, the nginx
 #             gateway, then node --test tests/integration/ against them
@@ -90,7 +92,7 @@ cleanup() {
                 [[ -s $TANDEM_RUNDIR/gateway/error.log ]] && cp "$TANDEM_RUNDIR/gateway/error.log" "$KEEP_LOGS/gateway-startup.log"
                 for f in "$KEEP_LOGS"/*.log; do
                         [[ -s $f ]] || continue
-                        case $f in */unit-*.log | */lint.log | */fuzz-*.log) continue ;; esac # already shown
+                        case $f in */unit-*.log | */lint.log | */symbols.log | */fuzz-*.log) continue ;; esac # already shown
                         printf '\n---- tail of %s\n' "$f"
                         tail -n 25 "$f"
                 done
@@ -145,6 +147,18 @@ stage_unit() {
                 info "no unit tests (tests/unit/test_*.c) yet"
         fi
         record unit "$p" "$f"
+}
+
+# ---- (a) duplicate global symbols --------------------------------------------------
+stage_symbols() {
+        step "(a) global symbols (tests/check-symbols.sh)"
+        if bash tests/check-symbols.sh "$BUILD_DIR" >"$LOGDIR/symbols.log" 2>&1 </dev/null; then
+                sed 's/^/    /' "$LOGDIR/symbols.log"
+                record symbols 1 0
+        else
+                sed 's/^/    /' "$LOGDIR/symbols.log" | tail -n 40
+                record symbols 0 1
+        fi
 }
 
 # ---- (b) spec lint -------------------------------------------------------------------
@@ -339,7 +353,7 @@ check_reports() {
         local f hits=0
         for f in "$LOGDIR"/*; do
                 [[ -f $f ]] || continue
-                case $(basename "$f") in unit-* | lint.log | integration.* | gateway-*) continue ;; esac
+                case $(basename "$f") in unit-* | lint.log | symbols.log | integration.* | gateway-*) continue ;; esac
                 if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$f"; then
                         info "report in $(basename "$f"):"
                         grep -E -m 5 'ERROR: |runtime error:|ERROR SUMMARY|definitely lost' "$f" | sed 's/^/      /'
@@ -379,7 +393,7 @@ stage_fuzz() {
 
 printf 'tandem tests: build %s, stages %s, run dir %s\n' "$TANDEM_BUILD" "$ONLY" "$TANDEM_RUNDIR"
 # (if, not &&: a function called from an && list runs with set -e ignored)
-if want unit; then stage_unit; fi
+if want unit; then stage_unit; stage_symbols; fi
 if want lint; then stage_lint; fi
 if want integration; then stage_integration; fi
 if want fuzz; then stage_fuzz; fi

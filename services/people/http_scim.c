@@ -426,6 +426,7 @@ http_scim_users_delete(struct request *rq)
 
 struct list_op {
         struct scim_filter f;
+        char member[UUID_STR_LEN];   /* Groups: only those with this member, or "" */
         long start, count;
         const char *role;            /* Groups: one role, or NULL */
         bool members;
@@ -536,7 +537,7 @@ groups_list_tx(PGconn *c, struct request *rq, void *arg)
 
         if (op->f.attr != SCIM_FILTER_NONE && op->role == NULL)
                 op->count = 0;   /* a name that is no role: an empty list, not an error */
-        rc = scim_db_groups(c, op->role, op->members, op->start, op->count, &text);
+        rc = scim_db_groups(c, op->role, op->member, op->members, op->start, op->count, &text);
         return rc == ST_OK ? scim_reply(rq, 200, text) : rc;
 }
 
@@ -547,11 +548,12 @@ http_scim_groups_list(struct request *rq)
         int rc = list_paging(rq, &op);
 
         if (rc == ST_OK)
-                rc = scim_filter_parse(http_query(rq, "filter"), &op.f, &rq->prob);
+                rc = scim_group_filter_parse(http_query(rq, "filter"), &op.f, op.member,
+                                             &rq->prob);
         if (rc == ST_OK && op.f.attr != SCIM_FILTER_NONE && op.f.attr != SCIM_FILTER_DISPLAY_NAME
             && op.f.attr != SCIM_FILTER_ID)
                 rc = problem_set(&rq->prob, ST_INVALID, "invalidFilter",
-                                 "Groups are filtered by displayName or id");
+                                 "Groups are filtered by displayName or id, and members");
         op.role = op.f.attr != SCIM_FILTER_NONE ? group_role(rq, op.f.value) : NULL;
         op.members = want_members(rq);
         if (rc == ST_OK)
@@ -598,27 +600,28 @@ http_scim_groups_get(struct request *rq)
 }
 
 /*
- * POST /Groups names one of the fixed groups (a role, or a name the role map
- * gives one role): the provider links to it, and gets it back as created.
+ * POST /Groups: Tandem's groups are its roles, which always exist, so a name
+ * that stands for one (a role, or a name the role map gives one role) is a
+ * 409 uniqueness naming the existing group (the provider then links to it by
+ * a filter on displayName); any other name is a 400, since no group can be added.
  */
 int
 http_scim_groups_create(struct request *rq)
 {
-        struct list_op op = { .start = 1, .members = true, .status = 201 };
         json_t *j_body = NULL;
+        const char *role = NULL;
         int rc = http_json_body(rq, &j_body);
 
         if (rc == ST_OK)
-                op.role = group_role(rq, json_string_value(json_object_get(j_body,
-                                                                           "displayName")));
-        if (rc == ST_OK && op.role == NULL)
+                role = group_role(rq, json_string_value(json_object_get(j_body, "displayName")));
+        if (rc == ST_OK && role == NULL)
                 rc = problem_set(&rq->prob, ST_INVALID, "invalidValue",
                                  "displayName: Tandem's groups are its roles (admin, mentor,"
                                  " partner, comms, viewer) or names TANDEM_ROLE_MAP gives one");
         if (rc == ST_OK)
-                snprintf(rq->location, sizeof(rq->location), "/scim/v2/Groups/%s", op.role);
-        if (rc == ST_OK)
-                rc = db_with(rq->svc->db, rq, group_get_tx, &op);
+                rc = problem_set(&rq->prob, ST_CONFLICT, "uniqueness",
+                                 "the Group exists: /scim/v2/Groups/%s (Tandem's groups are its"
+                                 " roles; find it with filter=displayName eq \"...\")", role);
         json_decref(j_body);
         return rc;
 }
@@ -637,6 +640,15 @@ group_patch_tx(PGconn *c, struct request *rq, void *arg)
         return scim_db_group_members(c, op->role, &op->m, &rq->prob);
 }
 
+/* Replies 200 with the group @role and its members, as GET does. */
+static int
+group_reply_after_put(struct request *rq, const char *role)
+{
+        struct list_op op = { .start = 1, .members = true, .status = 200, .role = role };
+
+        return db_with(rq->svc->db, rq, group_get_tx, &op);
+}
+
 int
 http_scim_groups_patch(struct request *rq)
 {
@@ -653,4 +665,49 @@ http_scim_groups_patch(struct request *rq)
         scim_members_release(&op.m);
         json_decref(j_body);
         return rc;
+}
+
+/*
+ * PUT /Groups/{id} (RFC 7644 3.5.1): the members given replace the current
+ * ones; displayName, when given, must still name this group (a role's name
+ * does not change).
+ */
+int
+http_scim_groups_put(struct request *rq)
+{
+        struct group_patch_op op = { 0 };
+        json_t *j_body = NULL;
+        const char *name;
+        int rc = group_id(rq, &op.role);
+
+        if (rc == ST_OK)
+                rc = http_json_body(rq, &j_body);
+        name = json_string_value(json_object_get(j_body, "displayName"));
+        if (rc == ST_OK && name != NULL && group_role(rq, name) != op.role)
+                rc = problem_set(&rq->prob, ST_INVALID, "mutability",
+                                 "displayName: a group is a Tandem role, whose name does not"
+                                 " change");
+        if (rc == ST_OK)
+                rc = scim_group_put_parse(j_body, &op.m, &rq->prob);
+        if (rc == ST_OK)
+                rc = db_tx(rq->svc->db, rq, group_patch_tx, &op);
+        if (rc == ST_OK)   /* PUT answers with the resource (RFC 7644 3.5.1) */
+                rc = group_reply_after_put(rq, op.role);
+        scim_members_release(&op.m);
+        json_decref(j_body);
+        return rc;
+}
+
+/* DELETE /Groups/{id}: a role cannot be deleted; 501 with a SCIM error (RFC 7644 3.12). */
+int
+http_scim_groups_delete(struct request *rq)
+{
+        const char *role;
+        int rc = group_id(rq, &role);
+
+        if (rc != ST_OK)
+                return rc;
+        return problem_set(&rq->prob, ST_NOT_IMPLEMENTED, NULL,
+                           "Tandem's groups are its roles and cannot be deleted; remove the"
+                           " members with PATCH (op remove, path members)");
 }

@@ -17,11 +17,11 @@ static const char *const pairing_end_statuses[] = { "completed", "cancelled", NU
 /* A person; a PATCH takes the same fields, none of them required. */
 static const struct jv_field person_fields[] = {
         { "email", JV_EMAIL, JV_REQUIRED, 0, 0, NULL, 0 },
-        F_STR("display_name", JV_REQUIRED, 1, 200),
+        F_STR("display_name", JV_REQUIRED | JV_NOT_BLANK, 1, 200),
         { "roles", JV_ENUM_ARRAY, JV_REQUIRED, 1, 5, person_roles, 0 },
-        F_STR("external_id", JV_NULLABLE, 1, 255),
-        F_STR("title", JV_NULLABLE, 0, 200),
-        F_STR("business_unit", JV_NULLABLE, 0, 100),
+        F_STR("external_id", JV_NULLABLE | JV_NOT_BLANK, 1, 255),   /* the sign-in link */
+        F_STR("title", JV_NULLABLE | JV_NOT_BLANK, 0, 200),
+        F_STR("business_unit", JV_NULLABLE | JV_NOT_BLANK, 0, 100),
         { "status", JV_ENUM, 0, 0, 0, person_statuses, 0 },
         F_STR("timezone", 0, 1, 64),
         F_STR("purpose", JV_NULLABLE, 0, 4000),

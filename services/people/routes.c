@@ -42,5 +42,7 @@ struct route people_routes[] = {
         { "GET", "/scim/v2/Groups/:id", http_scim_groups_get, ROUTE_SCIM, q_scim_one, 0 },
         { "PATCH", "/scim/v2/Groups/:id", http_scim_groups_patch, ROUTE_SCIM | ROUTE_BODY, q_none,
           0 },
+        { "PUT", "/scim/v2/Groups/:id", http_scim_groups_put, ROUTE_SCIM | ROUTE_BODY, q_none, 0 },
+        { "DELETE", "/scim/v2/Groups/:id", http_scim_groups_delete, ROUTE_SCIM, q_none, 0 },
         { NULL, NULL, NULL, 0, NULL, 0 },
 };

@@ -68,6 +68,16 @@ struct scim_filter {
  */
 int scim_filter_parse(const char *filter, struct scim_filter *out, struct problem *p);
 
+/*
+ * Parses a filter on Groups: `displayName eq "name"` or `id eq "name"` into
+ * @out, `members[value eq "id"]` into @member (a User id, "" when absent), or
+ * one of each joined by `and` (RFC 7644 3.4.2.2: how a client checks that a
+ * user is in a group).  Anything else is invalidFilter in @p.  Returns ST_OK
+ * or ST_INVALID.
+ */
+int scim_group_filter_parse(const char *filter, struct scim_filter *out,
+                            char member[UUID_STR_LEN], struct problem *p);
+
 /* What a PATCH of a Group asks: members to add and to remove, or to set. */
 struct scim_members {
         json_t *j_add;          /* array of user ids; owned */
@@ -79,6 +89,12 @@ void scim_members_release(struct scim_members *m);
 
 /* Reads a PatchOp on a Group's members.  Returns ST_OK or ST_INVALID (in @p). */
 int scim_group_patch_parse(const json_t *j_patch, struct scim_members *out, struct problem *p);
+
+/*
+ * Reads a PUT of a Group (RFC 7644 3.5.1): its members replace the current
+ * ones (none when absent).  Returns ST_OK, ST_INVALID (in @p) or ST_NOMEM.
+ */
+int scim_group_put_parse(const json_t *j_body, struct scim_members *out, struct problem *p);
 
 /*
  * The SCIM error body (RFC 7644 section 3.12) for status @status, a scimType
@@ -117,9 +133,12 @@ int scim_db_delete(PGconn *c, const char *id);
  */
 int scim_db_list(PGconn *c, const struct scim_filter *f, long start, long count, char **out);
 
-/* Groups (roles): @role NULL for all; members left out unless @members. */
-int scim_db_groups(PGconn *c, const char *role, bool members, long start, long count,
-                   char **out);
+/*
+ * Groups (roles): @role NULL for all; only those with @member (a User id) as
+ * a member unless @member is NULL or ""; members left out unless @members.
+ */
+int scim_db_groups(PGconn *c, const char *role, const char *member, bool members, long start,
+                   long count, char **out);
 
 /* One Group as JSON text (malloc'd).  ST_NOT_FOUND for an unknown role. */
 int scim_db_group(PGconn *c, const char *role, bool members, char **out);
@@ -147,5 +166,7 @@ int http_scim_groups_list(struct request *rq);
 int http_scim_groups_get(struct request *rq);
 int http_scim_groups_create(struct request *rq);
 int http_scim_groups_patch(struct request *rq);
+int http_scim_groups_put(struct request *rq);
+int http_scim_groups_delete(struct request *rq);
 
 #endif

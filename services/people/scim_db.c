@@ -85,6 +85,8 @@ const struct db_stmt scim_stmts[] = {
           "  'location', '/scim/v2/Groups/' || r.role)))"
           " FROM unnest(ARRAY['admin', 'mentor', 'partner', 'comms', 'viewer'])"
           " WITH ORDINALITY AS r(role, n) WHERE ($1::text IS NULL OR r.role = $1)"
+          " AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM person p WHERE p.id = $5"
+          "  AND r.role = ANY (p.roles) AND" VISIBLE "))"
           " ORDER BY r.n OFFSET $3 LIMIT $4" },
         { "scim_members_known",
           "SELECT count(*) FROM person p WHERE p.id = ANY ($1::uuid[]) AND" VISIBLE },
@@ -312,24 +314,26 @@ scim_db_list(PGconn *c, const struct scim_filter *f, long start, long count, cha
 
 /* Runs the groups query; @res rows are (total, group json). */
 static int
-groups_query(PGconn *c, const char *role, bool members, long start, long count,
-             PGresult **res)
+groups_query(PGconn *c, const char *role, const char *member, bool members, long start,
+             long count, PGresult **res)
 {
         char offset[24], limit[24];
-        const char *params[4] = { role, members ? "true" : "false", offset, limit };
+        const char *params[5] = { role, members ? "true" : "false", offset, limit,
+                                  member != NULL && member[0] != '\0' ? member : NULL };
 
         snprintf(offset, sizeof(offset), "%ld", start - 1);
         snprintf(limit, sizeof(limit), "%ld", count);
-        return db_exec(c, "scim_groups", 4, params, res);
+        return db_exec(c, "scim_groups", 5, params, res);
 }
 
 int
-scim_db_groups(PGconn *c, const char *role, bool members, long start, long count, char **out)
+scim_db_groups(PGconn *c, const char *role, const char *member, bool members, long start,
+               long count, char **out)
 {
         struct buf items = BUF_INIT;
         PGresult *res = NULL;
         char n[16], *text;
-        int rc = groups_query(c, role, members, start, count, &res);
+        int rc = groups_query(c, role, member, members, start, count, &res);
         int rows = rc == ST_OK ? PQntuples(res) : 0;
 
         buf_puts(&items, "[");
@@ -353,7 +357,7 @@ int
 scim_db_group(PGconn *c, const char *role, bool members, char **out)
 {
         PGresult *res = NULL;
-        int rc = groups_query(c, role, members, 1, 1, &res);
+        int rc = groups_query(c, role, NULL, members, 1, 1, &res);
 
         if (rc == ST_OK && PQntuples(res) == 0)
                 rc = ST_NOT_FOUND;

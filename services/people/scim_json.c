@@ -20,7 +20,12 @@
 #define T_NAME 2u
 #define FORMATTED "_formatted"
 
-/* Attributes SCIM defines that Tandem does not keep: accepted, ignored. */
+/*
+ * Attributes SCIM defines that Tandem does not keep: accepted, ignored, with
+ * any sub-attribute or value filter (phoneNumbers[type eq "work"].value,
+ * addresses[type eq "work"].streetAddress, roles[primary eq "True"].value, the
+ * paths Entra ID's and Okta's default mappings send).
+ */
 static const char *const ignored_user[] = {
         "nickName", "profileUrl", "userType", "preferredLanguage", "locale", "password",
         "phoneNumbers", "ims", "photos", "addresses", "entitlements", "roles",
@@ -60,6 +65,21 @@ in_list_ci(const char *const *names, const char *name)
 {
         for (; *names != NULL; names++)
                 if (strcasecmp(*names, name) == 0)
+                        return true;
+        return false;
+}
+
+/*
+ * True when the attribute @path starts with is in @names: "phoneNumbers" for
+ * phoneNumbers[type eq "work"].value, "manager" for manager.value.
+ */
+static bool
+root_in_list_ci(const char *const *names, const char *path)
+{
+        size_t n = strcspn(path, "[.");
+
+        for (; *names != NULL; names++)
+                if (strlen(*names) == n && strncasecmp(*names, path, n) == 0)
                         return true;
         return false;
 }
@@ -178,7 +198,7 @@ set_enterprise_attr(struct setter *s, const char *attr, const json_t *j_val)
 {
         if (strcasecmp(attr, "department") == 0)
                 flat_set(s, "business_unit", j_val);
-        else if (!in_list_ci(ignored_enterprise, attr))
+        else if (!root_in_list_ci(ignored_enterprise, attr))
                 fault(s->p, "invalidPath", attr, "is not an attribute of the enterprise extension");
 }
 
@@ -214,6 +234,29 @@ is_email_value_path(const char *path)
         return end != NULL && strcasecmp(end, "].value") == 0;
 }
 
+/*
+ * The address Tandem keeps is the work or the primary one: emails.value,
+ * emails[type eq "work"].value, emails[primary eq true].value (or both).
+ * Others (type "other", "home", "proxyAddress", ...; another sub-attribute
+ * than value) are accepted and dropped.
+ */
+static bool
+is_kept_email_path(const char *path)
+{
+        const char *end = strchr(path, ']');
+        size_t n;
+        char filter[128];
+
+        if (strcasecmp(path, "emails.value") == 0)
+                return true;
+        if (!is_email_value_path(path) || end == NULL)
+                return false;
+        n = (size_t)(end - path) - 7;
+        snprintf(filter, sizeof(filter), "%.*s", (int)(n < sizeof(filter) ? n : sizeof(filter) - 1),
+                 path + 7);
+        return strcasestr(filter, "\"work\"") != NULL || strcasestr(filter, "primary eq true") != NULL;
+}
+
 /* The name parts, the enterprise extension and the emails. */
 static int
 set_compound(struct setter *s, const char *path, const json_t *j_val)
@@ -236,8 +279,10 @@ set_compound(struct setter *s, const char *path, const json_t *j_val)
                 set_enterprise_attr(s, path + strlen(ENTERPRISE_PREFIX), j_val);
         } else if (strcasecmp(path, "emails") == 0) {
                 set_emails(s, j_val);
-        } else if (is_email_value_path(path)) {
+        } else if (is_kept_email_path(path)) {
                 flat_set(s, "email", j_val);
+        } else if (strncasecmp(path, "emails[", 7) == 0 || strncasecmp(path, "emails.", 7) == 0) {
+                return ST_OK;   /* another address, or a type or primary flag: dropped */
         } else {
                 return fault(s->p, "invalidPath", path, "is not a User attribute Tandem knows");
         }
@@ -270,7 +315,7 @@ set_path(struct setter *s, const char *path, const json_t *j_val)
         } else if (s->patch && (strcasecmp(path, "id") == 0 || strcasecmp(path, "meta") == 0 ||
                                 strcasecmp(path, "groups") == 0)) {
                 return fault(s->p, "mutability", path, "is read-only");
-        } else if (!in_list_ci(ignored_user, path)) {
+        } else if (!root_in_list_ci(ignored_user, path)) {
                 return set_compound(s, path, j_val);
         }
         return ST_OK;
@@ -354,6 +399,41 @@ check_string(const json_t *j_flat, size_t i, struct problem *p)
                               flat_names[i].max);
 }
 
+/*
+ * A blank title or department (an empty or white-space value, as a provider
+ * sends for an attribute the directory leaves empty) clears it, like null.
+ */
+static void
+blank_labels_to_null(json_t *j_flat)
+{
+        static const char *const labels[] = { "title", "business_unit" };
+        const char *s;
+
+        for (size_t i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+                s = json_string_value(json_object_get(j_flat, labels[i]));
+                if (s != NULL && jv_blank(s))
+                        json_object_set_new(j_flat, labels[i], json_null());
+        }
+}
+
+/* userName, externalId and displayName identify a person: never blank. */
+static void
+check_not_blank(const json_t *j_flat, struct problem *p)
+{
+        static const char *const ids[] = { "user_name", "external_id", "display_name" };
+        const char *s;
+
+        for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+                s = json_string_value(json_object_get(j_flat, ids[i]));
+                if (s == NULL || *s == '\0' || !jv_blank(s))
+                        continue;
+                for (size_t k = 0; k < FLAT_COUNT; k++)
+                        if (strcmp(flat_names[k].flat, ids[i]) == 0)
+                                fault(p, "invalidValue", flat_names[k].scim,
+                                      "must not be blank (white space only)");
+        }
+}
+
 int
 scim_flat_check(const json_t *j_flat, struct problem *p)
 {
@@ -379,6 +459,7 @@ scim_flat_check(const json_t *j_flat, struct problem *p)
         s = json_string_value(json_object_get(j_flat, "external_id"));
         if (s != NULL && *s == '\0')
                 fault(p, "invalidValue", "externalId", "must not be empty");
+        check_not_blank(j_flat, p);
         if (problem_field_count(p) > 0 && p->type[0] == '\0')
                 snprintf(p->type, sizeof(p->type), "invalidValue");
         return problem_field_count(p) > 0 ? ST_INVALID : ST_OK;
@@ -412,6 +493,7 @@ scim_user_parse(const json_t *j_body, struct problem *p, json_t **out)
                 set_path(&s, key, j_val);
         derive_display_name(s.j_flat, s.touched, false);
         derive_email(s.j_flat);
+        blank_labels_to_null(s.j_flat);
         if (problem_field_count(p) == 0)
                 scim_flat_check(s.j_flat, p);
         if (problem_field_count(p) > 0) {
@@ -505,6 +587,7 @@ scim_user_patch(json_t *j_flat, const json_t *j_patch, struct problem *p)
                         user_op(&s, j_op, i);
         }
         derive_display_name(j_flat, s.touched, true);
+        blank_labels_to_null(j_flat);
         if (problem_field_count(p) == 0)
                 scim_flat_check(j_flat, p);
         return problem_field_count(p) > 0 ? ST_INVALID : ST_OK;
@@ -669,6 +752,90 @@ group_op(struct scim_members *m, const json_t *j_op, size_t i, struct problem *p
         }
 }
 
+/* The top-level " and " of @filter (outside quotes and brackets), or NULL. */
+static const char *
+top_and(const char *filter)
+{
+        bool quoted = false;
+        int depth = 0;
+
+        for (const char *c = filter; *c != '\0'; c++) {
+                if (*c == '\\' && quoted && c[1] != '\0')
+                        c++;
+                else if (*c == '"')
+                        quoted = !quoted;
+                else if (!quoted && (*c == '[' || *c == ']'))
+                        depth += *c == '[' ? 1 : -1;
+                else if (!quoted && depth == 0 && strncasecmp(c, " and ", 5) == 0)
+                        return c;
+        }
+        return NULL;
+}
+
+/* One term of a Groups filter: members[value eq "id"] into @member, else attr eq "v". */
+static int
+group_term(const char *term, struct scim_filter *out, char member[UUID_STR_LEN],
+           struct problem *p)
+{
+        json_t *j_ids = NULL;
+        struct problem mp = PROBLEM_INIT;
+        size_t n;
+
+        term += strspn(term, " ");
+        n = strlen(term);
+        while (n > 0 && term[n - 1] == ' ')
+                n--;
+        if (strncasecmp(term, "members[", 8) != 0)
+                return scim_filter_parse(term, out, p);
+        j_ids = json_array();
+        if (j_ids != NULL) {
+                char path[160];
+
+                snprintf(path, sizeof(path), "%.*s", (int)(n < sizeof(path) ? n : 0), term);
+                member_filter(path, j_ids, &mp, "filter");
+        }
+        if (j_ids == NULL || json_array_size(j_ids) != 1 || member[0] != '\0') {
+                json_decref(j_ids);
+                problem_release(&mp);
+                return fault(p, "invalidFilter", "filter", "a Group filter is displayName or id"
+                             " eq \"name\", members[value eq \"id\"], or both joined by and");
+        }
+        snprintf(member, UUID_STR_LEN, "%s", json_string_value(json_array_get(j_ids, 0)));
+        json_decref(j_ids);
+        problem_release(&mp);
+        return ST_OK;
+}
+
+int
+scim_group_filter_parse(const char *filter, struct scim_filter *out, char member[UUID_STR_LEN],
+                        struct problem *p)
+{
+        const char *and;
+        char first[600];
+        int rc;
+
+        memset(out, 0, sizeof(*out));
+        member[0] = '\0';
+        if (filter == NULL || filter[strspn(filter, " ")] == '\0')
+                return ST_OK;
+        and = top_and(filter);
+        if (and == NULL)
+                return group_term(filter, out, member, p);
+        if ((size_t)(and - filter) >= sizeof(first) || top_and(and + 5) != NULL)
+                return fault(p, "invalidFilter", "filter", "at most two terms joined by and");
+        snprintf(first, sizeof(first), "%.*s", (int)(and - filter), filter);
+        rc = group_term(first, out, member, p);
+        if (rc == ST_OK) {
+                struct scim_filter second;
+
+                rc = group_term(and + 5, out->attr == SCIM_FILTER_NONE ? out : &second, member, p);
+                if (rc == ST_OK && (member[0] == '\0' || out->attr == SCIM_FILTER_NONE))
+                        rc = fault(p, "invalidFilter", "filter", "and joins displayName or id"
+                                   " eq \"name\" with members[value eq \"id\"]");
+        }
+        return rc;
+}
+
 int
 scim_group_patch_parse(const json_t *j_patch, struct scim_members *out, struct problem *p)
 {
@@ -687,6 +854,22 @@ scim_group_patch_parse(const json_t *j_patch, struct scim_members *out, struct p
                 else
                         group_op(out, j_op, i, p);
         }
+        return problem_field_count(p) > 0 ? ST_INVALID : ST_OK;
+}
+
+int
+scim_group_put_parse(const json_t *j_body, struct scim_members *out, struct problem *p)
+{
+        const json_t *j_members = json_object_get(j_body, "members");
+
+        out->j_add = json_array();
+        out->j_remove = json_array();
+        out->replace = true;
+        if (out->j_add == NULL || out->j_remove == NULL)
+                return ST_NOMEM;
+        check_schemas(j_body, SCIM_GROUP_SCHEMA, p);
+        if (j_members != NULL && !json_is_null(j_members))
+                member_ids(j_members, out->j_add, p, "members");
         return problem_field_count(p) > 0 ? ST_INVALID : ST_OK;
 }
 

@@ -236,8 +236,8 @@ http_assessments_list(struct request *rq)
 
         if (rc != ST_OK)
                 return rc;
-        query_uuid(rq, "person_id", &op.filter_person);
-        query_enum(rq, "kind", kinds, &op.kind);
+        http_query_uuid(rq, "person_id", &op.filter_person);
+        http_query_enum(rq, "kind", kinds, &op.kind);
         http_page(rq, &op.pg);
         if (problem_field_count(&rq->prob) > 0)
                 return ST_INVALID;
@@ -274,7 +274,7 @@ http_assessments_growth(struct request *rq)
                 rc = access_no_viewer(rq);
         if (rc != ST_OK)
                 return rc;
-        query_enum(rq, "kind", kinds, &op.kind);
+        http_query_enum(rq, "kind", kinds, &op.kind);
         if (problem_field_count(&rq->prob) > 0)
                 return ST_INVALID;
         if (op.kind == NULL)

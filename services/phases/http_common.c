@@ -95,25 +95,6 @@ http_optional_body(struct request *rq, json_t **out)
 }
 
 void
-query_uuid(struct request *rq, const char *name, const char **out)
-{
-        *out = http_query(rq, name);
-        if (*out != NULL && !uuid_valid(*out))
-                problem_field(&rq->prob, name, "must be a UUID");
-}
-
-void
-query_enum(struct request *rq, const char *name, const char *const *values, const char **out)
-{
-        *out = http_query(rq, name);
-        for (const char *const *v = values; *out != NULL && *v != NULL; v++)
-                if (strcmp(*v, *out) == 0)
-                        return;
-        if (*out != NULL)
-                problem_field(&rq->prob, name, "is not one of the allowed values");
-}
-
-void
 uuid_lower(char out[UUID_STR_LEN], const char *s)
 {
         size_t i;

@@ -178,9 +178,9 @@ http_enrolments_list(struct request *rq)
 
         if (rc != ST_OK)
                 return rc;
-        query_uuid(rq, "person_id", &op.f.person_id);
-        query_uuid(rq, "programme_id", &op.f.programme_id);
-        query_enum(rq, "status", enrolment_statuses, &op.f.status);
+        http_query_uuid(rq, "person_id", &op.f.person_id);
+        http_query_uuid(rq, "programme_id", &op.f.programme_id);
+        http_query_enum(rq, "status", enrolment_statuses, &op.f.status);
         http_page(rq, &op.pg);
         if (problem_field_count(&rq->prob) > 0)
                 return ST_INVALID;

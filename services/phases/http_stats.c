@@ -25,7 +25,7 @@ http_stats_phases(struct request *rq)
         if (!(rq->who.roles & (ROLE_VIEWER | ROLE_COMMS | ROLE_ADMIN | ROLE_SERVICE)))
                 return access_forbid(rq, "statistics are for viewers, comms and the programme"
                                      " team");
-        query_uuid(rq, "programme_id", &op.f.programme_id);
+        http_query_uuid(rq, "programme_id", &op.f.programme_id);
         op.f.business_unit = http_query(rq, "business_unit");
         if (op.f.business_unit != NULL && (op.f.business_unit[0] == '\0'
                                            || jv_utf8_len(op.f.business_unit) > 100))

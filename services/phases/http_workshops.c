@@ -100,7 +100,7 @@ http_workshops_list(struct request *rq)
         op.platform = http_query(rq, "platform");
         if (op.platform != NULL && !slug_valid(op.platform))
                 problem_field(&rq->prob, "platform", "must be a key: 1 to 40 of a-z, 0-9, _ and -");
-        query_uuid(rq, "attended_by", &op.attended_by);
+        http_query_uuid(rq, "attended_by", &op.attended_by);
         http_page(rq, &op.pg);
         if (problem_field_count(&rq->prob) > 0)
                 return ST_INVALID;

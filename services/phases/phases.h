@@ -413,13 +413,6 @@ int reply_enrolment_page(struct request *rq, char *page);
 /* The JSON body when one was sent, else ST_OK with *@out NULL. */
 int http_optional_body(struct request *rq, json_t **out);
 
-/* A UUID query parameter, or a field error naming it. */
-void query_uuid(struct request *rq, const char *name, const char **out);
-
-/* A query parameter from @values, or a field error naming it. */
-void query_enum(struct request *rq, const char *name, const char *const *values,
-                const char **out);
-
 /* The time now, in seconds since the epoch. */
 long long clock_now(void);
 

@@ -183,6 +183,11 @@ describe('checkResponse', () => {
     fail(resp('POST', '/v1/people', 409, PROB_H, noRid), /request_id/);
     pass(resp('POST', '/v1/people', 422, PROB_H, problem(422, 'idempotency-key-reused')));
     pass(resp('POST', '/v1/people', 413, PROB_H, problem(413, 'payload-too-large')));
+    // 431 on any path, listed or not, before routing (shared/server.c)
+    pass(resp('GET', '/healthz', 431, PROB_H, problem(431, 'request-header-fields-too-large')));
+    pass(resp('GET', '/no/such/route', 431, PROB_H, problem(431, 'request-header-fields-too-large')));
+    fail(resp('GET', '/healthz', 431, PROB_H, problem(431, 'payload-too-large')), /type/);
+    fail(resp('GET', '/healthz', 431, { 'content-type': 'text/html', 'x-request-id': RID }, ''));
   });
 
   it('matches concrete paths, ignores the query string, and prefers literal segments', () => {

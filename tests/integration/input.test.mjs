@@ -3,6 +3,7 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { api, expectProblem, expectStatus, namesField } from './lib/http.mjs';
 import { adminToken, createMentor, createPartner, createPerson, personBody, uniq } from './lib/fixtures.mjs';
 import * as db from './lib/db.mjs';
@@ -378,5 +379,130 @@ describe('uniqueness and idempotency', () => {
     const p = expectProblem(res, 400, 'validation');
     assert.ok(p.errors.some((e) => namesField(e, 'Idempotency-Key') || /idempotency/i.test(e.field)));
     assert.equal((await db.peopleByEmail(body.email)).length, 0);
+  });
+});
+
+// JSON that jansson cannot hold, or that no field accepts, is named by field and
+// fault (shared/jsonbody.c), on every service: \u0000 is valid JSON but no field
+// takes it (PostgreSQL text cannot store U+0000), a lone surrogate is not a
+// character, an integer beyond 64 bits does not fit any number of the API.
+describe('JSON values the API cannot take are named by field and fault', () => {
+  const cases = [
+    ['\\u0000 in a string', '"title": "Lead\\u0000er"', 'title', /\\u0000/],
+    ['a lone surrogate', '"display_name": "Ann \\ud800"', 'display_name', /surrogate/],
+    ['an integer beyond 64 bits', '"mentor_capacity": 18446744073709551616', 'mentor_capacity', /64 bits/],
+  ];
+  for (const [label, member, field, fault] of cases) {
+    it(`${label} -> 400 validation naming ${field}, nothing stored`, async () => {
+      const email = `nul-${uniq()}@example.com`;
+      const raw = `{"email": "${email}", "roles": ["partner"], "display_name": "x", ${member}}`
+        .replace('"display_name": "x", "display_name"', '"display_name"');
+      const res = await api('POST', '/v1/people', { token: adminToken(), rawBody: raw, invalid: true });
+      const p = expectProblem(res, 400, 'validation', [field]);
+      assert.match(p.errors.find((e) => e.field === field).message, fault);
+      assert.doesNotMatch(p.detail, /not valid JSON/);
+      assert.equal((await db.peopleByEmail(email)).length, 0, 'nothing stored');
+    });
+  }
+
+  it('a nested member is named by its path; a PATCH changes nothing', async () => {
+    const p = await createPartner();
+    const res = await api('PATCH', `/v1/people/${p.id}`, {
+      token: adminToken(),
+      rawBody: '{"title": "ok", "roles": ["partner", "\\udc00"]}',
+      invalid: true,
+    });
+    const prob = expectProblem(res, 400, 'validation', ['roles[1]']);
+    assert.equal(prob.errors[0].field, 'roles[1]');
+    assert.equal(Number((await db.personById(p.id)).version), 1);
+  });
+
+  it('a member given twice is malformed, and named', async () => {
+    const res = await api('POST', '/v1/people', {
+      token: adminToken(),
+      rawBody: '{"email": "a@example.com", "title": "a", "title": "b"}',
+      invalid: true,
+    });
+    const prob = expectProblem(res, 400, 'malformed', ['title']);
+    assert.match(prob.detail, /title is given twice/);
+  });
+
+  for (const [service, path] of [
+    ['phases', '/v1/programmes'],
+    ['mentoring', '/v1/activity-templates'],
+  ]) {
+    it(`${service} names the field too (shared code)`, async () => {
+      const res = await api('POST', path, {
+        service,
+        token: adminToken(),
+        rawBody: '{"name": "x\\u0000y"}',
+        invalid: true,
+      });
+      const p = expectProblem(res, 400, 'validation', ['name']);
+      assert.match(p.errors[0].message, /\\u0000/);
+    });
+  }
+});
+
+// A blank external_id would cut the person off from their sign-in; blank names
+// and labels are noise. Blanks: "" or white space only, Unicode spaces too.
+describe('blanks in people fields', () => {
+  const BLANKS = ['', '   ', '\t\n', '\u00a0', '\u3000', ' \u200b '];
+
+  it('an admin cannot create a person with a blank display_name, external_id, title or business_unit', async () => {
+    for (const blank of BLANKS) {
+      const email = `blank-${uniq()}@example.com`;
+      const res = await api('POST', '/v1/people', {
+        token: adminToken(),
+        body: personBody({ email, display_name: blank, external_id: blank, title: blank, business_unit: blank }),
+        invalid: true,
+      });
+      const p = expectProblem(res, 400, 'validation', ['display_name', 'external_id', 'title', 'business_unit']);
+      for (const e of p.errors) assert.match(e.message, /blank/, JSON.stringify(blank));
+      assert.equal((await db.peopleByEmail(email)).length, 0, 'nothing stored');
+    }
+  });
+
+  it('an admin cannot PATCH them to blanks; null still clears title and business_unit', async () => {
+    const person = await createPerson({ external_id: `ext-${uniq()}`, title: 'Lead', business_unit: 'Tax' });
+    for (const field of ['display_name', 'external_id', 'title', 'business_unit']) {
+      const res = await api('PATCH', `/v1/people/${person.id}`, {
+        token: adminToken(),
+        body: { [field]: ' \u00a0 ' },
+        invalid: true,
+      });
+      expectProblem(res, 400, 'validation', [field]);
+    }
+    const row = await db.personById(person.id);
+    assert.equal(Number(row.version), 1, 'nothing changed');
+    assert.equal(row.external_id, person.external_id);
+    const ok = await api('PATCH', `/v1/people/${person.id}`, { token: adminToken(), body: { title: null, business_unit: null } });
+    expectStatus(ok, 200);
+    assert.equal(ok.body.title, null);
+  });
+});
+
+// Oversized headers sent straight to a service: a 431 problem+json like every
+// other error (shared/server.c), not libmicrohttpd's empty 431; a header that
+// the gateway lets through (up to 32 KB) is taken.
+describe('oversized request headers', () => {
+  for (const service of ['people', 'phases', 'strategy', 'mentoring']) {
+    it(`${service}: 100 KB of headers -> 431 problem+json; 40 KB are taken`, async () => {
+      const big = await api('GET', '/healthz', { service, headers: { 'X-Filler': 'x'.repeat(100 * 1024) } });
+      const p = expectProblem(big, 431, 'request-header-fields-too-large');
+      assert.match(p.detail, /at most 65536/);
+      const token = adminToken();
+      const fine = await api('GET', '/healthz', { service, token, headers: { 'X-Filler': 'y'.repeat(40 * 1024) } });
+      expectStatus(fine, 200);
+    });
+  }
+
+  it('a 16 KB bearer token (group claims) is taken on a /v1 route', async () => {
+    const groups = Array.from({ length: 460 }, (_, i) => `Group-${i}-${uniq(8)}`);
+    const { token } = await import('./lib/tokens.mjs');
+    const t = token({ sub: `big-${uniq()}`, roles: ['admin'], extra: { groups } });
+    assert.ok(t.length > 16 * 1024, `token is ${t.length} bytes`);
+    // a person that does not exist: 404 once the token is taken (401 otherwise)
+    expectProblem(await api('GET', `/v1/people/${randomUUID()}`, { token: t }), 404, 'not-found');
   });
 });

@@ -249,6 +249,93 @@ describe('SCIM Users: the provider sequence', () => {
   });
 });
 
+describe("SCIM: the paths Entra ID's and Okta's default mappings send", () => {
+  // From Entra ID's default user mapping (and the Microsoft SCIM validator's
+  // attribute list) and Okta's: what Tandem does not keep is accepted and dropped.
+  const DROPPED = [
+    ['phoneNumbers[type eq "work"].value', '+44 20 7946 0001'],
+    ['phoneNumbers[type eq "mobile"].value', '+44 7700 900001'],
+    ['phoneNumbers[type eq "fax"].value', '+44 20 7946 0002'],
+    ['addresses[type eq "work"].streetAddress', '1 Main St'],
+    ['addresses[type eq "work"].formatted', '1 Main St, London'],
+    ['addresses[type eq "work"].locality', 'London'],
+    ['addresses[type eq "work"].region', 'Greater London'],
+    ['addresses[type eq "work"].postalCode', 'EC1A 1BB'],
+    ['addresses[type eq "work"].country', 'GB'],
+    ['addresses[type eq "other"].Formatted', 'Office 3'],
+    ['emails[type eq "other"].Value', 'ada.home@example.org'],
+    ['roles[primary eq "True"].value', 'Engineer'],
+    ['ims[type eq "work"].value', 'ada-im'],
+    ['preferredLanguage', 'en-GB'],
+    ['locale', 'en-GB'],
+    ['nickName', 'Ada'],
+    ['userType', 'Employee'],
+    ['name.middleName', 'B'],
+    [`${ENTERPRISE}:employeeNumber`, '42'],
+    [`${ENTERPRISE}:costCenter`, 'CC1'],
+    [`${ENTERPRISE}:organization`, 'Org'],
+    [`${ENTERPRISE}:division`, 'Div'],
+    [`${ENTERPRISE}:manager`, '7d6f3c1e-0000-4000-8000-000000000001'],
+  ];
+
+  it('a PATCH with every dropped path and a title change applies the title change', async () => {
+    const user = await createUser();
+    const ops = DROPPED.map(([path, value]) => ({ op: 'Add', path, value }));
+    ops.push({ op: 'Replace', path: 'title', value: 'Lead Partner' });
+    const res = await scim('PATCH', `/scim/v2/Users/${user.id}`, { body: patchOps(...ops) });
+    const after = expectStatus(res, 200).body;
+    assert.equal(after.title, 'Lead Partner');
+    assert.equal(after.emails[0].value, user.emails[0].value, 'an "other" address does not replace the work one');
+    const row = await personById(user.id);
+    assert.equal(row.title, 'Lead Partner');
+    assert.equal(row.email, user.emails[0].value);
+  });
+
+  it('the issue\'s case: a work phone and a title in one PATCH', async () => {
+    const user = await createUser();
+    const res = await scim('PATCH', `/scim/v2/Users/${user.id}`, {
+      body: patchOps(
+        { op: 'Add', path: 'phoneNumbers[type eq "work"].value', value: '+44 20 7946 0003' },
+        { op: 'Replace', path: 'title', value: 'Mentor' },
+      ),
+    });
+    assert.equal(expectStatus(res, 200).body.title, 'Mentor');
+  });
+
+  it('a path SCIM does not define is still a 400 invalidPath, and nothing changes', async () => {
+    const user = await createUser();
+    expectScimError(
+      await scim('PATCH', `/scim/v2/Users/${user.id}`, {
+        body: patchOps({ op: 'Add', path: 'shoeSize', value: '9' }, { op: 'Replace', path: 'title', value: 'X' }),
+      }),
+      400,
+      'invalidPath',
+    );
+    assert.equal((await personById(user.id)).title, user.title);
+  });
+
+  it('blank identity attributes are refused, blank title and department clear them', async () => {
+    const user = await createUser();
+    for (const path of ['displayName', 'externalId', 'userName']) {
+      const e = expectScimError(
+        await scim('PATCH', `/scim/v2/Users/${user.id}`, { body: patchOps({ op: 'Replace', path, value: '  ' }) }),
+        400,
+        'invalidValue',
+      );
+      assert.match(e.detail, new RegExp(path));
+    }
+    const row = await personById(user.id);
+    assert.equal(row.external_id, user.externalId, 'the sign-in link stays');
+    const res = await scim('PATCH', `/scim/v2/Users/${user.id}`, {
+      body: patchOps({ op: 'Replace', path: 'title', value: ' ' }, { op: 'Replace', path: `${ENTERPRISE}:department`, value: '' }),
+    });
+    expectStatus(res, 200);
+    const cleared = await personById(user.id);
+    assert.equal(cleared.title, null);
+    assert.equal(cleared.business_unit, null);
+  });
+});
+
 describe('SCIM deprovisioning ends pairings; reactivation restores access only', () => {
   it('active false: status left, pairing cancelled, token refused; active true: token works, pairing stays ended', async () => {
     const user = await createUser();
@@ -314,17 +401,72 @@ describe('SCIM Groups: the roles', () => {
     expectScimError(await scim('GET', '/scim/v2/Groups/finance'), 404);
   });
 
-  it('POST links a role by name; another name is a 400', async () => {
-    const res = await scim('POST', '/scim/v2/Groups', {
-      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'comms' },
-    });
-    expectStatus(res, 201);
-    assert.equal(res.headers.get('location'), '/scim/v2/Groups/comms');
+  it('POST of a group that exists (every role does) is a 409 uniqueness; another name is a 400', async () => {
+    for (const displayName of ['comms', 'mentor']) {
+      const res = await scim('POST', '/scim/v2/Groups', {
+        body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName },
+      });
+      const e = expectScimError(res, 409, 'uniqueness');
+      assert.match(e.detail, new RegExp(`/scim/v2/Groups/${displayName}`));
+    }
     expectScimError(
       await scim('POST', '/scim/v2/Groups', { body: { schemas: [], displayName: 'Finance' } }),
       400,
       'invalidValue',
     );
+  });
+
+  it('a membership check by filter (id and members[value eq]) finds the group only with the member', async () => {
+    const a = await createUser();
+    const b = await createUser();
+    await scim('PATCH', '/scim/v2/Groups/mentor', {
+      body: patchOps({ op: 'add', path: 'members', value: [{ value: a.id }] }),
+    });
+    const check = async (filter) =>
+      expectStatus(await scim('GET', `/scim/v2/Groups?excludedAttributes=members&filter=${encodeURIComponent(filter)}`), 200).body;
+    const hit = await check(`id eq "mentor" and members[value eq "${a.id}"]`);
+    assert.equal(hit.totalResults, 1);
+    assert.equal(hit.Resources[0].id, 'mentor');
+    const miss = await check(`id eq "mentor" and members[value eq "${b.id}"]`);
+    assert.equal(miss.totalResults, 0);
+    assert.deepEqual(miss.Resources, []);
+    const other = await check(`displayName eq "admin" and members[value eq "${a.id}"]`);
+    assert.equal(other.totalResults, 0);
+    const groupsOfA = await check(`members[value eq "${a.id}"]`);
+    assert.deepEqual(groupsOfA.Resources.map((g) => g.id), ['mentor']);
+    expectScimError(
+      await scim('GET', `/scim/v2/Groups?filter=${encodeURIComponent('id eq "mentor" or displayName eq "admin"')}`),
+      400,
+      'invalidFilter',
+    );
+  });
+
+  it('PUT replaces the members and answers with the group; DELETE is a 501 SCIM error', async () => {
+    const a = await createUser();
+    const b = await createUser();
+    await scim('PATCH', '/scim/v2/Groups/comms', {
+      body: patchOps({ op: 'add', path: 'members', value: [{ value: a.id }] }),
+    });
+    const res = await scim('PUT', '/scim/v2/Groups/comms', {
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'comms', members: [{ value: b.id }] },
+    });
+    const g = expectStatus(res, 200).body;
+    assert.ok(g.members.some((m) => m.value === b.id));
+    assert.ok(!g.members.some((m) => m.value === a.id));
+    assert.deepEqual((await personById(a.id)).roles, []);
+    assert.deepEqual((await personById(b.id)).roles, ['comms']);
+    expectScimError(
+      await scim('PUT', '/scim/v2/Groups/comms', {
+        body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'viewer' },
+      }),
+      400,
+      'mutability',
+    );
+    assert.deepEqual((await personById(b.id)).roles, ['comms'], 'a refused PUT changes nothing');
+    const del = expectScimError(await scim('DELETE', '/scim/v2/Groups/comms'), 501);
+    assert.match(del.detail, /PATCH/);
+    assert.deepEqual((await personById(b.id)).roles, ['comms']);
+    expectScimError(await scim('DELETE', '/scim/v2/Groups/finance'), 404);
   });
 
   it('members: add, remove by filter path, replace', async () => {

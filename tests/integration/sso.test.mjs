@@ -4,7 +4,8 @@
 // RS256 and ES256 tokens of typ at+jwt and JWT, maps the provider's groups
 // to roles, resolves and links people, creates them just in time when told
 // to, lets the SCIM client in by its client id, refetches keys on an unknown
-// kid without letting a flood of made-up kids hammer the provider, takes up
+// kid (and on a bad signature under a known kid: a key replaced under the
+// same kid) without letting a flood of made-up kids hammer the provider, takes up
 // rotated keys, and keeps working on cached keys with the provider down.
 //
 // The harness's own people instance stays on HS256 for the other tests;
@@ -13,7 +14,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { api, expectProblem, expectStatus, requireEnv } from './lib/http.mjs';
 import { peopleByExternalId, peopleByEmail } from './lib/db.mjs';
@@ -267,6 +268,46 @@ describe('SSO with a real OpenID Connect provider', () => {
     expectProblem(expired, 401, 'unauthenticated');
     assert.match(expired.headers.get('www-authenticate'), /token expired/);
     expectStatus(await call(rs, 'GET', '/v1/people?limit=1', { token: oldLong }), 200);
+  });
+
+  it('takes up a key replaced under the same kid; forged signatures under a known kid are rate-limited', async () => {
+    const kid = op.signingKid.RS256;
+    // a person that does not exist: 404 once the token is taken, 401 otherwise
+    const probe = `/v1/people/${randomUUID()}`;
+    const before = await op.token({ persona: personaAdmin() });
+    expectProblem(await call(rs, 'GET', probe, { token: before }), 404, 'not-found');
+    await sleep(REFETCH_S * 1000 + 100);
+    // the provider replaces its RSA key and keeps the kid (some do on rotation)
+    op.install([newKey('RSA', kid), ...op.keys.filter((k) => k.kid !== kid)]);
+    const replaced = await op.token({ persona: personaAdmin() });
+    assert.equal(JSON.parse(Buffer.from(replaced.split('.')[0], 'base64url')).kid, kid);
+    const fetches = op.jwksFetches;
+    // a bad signature under a known kid fetches the JWKS again
+    expectProblem(await call(rs, 'GET', probe, { token: replaced }), 404, 'not-found');
+    assert.equal(op.jwksFetches, fetches + 1, 'one JWKS fetch');
+    const gone = await call(rs, 'GET', probe, { token: before });
+    expectProblem(gone, 401, 'unauthenticated');
+    assert.match(gone.headers.get('www-authenticate'), /bad signature/);
+
+    // a flood of forged signatures under the known kid: at most one fetch per interval
+    await sleep(REFETCH_S * 1000 + 100);
+    const [h, p] = replaced.split('.');
+    const from = op.jwksFetches;
+    const t0 = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 120 }, () =>
+        call(rs, 'GET', probe, { token: `${h}.${p}.${randomBytes(256).toString('base64url')}` }),
+      ),
+    );
+    const seconds = (Date.now() - t0) / 1000;
+    for (const r of results) {
+      expectProblem(r, 401, 'unauthenticated');
+      assert.match(r.headers.get('www-authenticate'), /bad signature/);
+    }
+    const fetched = op.jwksFetches - from;
+    assert.ok(fetched >= 1, 'a bad signature is looked up once');
+    assert.ok(fetched <= Math.ceil(seconds / REFETCH_S) + 1, `${fetched} JWKS fetches in ${seconds} s`);
+    expectProblem(await call(rs, 'GET', probe, { token: replaced }), 404, 'not-found');
   });
 
   it('keeps working on cached keys while the provider is down', async () => {

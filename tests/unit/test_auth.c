@@ -482,6 +482,7 @@ START_TEST(test_expired_within_leeway)
 
         json_object_set_new(j_claims, "exp", json_integer(NOW - LEEWAY + 1));
         json_object_set_new(j_claims, "nbf", json_integer(NOW + LEEWAY - 1));
+        json_object_set_new(j_claims, "iat", json_integer(NOW + LEEWAY));
         t_accept(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims));
 }
 END_TEST
@@ -675,6 +676,23 @@ START_TEST(test_nbf_future)
 }
 END_TEST
 
+START_TEST(test_iat_future)
+{
+        json_t *j_claims = t_claims();
+
+        /* a clock skew beyond the leeway, or a token minted to outlive its exp */
+        json_object_set_new(j_claims, "iat", json_integer(NOW + LEEWAY + 1));
+        t_reject(JWT_ALG_RS256, t_token(JWT_ALG_RS256, j_claims), "token issued in the future");
+        j_claims = t_claims();
+        json_object_set_new(j_claims, "iat", json_integer(NOW + 86400 * 365));
+        json_object_set_new(j_claims, "exp", json_integer(NOW + 86400 * 366));
+        t_reject(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims), "token issued in the future");
+        j_claims = t_claims();
+        json_object_set_new(j_claims, "iat", json_real((double)NOW + LEEWAY + 0.5));
+        t_reject(JWT_ALG_ES256, t_token(JWT_ALG_ES256, j_claims), "token issued in the future");
+}
+END_TEST
+
 START_TEST(test_wrong_iss)
 {
         json_t *j_claims = t_claims();
@@ -800,7 +818,7 @@ START_TEST(test_missing_and_huge_token)
         struct auth_verifier *v = t_verifier(JWT_ALG_HS256);
         struct principal who = PRINCIPAL_INIT;
         json_t *j_claims = t_claims();
-        char *pad = malloc(9000);
+        char *pad = malloc(33000);
         char why[64];
 
         ck_assert_int_eq(auth_verify(v, "", NOW, &who, why, sizeof(why)), ST_UNAUTHENTICATED);
@@ -808,9 +826,15 @@ START_TEST(test_missing_and_huge_token)
         ck_assert_int_eq(auth_verify(v, NULL, NOW, &who, why, sizeof(why)), ST_UNAUTHENTICATED);
         ck_assert_str_eq(why, "missing token");
         auth_verifier_free(v);
-        /* A validly signed token over 8 KiB. */
-        memset(pad, 'p', 8999);
-        pad[8999] = '\0';
+        /* A validly signed token of 16 KiB (an SSO token with group claims) is taken... */
+        memset(pad, 'p', 16000);
+        pad[16000] = '\0';
+        json_object_set_new(j_claims, "pad", json_string(pad));
+        t_accept(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims));
+        /* ...one over 32 KiB is not. */
+        j_claims = t_claims();
+        memset(pad, 'p', 32999);
+        pad[32999] = '\0';
         json_object_set_new(j_claims, "pad", json_string(pad));
         t_reject(JWT_ALG_HS256, t_token(JWT_ALG_HS256, j_claims), "malformed token");
         free(pad);
@@ -1164,6 +1188,7 @@ auth_suite(void)
         tcase_add_test(tc, test_wrong_hs256_secret);
         tcase_add_test(tc, test_expired);
         tcase_add_test(tc, test_nbf_future);
+        tcase_add_test(tc, test_iat_future);
         tcase_add_test(tc, test_wrong_iss);
         tcase_add_test(tc, test_wrong_aud);
         tcase_add_test(tc, test_exp_string);

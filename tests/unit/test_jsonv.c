@@ -153,6 +153,23 @@ START_TEST(test_utf8_len)
 }
 END_TEST
 
+START_TEST(test_blank)
+{
+        ck_assert(jv_blank(""));
+        ck_assert(jv_blank(" \t\r\n\v\f"));
+        ck_assert(jv_blank("\xc2\xa0"));                      /* no-break space */
+        ck_assert(jv_blank("\xe2\x80\x83\xe2\x80\xa8"));      /* em space, line separator */
+        ck_assert(jv_blank("\xe3\x80\x80\xef\xbb\xbf"));      /* ideographic space, BOM */
+        ck_assert(jv_blank("\xe2\x80\x8b"));                  /* zero-width space */
+        ck_assert(!jv_blank("a"));
+        ck_assert(!jv_blank(" a "));
+        ck_assert(!jv_blank("\xc3\xa9"));
+        ck_assert(!jv_blank("\xe2\x80\x90"));                 /* hyphen, just past the spaces */
+        ck_assert(!jv_blank("\xf0\x9f\x98\x80"));
+        ck_assert(!jv_blank("\xe2\x80\x8b."));
+}
+END_TEST
+
 START_TEST(test_string_accept)
 {
         char *s200 = repeat("a", 200);
@@ -641,6 +658,7 @@ jsonv_suite(void)
         TCase *tc_members = tcase_create("members");
 
         tcase_add_test(tc_types, test_utf8_len);
+        tcase_add_test(tc_types, test_blank);
         tcase_add_test(tc_types, test_string_accept);
         tcase_add_test(tc_types, test_string_reject);
         tcase_add_test(tc_types, test_string_with_nul_rejected);

@@ -167,9 +167,9 @@ START_TEST(test_create_every_fault_at_once)
         ck_assert_int_eq(p.st, ST_INVALID);
         ck_assert_uint_eq(problem_field_count(&p), 12);
         ck_assert_int_eq(faults_for(&p, "email", "e-mail"), 1);
-        ck_assert_int_eq(faults_for(&p, "display_name", "must not be empty"), 1);
+        ck_assert_int_eq(faults_for(&p, "display_name", "must not be blank"), 1);
         ck_assert_int_eq(faults_for(&p, "roles", "at least 1"), 1);
-        ck_assert_int_eq(faults_for(&p, "external_id", "must not be empty"), 1);
+        ck_assert_int_eq(faults_for(&p, "external_id", "must not be blank"), 1);
         ck_assert_int_eq(faults_for(&p, "title", "must be a string"), 1);
         ck_assert_int_eq(faults_for(&p, "business_unit", "at most 100"), 1);
         ck_assert_int_eq(faults_for(&p, "status", "allowed values"), 1);
@@ -229,7 +229,7 @@ START_TEST(test_create_display_name)
         expect_create_ok("display_name", json_string(s200));
         expect_create_ok("display_name", json_string(e200));
         expect_create_fault("display_name", json_string(s201), "at most 200");
-        expect_create_fault("display_name", json_string(""), "must not be empty");
+        expect_create_fault("display_name", json_string(""), "must not be blank");
         expect_create_fault("display_name", json_null(), "must not be null");
         free(s200);
         free(s201);
@@ -272,10 +272,27 @@ START_TEST(test_tz_shape)
 }
 END_TEST
 
+/* Blanks: "" or white space only (ASCII or Unicode) in a name, a sign-in link or a label. */
+START_TEST(test_create_blanks)
+{
+        static const char *const fields[] = { "display_name", "external_id", "title",
+                                              "business_unit" };
+        static const char *const blanks[] = { "", " ", "   ", "\t\n", "\xc2\xa0",
+                                              "\xe3\x80\x80", " \xe2\x80\x8b " };
+
+        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+                for (size_t b = 0; b < sizeof(blanks) / sizeof(blanks[0]); b++)
+                        expect_create_fault(fields[f], json_string(blanks[b]), "must not be blank");
+        expect_create_fault("title", json_string(" "), "send null to clear it");
+        expect_create_ok("display_name", json_string(" Ana "));
+        expect_create_ok("business_unit", json_null());
+}
+END_TEST
+
 START_TEST(test_create_other_fields)
 {
         expect_create_ok("title", json_null());
-        expect_create_ok("title", json_string(""));
+        expect_create_ok("title", json_string(" Lead "));
         expect_create_ok("external_id", json_null());
         expect_create_ok("status", json_string("left"));
         expect_create_fault("status", json_null(), "must not be null");
@@ -300,6 +317,21 @@ patch(const char *text, bool self_only, struct problem *p)
         json_decref(j_body);
         return rc;
 }
+
+START_TEST(test_patch_blanks)
+{
+        struct problem p = PROBLEM_INIT;
+
+        ck_assert_int_eq(patch("{\"external_id\": \"  \", \"title\": \"\", \"business_unit\": \"\\t\","
+                               " \"display_name\": \"\\u3000\"}", false, &p), ST_INVALID);
+        ck_assert_uint_eq(problem_field_count(&p), 4);
+        ck_assert_int_eq(faults_for(&p, "external_id", "must not be blank"), 1);
+        ck_assert_int_eq(faults_for(&p, "title", "must not be blank"), 1);
+        ck_assert_int_eq(faults_for(&p, "business_unit", "must not be blank"), 1);
+        ck_assert_int_eq(faults_for(&p, "display_name", "must not be blank"), 1);
+        problem_release(&p);
+}
+END_TEST
 
 START_TEST(test_patch_empty_body)
 {
@@ -594,9 +626,11 @@ people_json_suite(void)
         tcase_add_test(tc_create, test_create_timezone);
         tcase_add_test(tc_create, test_tz_shape);
         tcase_add_test(tc_create, test_create_other_fields);
+        tcase_add_test(tc_create, test_create_blanks);
         suite_add_tcase(s, tc_create);
 
         tcase_add_test(tc_patch, test_patch_empty_body);
+        tcase_add_test(tc_patch, test_patch_blanks);
         tcase_add_test(tc_patch, test_patch_self_profile_fields);
         tcase_add_test(tc_patch, test_patch_self_admin_fields_forbidden);
         tcase_add_test(tc_patch, test_patch_self_names_every_forbidden_field);

@@ -219,6 +219,124 @@ START_TEST(test_patch_faults)
 }
 END_TEST
 
+/* Every path Entra ID's and Okta's default mappings send is taken; those Tandem does not keep are dropped. */
+START_TEST(test_patch_default_mapping_paths)
+{
+        static const char *const dropped[] = {
+                "phoneNumbers[type eq \\\"work\\\"].value", "phoneNumbers[type eq \\\"mobile\\\"].value",
+                "phoneNumbers[type eq \\\"fax\\\"].value", "addresses[type eq \\\"work\\\"].streetAddress",
+                "addresses[type eq \\\"work\\\"].formatted", "addresses[type eq \\\"work\\\"].locality",
+                "addresses[type eq \\\"work\\\"].region", "addresses[type eq \\\"work\\\"].postalCode",
+                "addresses[type eq \\\"work\\\"].country", "addresses[type eq \\\"other\\\"].Formatted",
+                "emails[type eq \\\"other\\\"].Value", "emails[type eq \\\"work\\\"].primary",
+                "roles[primary eq \\\"True\\\"].value", "roles[primary eq \\\"True\\\"].display",
+                "ims[type eq \\\"work\\\"].value", "preferredLanguage", "locale", "nickName",
+                "userType", "profileUrl", "name.middleName", "name.honorificPrefix",
+                ENT ":employeeNumber", ENT ":costCenter", ENT ":organization", ENT ":division",
+                ENT ":manager", ENT ":manager.value", ENT ":manager.displayName",
+                "urn:ietf:params:scim:schemas:core:2.0:User:phoneNumbers[type eq \\\"work\\\"].value",
+        };
+
+        for (size_t i = 0; i < sizeof(dropped) / sizeof(dropped[0]); i++) {
+                struct problem p = PROBLEM_INIT;
+                json_t *j = t_flat(), *j_before = json_deep_copy(j);
+                char ops[512];
+
+                snprintf(ops, sizeof(ops), "[{\"op\":\"Add\",\"path\":\"%s\",\"value\":\"x 1\"},"
+                         "{\"op\":\"Replace\",\"path\":\"title\",\"value\":\"Lead\"}]", dropped[i]);
+                ck_assert_msg(t_patch(j, ops, &p) == ST_OK, "%s: %s", dropped[i], p.type);
+                ck_assert_str_eq(t_str(j, "title"), "Lead");
+                json_object_set(j_before, "title", json_object_get(j, "title"));
+                ck_assert_msg(json_equal(j, j_before), "%s changed more than the title", dropped[i]);
+                json_decref(j_before);
+                json_decref(j);
+                problem_release(&p);
+        }
+}
+END_TEST
+
+START_TEST(test_patch_work_email_kept_other_dropped)
+{
+        struct problem p = PROBLEM_INIT;
+        json_t *j = t_flat();
+
+        ck_assert_int_eq(t_patch(j, "[{\"op\":\"Add\",\"path\":\"emails[type eq \\\"work\\\" and"
+                                 " primary eq true].value\",\"value\":\"w2@x.example\"},"
+                                 "{\"op\":\"Add\",\"path\":\"emails[type eq \\\"other\\\"].value\","
+                                 "\"value\":\"home@y.example\"}]", &p), ST_OK);
+        ck_assert_str_eq(t_str(j, "email"), "w2@x.example");
+        json_decref(j);
+        problem_release(&p);
+}
+END_TEST
+
+/* A blank title or department clears it; a blank identity attribute is refused. */
+START_TEST(test_blanks)
+{
+        static const char *const refused[][2] = {
+                { "displayName", "displayName" }, { "externalId", "externalId" },
+                { "userName", "userName" },
+        };
+        struct problem p = PROBLEM_INIT;
+        json_t *j = t_flat();
+
+        ck_assert_int_eq(t_patch(j, "[{\"op\":\"Replace\",\"path\":\"title\",\"value\":\"  \"},"
+                                 "{\"op\":\"Replace\",\"path\":\"" ENT ":department\",\"value\":\"\"}]",
+                                 &p), ST_OK);
+        ck_assert(json_is_null(json_object_get(j, "title")));
+        ck_assert(json_is_null(json_object_get(j, "business_unit")));
+        json_decref(j);
+        problem_release(&p);
+        for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+                char ops[256];
+
+                j = t_flat();
+                snprintf(ops, sizeof(ops), "[{\"op\":\"Replace\",\"path\":\"%s\",\"value\":"
+                         "\" \\u3000\\t\"}]", refused[i][0]);
+                ck_assert_msg(t_patch(j, ops, &p) == ST_INVALID, "%s", refused[i][0]);
+                ck_assert_str_eq(p.type, "invalidValue");
+                ck_assert_msg(t_names(&p, refused[i][1]), "%s not named", refused[i][1]);
+                json_decref(j);
+                problem_release(&p);
+        }
+}
+END_TEST
+
+START_TEST(test_group_filters)
+{
+        static const char *const bad[] = {
+                "members[value eq \"x\"]", "id eq \"mentor\" and displayName eq \"mentor\"",
+                "members[value eq \"7d6f3c1e-0000-4000-8000-000000000001\"] and"
+                " members[value eq \"7d6f3c1e-0000-4000-8000-000000000001\"]",
+                "id eq \"mentor\" and members[value eq \"7d6f3c1e-0000-4000-8000-000000000001\"]"
+                " and id eq \"x\"", "id eq \"mentor\" or members[value eq \"x\"]",
+        };
+        struct problem p = PROBLEM_INIT;
+        struct scim_filter f;
+        char member[UUID_STR_LEN];
+
+        ck_assert_int_eq(scim_group_filter_parse("id eq \"mentor\" and members[value eq"
+                         " \"7D6F3C1E-0000-4000-8000-000000000001\"]", &f, member, &p), ST_OK);
+        ck_assert_int_eq(f.attr, SCIM_FILTER_ID);
+        ck_assert_str_eq(f.value, "mentor");
+        ck_assert_str_eq(member, "7D6F3C1E-0000-4000-8000-000000000001");
+        ck_assert_int_eq(scim_group_filter_parse("members[value eq \"7d6f3c1e-0000-4000-8000-"
+                         "000000000001\"] AND displayName eq \"a and b\"", &f, member, &p), ST_OK);
+        ck_assert_int_eq(f.attr, SCIM_FILTER_DISPLAY_NAME);
+        ck_assert_str_eq(f.value, "a and b");
+        ck_assert_str_eq(member, "7d6f3c1e-0000-4000-8000-000000000001");
+        ck_assert_int_eq(scim_group_filter_parse("displayName eq \"mentor\"", &f, member, &p), ST_OK);
+        ck_assert_str_eq(member, "");
+        ck_assert_uint_eq(problem_field_count(&p), 0);
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                ck_assert_msg(scim_group_filter_parse(bad[i], &f, member, &p) == ST_INVALID, "%s",
+                              bad[i]);
+                ck_assert_str_eq(p.type, "invalidFilter");
+                problem_release(&p);
+        }
+}
+END_TEST
+
 START_TEST(test_filters)
 {
         struct problem p = PROBLEM_INIT;
@@ -309,6 +427,10 @@ scim_suite(void)
         tcase_add_test(tc, test_patch_okta_value_object);
         tcase_add_test(tc, test_patch_faults);
         tcase_add_test(tc, test_filters);
+        tcase_add_test(tc, test_patch_default_mapping_paths);
+        tcase_add_test(tc, test_patch_work_email_kept_other_dropped);
+        tcase_add_test(tc, test_blanks);
+        tcase_add_test(tc, test_group_filters);
         tcase_add_test(tc, test_group_patch);
         tcase_add_test(tc, test_error_json);
         suite_add_tcase(s, tc);

@@ -121,6 +121,8 @@ class Contract {
     this.fallback = {
       notFound: own.notFound ?? common.components.responses.NotFound,
       methodNotAllowed: own.methodNotAllowed ?? common.components.responses.MethodNotAllowed,
+      // any path, refused before routing (shared/server.c check_header_size)
+      headersTooLarge: common.components.responses.HeadersTooLarge,
     };
     this.ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
     addFormats(this.ajv);
@@ -293,7 +295,10 @@ export function checkResponse(method, reqPath, status, headers, bodyText, { spec
   let response = null;
   let where;
 
-  if (!route) {
+  if (status === 431) {
+    where = `${m} ${reqPath} -> 431 (before routing)`;
+    response = contract.fallback.headersTooLarge;
+  } else if (!route) {
     where = `${m} ${reqPath} (no such route in the spec)`;
     if (status === 404) response = contract.fallback.notFound;
     else errors.push(`${where}: status ${status}, but a route the spec does not list must answer 404`);
