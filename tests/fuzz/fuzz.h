@@ -1,8 +1,8 @@
 /*
  * fuzz.h - what the libFuzzer harnesses in tests/fuzz share: the input as a
  * string or as a JSON request body (parsed the way http_json_body parses
- * one), and a validator's problem rendered the way the reply renders it, so
- * that a fault in the rendering shows too.
+ * one), and a validator's problem checked against its status and rendered the
+ * way the reply renders it, so that a fault in the rendering shows too.
  *
  * Each harness is one LLVMFuzzerTestOneInput over one family of parsers of
  * client input; tests/fuzz/run.sh builds and runs them (make test, make fuzz).
@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "jsonbody.h"
 #include "problem.h"
 #include "status.h"
 
@@ -33,13 +34,6 @@ fuzz_str(const uint8_t *data, size_t size)
         memcpy(s, data, size);
         s[size] = '\0';
         return s;
-}
-
-/* The input as JSON, as a request body is read; a new reference or NULL. */
-static inline json_t *
-fuzz_json(const uint8_t *data, size_t size)
-{
-        return json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
 }
 
 /*
@@ -73,6 +67,24 @@ fuzz_problem_done(struct problem *p, int st)
         free(text);
         json_decref(j_reply);
         problem_release(p);
+}
+
+/*
+ * The input as JSON, read as http_json_body reads a request body
+ * (json_body_parse, whose faults must render too); a new reference or NULL.
+ * The path finder of jsonbody.c is also run at the middle and the end.
+ */
+static inline json_t *
+fuzz_json(const uint8_t *data, size_t size)
+{
+        struct problem p = PROBLEM_INIT;
+        json_t *j_body = NULL;
+        char path[256];
+
+        fuzz_problem_done(&p, json_body_parse((const char *)data, size, &j_body, &p));
+        json_body_path_at((const char *)data, size, size / 2, path, sizeof(path));
+        json_body_path_at((const char *)data, size, size, path, sizeof(path));
+        return j_body;
 }
 
 typedef int (*fuzz_check_fn)(const json_t *j_body, struct problem *p);
