@@ -5,6 +5,7 @@
 #   make memcheck   the test run with unit tests and services under valgrind
 #   make asan       the test run with everything built with ASan and UBSan
 #   make bench      wrk and pgbench figures against a running benchmark stack
+#   make fuzz       the libFuzzer harnesses for TANDEM_FUZZ_SECONDS in all (default 600)
 #   make test-containers   the images, docker-compose.yml and deploy/k8s, for real
 #   make stop / make clean
 
@@ -112,6 +113,46 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBTANDEM)
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; CK_FORK=yes $$t; done
 
+# ---- fuzzing (libFuzzer): tests/fuzz/fuzz_NAME.c -> $(BUILD)/fuzz/fuzz_NAME ------------
+# Built with clang against the shared library and the services' pure modules,
+# all compiled again with clang, ASan and UBSan under $(BUILD)/fuzz/obj.  A
+# harness named after a service (or scim: people) also links that service's
+# pure modules.  make test runs each briefly (tests/fuzz/run.sh via
+# tests/run-all.sh); make fuzz runs them for TANDEM_FUZZ_SECONDS in all.
+FUZZ_CC     ?= clang-14
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fno-omit-frame-pointer \
+               -fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined \
+               $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
+FUZZ_SRC    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN    := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
+FUZZ_LIB    := $(FUZZ_DIR)/libtandem.a
+fuzz_obj     = $(patsubst $(BUILD)/%,$(FUZZ_DIR)/obj/%,$(1))
+FUZZ_PURE_people    := $(call fuzz_obj,$(PEOPLE_PURE))
+FUZZ_PURE_scim      := $(FUZZ_PURE_people)
+FUZZ_PURE_phases    := $(call fuzz_obj,$(PHASES_PURE))
+FUZZ_PURE_mentoring := $(call fuzz_obj,$(MENTORING_PURE))
+FUZZ_PURE_strategy  := $(call fuzz_obj,$(STRATEGY_PURE))
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(FUZZ_PURE_$*),-Iservices/$(if $(filter scim,$*),people,$*)) \
+	        -c $< -o $@
+$(FUZZ_LIB): $(call fuzz_obj,$(SHARED_OBJ))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+.SECONDEXPANSION:
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $$(FUZZ_PURE_$$*) $(FUZZ_LIB)
+	$(FUZZ_CC) -fsanitize=address,undefined,fuzzer -o $@ $^ $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: deps
+	TANDEM_BUILD=$(BUILD) bash tests/fuzz/run.sh
+
 # ---- the two commands and friends ----------------------------------------
 deps:
 	bash deploy/local/install-deps.sh
@@ -156,10 +197,10 @@ clean:
 	rm -rf build build-asan var
 
 lint-sh:
-	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tools/*.sh
+	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tests/fuzz/*.sh tools/*.sh
 
 .PHONY: all unit deps run test memcheck asan bench stop clean lint-sh deps-containers \
-        test-containers print-services
+        test-containers print-services fuzz fuzz-build
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

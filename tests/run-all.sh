@@ -9,12 +9,14 @@
 #             gateway, then node --test tests/integration/ against them
 #   (g) shutdown  SIGTERM to each service: it must exit 0, and no sanitizer or
 #                 valgrind report may appear in its logs
-# Ends with "N passed, N failed" (unit checks + node tests + one each for lint
-# and for every service's clean shutdown; a stage that cannot start counts as
-# one failure) and exits non-zero on any failure.
+#   (h) fuzz      every libFuzzer harness (tests/fuzz/run.sh) briefly: about
+#                 TANDEM_FUZZ_BRIEF_SECONDS in all; reproducers stay in the logs
+# Ends with "N passed, N failed" (unit checks + node tests + one each for lint,
+# for every service's clean shutdown and for every fuzz harness; a stage that
+# cannot start counts as one failure) and exits non-zero on any failure.
 #
 # Environment:
-#   TANDEM_TEST_ONLY         comma list of unit, lint, integration (default: all)
+#   TANDEM_TEST_ONLY         comma list of unit, lint, integration, fuzz (default: all)
 #   TANDEM_BUILD             build dir (default build; make asan uses build-asan)
 #   TANDEM_UNIT_WRAPPER      command prefix for unit test binaries (valgrind ...)
 #   TANDEM_SERVICE_WRAPPER   command prefix for services; @NAME@ and @LOGDIR@ are
@@ -23,6 +25,7 @@
 #   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
 #   CK_FORK                  passed to the Check suites (default yes)
+#   TANDEM_FUZZ_BRIEF_SECONDS  the fuzz stage's budget, shared by the harnesses (60)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=deploy/local/lib.sh
@@ -31,8 +34,8 @@ source deploy/local/lib.sh
 ONLY=${TANDEM_TEST_ONLY:-all}
 for s in ${ONLY//,/ }; do
         case $s in
-        all | unit | lint | integration) ;;
-        *) die "TANDEM_TEST_ONLY: unknown stage '$s' (use unit, lint, integration)" ;;
+        all | unit | lint | integration | fuzz) ;;
+        *) die "TANDEM_TEST_ONLY: unknown stage '$s' (use unit, lint, integration, fuzz)" ;;
         esac
 done
 want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
@@ -89,7 +92,7 @@ cleanup() {
                 [[ -s $TANDEM_RUNDIR/gateway/error.log ]] && cp "$TANDEM_RUNDIR/gateway/error.log" "$KEEP_LOGS/gateway-startup.log"
                 for f in "$KEEP_LOGS"/*.log; do
                         [[ -s $f ]] || continue
-                        case $f in */unit-*.log | */lint.log | */symbols.log) continue ;; esac # already shown
+                        case $f in */unit-*.log | */lint.log | */symbols.log | */fuzz-*.log) continue ;; esac # already shown
                         printf '\n---- tail of %s\n' "$f"
                         tail -n 25 "$f"
                 done
@@ -368,10 +371,31 @@ check_reports() {
         fi
 }
 
+# ---- (h) fuzzing ----------------------------------------------------------------------
+# One result per harness.  Short inputs and a per-input timeout keep the stage
+# bounded; make fuzz runs the same harnesses for longer with inputs up to the
+# body limit.
+stage_fuzz() {
+        local secs=${TANDEM_FUZZ_BRIEF_SECONDS:-60} results=$LOGDIR/fuzz.results p f
+        step "(h) fuzzing (tests/fuzz/run.sh, ${secs}s in all)"
+        : >"$results"
+        TANDEM_FUZZ_SECONDS=$secs TANDEM_FUZZ_MAX_LEN=4096 TANDEM_FUZZ_TIMEOUT=10 \
+                TANDEM_FUZZ_RSS_MB=2048 TANDEM_FUZZ_LOGDIR=$LOGDIR TANDEM_FUZZ_RESULTS=$results \
+                bash tests/fuzz/run.sh </dev/null || true
+        p=$(awk '$2 == "ok"' "$results" | wc -l)
+        f=$(awk '$2 != "ok"' "$results" | wc -l)
+        if ((p + f == 0)); then
+                record fuzz 0 1 "tests/fuzz/run.sh ran no harness"
+        else
+                record fuzz "$p" "$f"
+        fi
+}
+
 printf 'tandem tests: build %s, stages %s, run dir %s\n' "$TANDEM_BUILD" "$ONLY" "$TANDEM_RUNDIR"
 # (if, not &&: a function called from an && list runs with set -e ignored)
 if want unit; then stage_unit; stage_symbols; fi
 if want lint; then stage_lint; fi
 if want integration; then stage_integration; fi
+if want fuzz; then stage_fuzz; fi
 COMPLETED=1
 ((FAILED == 0)) # cleanup (the EXIT trap) prints the summary

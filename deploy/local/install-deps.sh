@@ -14,12 +14,15 @@ cd "$(dirname "$0")/../.."
 export DEBIAN_FRONTEND=noninteractive
 
 # Debian packages.  libcurl4-gnutls-dev, not the OpenSSL flavour: that one
-# conflicts with libulfius-dev.
+# conflicts with libulfius-dev.  clang-14, libclang-rt-14-dev (libFuzzer and
+# the sanitizers' runtimes) and llvm-14 (llvm-symbolizer, for readable reports)
+# build and run the fuzz harnesses of make test and make fuzz.
 pkgs=(
         build-essential pkg-config
         libulfius-dev libjansson-dev libpq-dev libjwt-dev libssl-dev libcurl4-gnutls-dev
         libyder-dev libmicrohttpd-dev liborcania-dev check libsubunit-dev
         postgresql-15 nginx-light wrk valgrind
+        clang-14 libclang-rt-14-dev llvm-14
         curl jq ca-certificates procps iproute2 util-linux
 )
 case ${1:-} in

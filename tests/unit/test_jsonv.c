@@ -474,6 +474,25 @@ START_TEST(test_unknown_field)
 }
 END_TEST
 
+/*
+ * An unknown member whose name is cut inside a character when the field name is
+ * built (128 bytes): the fault must still be recorded, with valid UTF-8, or
+ * the body would pass.
+ */
+START_TEST(test_unknown_field_cut_inside_a_character)
+{
+        struct problem p = PROBLEM_INIT;
+        char *a126 = repeat("a", 126), key[160], want[160];
+
+        snprintf(key, sizeof(key), "%s\xc3\xa9" "bc", a126);        /* é at bytes 126-127 */
+        snprintf(want, sizeof(want), "%s?", a126);
+        ck_assert_int_eq(check_member(key, json_integer(1), &p), ST_INVALID);
+        assert_one_fault(&p, want, "unknown field", "a long name cut inside a character");
+        problem_release(&p);
+        free(a126);
+}
+END_TEST
+
 START_TEST(test_required_missing)
 {
         struct problem p = PROBLEM_INIT;
@@ -668,6 +687,7 @@ jsonv_suite(void)
         tcase_add_test(tc_members, test_many_faults_at_once);
         tcase_add_test(tc_members, test_status_counts_only_new_faults);
         tcase_add_test(tc_members, test_prefix_names_fields);
+        tcase_add_test(tc_members, test_unknown_field_cut_inside_a_character);
         tcase_add_test(tc_members, test_partial_needs_nothing_but_checks_values);
         suite_add_tcase(s, tc_members);
         return s;

@@ -124,6 +124,58 @@ START_TEST(test_set_truncates_long_detail)
 }
 END_TEST
 
+/*
+ * Text cut inside a UTF-8 character (a message over 255 bytes, a detail over
+ * 511) or bytes that are not UTF-8 (a raw query value) are still recorded and
+ * rendered, the broken bytes as '?': jansson refuses invalid UTF-8, which used
+ * to drop the fault and leave the reply without it.
+ */
+START_TEST(test_text_cut_inside_a_character_is_kept)
+{
+        struct problem p = PROBLEM_INIT;
+        char big[600];
+        json_t *j_out;
+        const char *msg;
+
+        memset(big, 'x', sizeof(big));
+        memcpy(big + 254, "\xc3\xa9", 3);                    /* é at bytes 254-255 */
+        ck_assert_int_eq(problem_field(&p, "f\xff", "%s", big), ST_INVALID);
+        ck_assert_uint_eq(problem_field_count(&p), 1);
+        msg = json_string_value(json_object_get(json_array_get(p.j_errors, 0), "message"));
+        ck_assert_ptr_nonnull(msg);
+        ck_assert_uint_eq(strlen(msg), 255);
+        ck_assert_int_eq(msg[254], '?');
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(p.j_errors, 0),
+                                                           "field")), "f?");
+        memset(big, 'x', sizeof(big));
+        memcpy(big + 510, "\xc3\xa9", 3);                    /* é at bytes 510-511 */
+        problem_set(&p, ST_MALFORMED, NULL, "%s", big);
+        j_out = problem_to_json(&p, ST_MALFORMED, NULL);
+        ck_assert_ptr_nonnull(j_out);
+        ck_assert_uint_eq(strlen(json_string_value(json_object_get(j_out, "detail"))), 511);
+        json_decref(j_out);
+        problem_release(&p);
+}
+END_TEST
+
+/* A summary cut inside a character stays UTF-8, so the SCIM error body renders. */
+START_TEST(test_summary_cut_inside_a_character)
+{
+        struct problem p = PROBLEM_INIT;
+        char out[64];
+        json_t *j_s;
+
+        problem_field(&p, "name", "%s", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+        problem_summary(&p, ST_INVALID, out, 58);       /* "...; name: " + 4.5 characters */
+        ck_assert_uint_eq(strlen(out), 57);
+        j_s = json_string(out);
+        ck_assert_msg(j_s != NULL, "summary \"%s\" is not UTF-8", out);
+        ck_assert_int_eq(out[56], '?');
+        json_decref(j_s);
+        problem_release(&p);
+}
+END_TEST
+
 START_TEST(test_field_accumulates_in_order)
 {
         struct problem p = PROBLEM_INIT;
@@ -350,6 +402,7 @@ problem_suite(void)
         tcase_add_test(tc_problem, test_set_returns_status_and_fills_detail);
         tcase_add_test(tc_problem, test_set_truncates_long_detail);
         tcase_add_test(tc_problem, test_field_accumulates_in_order);
+        tcase_add_test(tc_problem, test_text_cut_inside_a_character_is_kept);
         tcase_add_test(tc_problem, test_field_keeps_status_already_set);
         tcase_add_test(tc_problem, test_release_frees_and_resets);
         suite_add_tcase(s, tc_problem);
@@ -362,6 +415,7 @@ problem_suite(void)
         tcase_add_test(tc_json, test_json_errors_with_other_status);
         tcase_add_test(tc_json, test_json_round_trips_through_text);
         tcase_add_test(tc_json, test_summary_detail_and_fields);
+        tcase_add_test(tc_json, test_summary_cut_inside_a_character);
         suite_add_tcase(s, tc_json);
         return s;
 }
