@@ -33,7 +33,10 @@
 #include "jwks.h"
 #include "status.h"
 
-#define TOKEN_MAX_BYTES 8192
+/* Identity provider tokens with group claims (Entra ID, Okta) pass 8 KB; the
+ * gateway takes header lines up to 64 KB, libmicrohttpd's 32 KB connection
+ * memory bounds a request's headers here. */
+#define TOKEN_MAX_BYTES 32768
 #define SECRET_MIN_BYTES 32
 #define P256_COORD_BYTES 32
 #define HS256_MAC_BYTES 32
