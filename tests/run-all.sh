@@ -289,7 +289,8 @@ run_node_tests() {
                 record integration 0 1 "tests/node_modules missing"
                 return 0
         fi
-        node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
+        # (a here-string, not node | grep -q: grep closing the pipe early is a SIGPIPE)
+        [[ $(node --help 2>/dev/null) == *--test-concurrency* ]] && conc=(--test-concurrency=1)
         local extra_wrap phases_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
         phases_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" phases-extra "$LOGDIR")
