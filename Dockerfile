@@ -42,8 +42,8 @@ RUN make -j"$(nproc)" OPT=-O2 all && strip build/bin/*
 RUN set -eu; rt=/rt; \
     mkdir -p $rt/usr/lib/x86_64-linux-gnu $rt/usr/lib64 $rt/usr/local/bin $rt/etc/ssl/certs $rt/tmp; \
     chmod 1777 $rt/tmp; ln -s usr/lib $rt/lib; ln -s usr/lib64 $rt/lib64; \
-    cp build/bin/tandem-probe build/bin/tandem-token /usr/bin/tini $rt/usr/local/bin/; \
-    for f in $(ldd build/bin/tandem-* /usr/bin/tini | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do \
+    cp build/bin/tandem-probe build/bin/tandem-token /usr/bin/tini /bin/sleep $rt/usr/local/bin/; \
+    for f in $(ldd build/bin/tandem-* /usr/bin/tini /bin/sleep | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do \
         cp -L "$f" $rt/usr/lib/x86_64-linux-gnu/; done; \
     cp -L /lib64/ld-linux-x86-64.so.2 $rt/usr/lib64/; \
     cp /etc/ssl/certs/ca-certificates.crt $rt/etc/ssl/certs/; \
