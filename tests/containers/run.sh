@@ -274,7 +274,7 @@ compose_port() {
 # debian:bookworm-slim and is only reported).
 IMAGE_MAX_MB=${TANDEM_IMAGE_MAX_MB:-40}
 image_checks() {
-        local img=$1 user hc files bytes mb
+        local img=$1 user hc files bytes mb bad
         user=$(dk image inspect -f '{{.Config.User}}' "$img")
         hc=$(dk image inspect -f '{{if .Config.Healthcheck}}{{join .Config.Healthcheck.Test " "}}{{end}}' "$img")
         if [[ $user == 10001:10001 ]]; then record "$img runs as 10001" 1; else record "$img runs as 10001" 0 "user '$user'"; fi
@@ -283,10 +283,11 @@ image_checks() {
         dk create --name tandemtest-files "$img" >/dev/null
         files=$(dk export tandemtest-files | tar -t) || files=""
         dk rm -f tandemtest-files >/dev/null
-        if [[ -n $files ]] && ! grep -qE '(^|/)(gcc|cc|make|c\+\+)$|^usr/include/.+\.h$' <<<"$files"; then
+        bad=$(grep -E '^(usr/)?s?bin/(gcc|cc|make|c\+\+)(-[0-9.]+)?$|^usr/include/.+\.h$' <<<"$files" | sed -n 1,3p) || bad=""
+        if [[ -n $files && -z $bad ]]; then
                 record "$img has no compiler or headers" 1 "$(wc -l <<<"$files") files"
         else
-                record "$img has no compiler or headers" 0
+                record "$img has no compiler or headers" 0 "${files:+found: }${bad//$'\n'/ }${files:-no file list}"
         fi
         bytes=$(dk image inspect -f '{{.Size}}' "$img")
         mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1000000 }')
@@ -340,16 +341,16 @@ stage_migrations() {
                 done
                 dk exec "$pg" psql -X -q -U tandem -d tandem \
                         -c "SELECT pg_advisory_lock(hashtext('tandem.migrate.$name'))" \
-                        -c "SELECT pg_sleep(8)" >/dev/null 2>&1 &
+                        -c "SELECT pg_sleep(90)" >/dev/null 2>&1 &
                 gate=$!
-                deadline=$((SECONDS + 5))
+                deadline=$((SECONDS + 30))
                 until [[ $(advisory_locks "$pg") == "1 0" ]] || ((SECONDS >= deadline)); do sleep 0.1; done
                 dk start "$a" >/dev/null &
                 pa=$!
                 dk start "$b" >/dev/null &
                 wait "$pa" "$!"
                 gap=$(started_gap_ms "$a" "$b")
-                deadline=$((SECONDS + 6))
+                deadline=$((SECONDS + 30))
                 until [[ $(advisory_locks "$pg") == "1 2" ]] || ((SECONDS >= deadline)); do sleep 0.1; done
                 locks=$(advisory_locks "$pg")
                 if [[ $locks == "1 2" ]]; then
@@ -704,7 +705,7 @@ stage_bare() {
 
         t1=$SECONDS
         rc=0
-        bare_sh "cd /root/tandem && TANDEM_TEST_ONLY='$BARE_TEST_ONLY' TANDEM_TEST_FILES='$BARE_TEST_FILES' make test" \
+        bare_sh "cd /root/tandem && TANDEM_TEST_ONLY='$BARE_TEST_ONLY' TANDEM_TEST_FILES='$BARE_TEST_FILES' timeout $BARE_TIMEOUT make test" \
                 >"$LOGDIR/bare-make-test.log" 2>&1 || rc=$?
         if ((rc == 0)); then
                 record "bare: make test ($BARE_TEST_ONLY)" 1 "$(tail -n 1 "$LOGDIR/bare-make-test.log"), $((SECONDS - t1)) s"
