@@ -5,14 +5,16 @@
 #   docker build --target gateway -t tandem/gateway .
 #
 #   build    debian:bookworm with the -dev packages: compiles every service and
-#            the tools once (the stage is the same for every image, so it is
-#            built once and cached)
-#   base     debian:bookworm-slim, the non-root user tandem (uid 10001) and the
-#            health check probe (tools/tandem-probe.c, libc only)
-#   gateway  base + nginx-light + the gateway configuration template, rendered
-#            from the environment at start (deploy/docker/gateway-entrypoint.sh)
-#   service  base + the runtime libraries only + one service's binary (SERVICE);
-#            the default target
+#            the tools once, and gathers in /rt what a service image holds: the
+#            binaries, the shared libraries they load (from ldd, checked by
+#            loading them in a chroot), tini, CA certificates, a passwd entry
+#            for the user tandem (uid 10001) and /tmp (the stage is the same for
+#            every image, so it is built once and cached)
+#   gateway  debian:bookworm-slim + nginx-light + the gateway configuration
+#            template, rendered from the environment at start
+#            (deploy/docker/gateway-entrypoint.sh) + the health check probe
+#   service  FROM scratch: /rt and one service's binary (SERVICE); no shell,
+#            no package manager; the default target
 #
 # Every image runs as uid 10001, writes nothing outside /tmp (run it with a
 # read-only root filesystem and a tmpfs or emptyDir on /tmp), has a HEALTHCHECK
@@ -24,7 +26,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         gcc make libc6-dev pkg-config \
         libulfius-dev libjansson-dev libpq-dev libssl-dev libcurl4-gnutls-dev \
-        libyder-dev liborcania-dev libmicrohttpd-dev \
+        libyder-dev liborcania-dev libmicrohttpd-dev tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -33,17 +35,42 @@ COPY shared shared
 COPY services services
 # no -g: the images carry no debug information
 RUN make -j"$(nproc)" OPT=-O2 all && strip build/bin/*
+# /rt: the root of a service image but its binary.  Every shared library the
+# binaries and tini load, under the merged-/usr layout (/lib and /lib64 are
+# links into /usr), then each binary's libraries resolved inside /rt by the
+# dynamic loader: one not found fails the build.
+RUN set -eu; rt=/rt; \
+    mkdir -p $rt/usr/lib/x86_64-linux-gnu $rt/usr/lib64 $rt/usr/local/bin $rt/etc/ssl/certs $rt/tmp; \
+    chmod 1777 $rt/tmp; ln -s usr/lib $rt/lib; ln -s usr/lib64 $rt/lib64; \
+    cp build/bin/tandem-probe build/bin/tandem-token /usr/bin/tini /bin/sleep $rt/usr/local/bin/; \
+    for f in $(ldd build/bin/tandem-* /usr/bin/tini /bin/sleep | awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u); do \
+        cp -L "$f" $rt/usr/lib/x86_64-linux-gnu/; done; \
+    cp -L /lib64/ld-linux-x86-64.so.2 $rt/usr/lib64/; \
+    cp /etc/ssl/certs/ca-certificates.crt $rt/etc/ssl/certs/; \
+    printf 'root:x:0:0:root:/root:/usr/sbin/nologin\ntandem:x:10001:10001:tandem:/nonexistent:/usr/sbin/nologin\n' >$rt/etc/passwd; \
+    printf 'root:x:0:\ntandem:x:10001:\n' >$rt/etc/group; \
+    printf 'passwd: files\ngroup: files\nhosts: files dns\n' >$rt/etc/nsswitch.conf; \
+    for s in build/bin/tandem-*; do \
+        name=$(basename "$s"); \
+        case $name in tandem-probe|tandem-token) continue ;; esac; \
+        mkdir -p /img/svc-${name#tandem-}/usr/local/bin; \
+        cp "$s" /img/svc-${name#tandem-}/usr/local/bin/; \
+        ln -s "$name" /img/svc-${name#tandem-}/usr/local/bin/tandem-service; \
+        cp "$s" $rt/usr/local/bin/; \
+    done; \
+    for b in $rt/usr/local/bin/*; do \
+        if chroot $rt /usr/lib64/ld-linux-x86-64.so.2 --list "/usr/local/bin/${b##*/}" | grep 'not found'; then exit 1; fi; \
+    done; \
+    rm -f $(ls $rt/usr/local/bin/tandem-* | grep -vE 'tandem-(probe|token)$')
 
-FROM debian:bookworm-slim AS base
+FROM debian:bookworm-slim AS gateway
 RUN groupadd --system --gid 10001 tandem \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
-        --shell /usr/sbin/nologin tandem
-COPY --from=build /src/build/bin/tandem-probe /usr/local/bin/
-
-FROM base AS gateway
-RUN apt-get update \
+        --shell /usr/sbin/nologin tandem \
+ && apt-get update \
  && apt-get install -y --no-install-recommends nginx-light \
  && rm -rf /var/lib/apt/lists/* /etc/nginx/sites-enabled/* /var/www/html
+COPY --from=build /src/build/bin/tandem-probe /usr/local/bin/
 COPY deploy/local/lib.sh /opt/tandem/deploy/local/lib.sh
 COPY deploy/nginx/tandem.conf.template /opt/tandem/deploy/nginx/tandem.conf.template
 COPY deploy/docker/gateway-entrypoint.sh /usr/local/bin/tandem-gateway
@@ -55,27 +82,18 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \
 STOPSIGNAL SIGQUIT
 ENTRYPOINT ["tandem-gateway"]
 
-FROM base AS service
-# Debian 12's names of the libraries the binaries link (apt-cache policy
-# libulfius2.7 ...); the ldd check below fails the build if one is missing.
 # tini is PID 1: the kernel drops a SIGTERM sent to a namespace's PID 1 that
 # has no handler for it, so a service still starting (before its signal
 # thread runs) would otherwise ignore docker stop until SIGKILL.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-        libulfius2.7 libjansson4 libpq5 libcurl3-gnutls libssl3 \
-        libmicrohttpd12 liborcania2.3 libyder2.0 tini \
- && rm -rf /var/lib/apt/lists/* /usr/bin/tini-static
-COPY --from=build /src/build/bin/tandem-token /usr/local/bin/
+FROM scratch AS service
+COPY --from=build /rt/ /
 ARG SERVICE
 ARG PORT
-RUN test -n "$SERVICE" && test -n "$PORT" \
-        || { echo "build with --build-arg SERVICE=<name> --build-arg PORT=<port>" >&2; exit 1; }
-COPY --from=build /src/build/bin/tandem-${SERVICE} /usr/local/bin/
-RUN ln -s "tandem-$SERVICE" /usr/local/bin/tandem-service \
- && if ldd /usr/local/bin/tandem-* | grep 'not found'; then exit 1; fi
+# (no RUN here: the image has no shell; a missing or unknown SERVICE fails the
+# COPY, a missing PORT the EXPOSE)
+COPY --from=build /img/svc-${SERVICE}/ /
 LABEL org.opencontainers.image.title="tandem-${SERVICE}"
-ENV TANDEM_LISTEN_ADDR=0.0.0.0 TANDEM_PORT=${PORT}
+ENV PATH=/usr/local/bin TANDEM_LISTEN_ADDR=0.0.0.0 TANDEM_PORT=${PORT}
 EXPOSE ${PORT}
 USER 10001:10001
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s --retries=3 \

@@ -13,14 +13,18 @@ SHELL      := /bin/bash
 BUILD      ?= build
 CC         ?= cc
 PKGS       := libulfius jansson libpq libcurl openssl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lyder -lorcania -lmicrohttpd -lpthread
-CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+# pkg-config's answers are taken when a recipe first needs them, never when make
+# parses this file: on a fresh machine `make run` parses it before deps has
+# installed pkg-config and the -dev packages (each is asked once, then kept).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null) \
+               -lyder -lorcania -lmicrohttpd -lpthread)$(PKG_LIBS)
+CHECK_LIBS = $(eval CHECK_LIBS := $$(shell pkg-config --libs check 2>/dev/null))$(CHECK_LIBS)
 WARN       := -Wall -Wextra -Werror -Wconversion -Wpedantic -Wshadow -Wstrict-prototypes \
               -Wformat=2 -Wno-format-nonliteral
 OPT        ?= -O2 -g
 SAN        ?=
-CFLAGS     := -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
+CFLAGS      = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
 LDFLAGS    := $(SAN)
 
 SERVICES   := people phases mentoring strategy
@@ -54,7 +58,7 @@ $(BUILD)/services/$(1)/migrations_gen.o: $(BUILD)/services/$(1)/migrations_gen.c
 	$$(CC) $$(CFLAGS) -Wno-overlength-strings -Iservices/$(1) -c $$< -o $$@
 $(BUILD)/bin/tandem-$(1): $$($(1)_OBJ) $(LIBTANDEM)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIBTANDEM) $(PKG_LIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJ) $(LIBTANDEM) $$(PKG_LIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_rules,$(s))))
 
@@ -157,7 +161,10 @@ fuzz: deps
 deps:
 	bash deploy/local/install-deps.sh
 
-run: deps all
+# deps first, then a make of its own for the build: what deps installs is
+# there before anything is compiled (see PKG_CFLAGS)
+run: deps
+	$(MAKE) all
 	bash deploy/local/run.sh
 
 test: deps
@@ -174,7 +181,8 @@ asan: deps
 	        $(UNIT_BIN:$(BUILD)/%=build-asan/%)
 	TANDEM_BUILD=build-asan bash tests/asan.sh
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	bash deploy/local/bench.sh
 
 # ---- containers: images, docker-compose.yml, deploy/k8s, tested for real -----

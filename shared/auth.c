@@ -33,7 +33,9 @@
 #include "jwks.h"
 #include "status.h"
 
-/* Entra ID and Okta tokens with group claims reach 10-20 KB; the gateway takes 32 KB headers. */
+/* Identity provider tokens with group claims (Entra ID, Okta) pass 8 KB; the
+ * gateway takes header lines up to 64 KB, libmicrohttpd's 32 KB connection
+ * memory bounds a request's headers here. */
 #define TOKEN_MAX_BYTES 32768
 #define SECRET_MIN_BYTES 32
 #define P256_COORD_BYTES 32

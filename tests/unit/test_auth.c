@@ -440,6 +440,36 @@ START_TEST(test_roles_space_separated)
 }
 END_TEST
 
+/* A provider token with many group claims: 20 KB is read (beyond 32 KB is
+ * refused: test_missing_and_huge_token). */
+static char *
+t_token_padded(size_t groups)
+{
+        json_t *j_claims = t_claims(), *j_groups = json_array();
+        char name[48];
+
+        for (size_t i = 0; i < groups; i++) {
+                snprintf(name, sizeof(name), "group-%05zu-0123456789abcdef", i);
+                json_array_append_new(j_groups, json_string(name));
+        }
+        json_object_set_new(j_claims, "groups", j_groups);
+        return t_token(JWT_ALG_HS256, j_claims);
+}
+
+START_TEST(test_large_token)
+{
+        struct principal who = PRINCIPAL_INIT;
+        char why[64] = "";
+        char *big = t_token_padded(500);
+
+        ck_assert_uint_gt(strlen(big), 20 * 1024);
+        ck_assert_uint_lt(strlen(big), 32 * 1024);
+        ck_assert_int_eq(t_verify(JWT_ALG_HS256, big, &who, why, sizeof(why)), ST_OK);
+        ck_assert_str_eq(who.subject, "user-42");
+        principal_release(&who);
+}
+END_TEST
+
 START_TEST(test_rs256_ok)
 {
         t_accept(JWT_ALG_RS256, t_token(JWT_ALG_RS256, t_claims()));
@@ -1168,6 +1198,7 @@ auth_suite(void)
         tcase_set_timeout(tc, 120);
         tcase_add_test(tc, test_hs256_ok_roles_email);
         tcase_add_test(tc, test_roles_space_separated);
+        tcase_add_test(tc, test_large_token);
         tcase_add_test(tc, test_rs256_ok);
         tcase_add_test(tc, test_rs256_no_kid_single_key);
         tcase_add_test(tc, test_es256_ok);
