@@ -19,6 +19,7 @@
 #                            replaced by the service name and the log dir
 #   TANDEM_READY_TIMEOUT     seconds to wait for /readyz (default 30)
 #   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
+#   TANDEM_TEST_FILES        node test files to run (default tests/integration/)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
 #   CK_FORK                  passed to the Check suites (default yes)
 set -euo pipefail
@@ -309,7 +310,7 @@ run_node_tests() {
                 node --test "${conc[@]}" \
                 --test-reporter=spec --test-reporter-destination=stdout \
                 --test-reporter=tap --test-reporter-destination="$tap" \
-                tests/integration/ </dev/null &
+                ${TANDEM_TEST_FILES:-tests/integration/} </dev/null &
         # in the background so a signal reaches the trap at once; timeout leads its
         # own process group, which cleanup kills whole (node's per-file children too)
         NODE_PID=$!
