@@ -114,11 +114,18 @@ db_notice(void *arg, const PGresult *res)
         const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
         const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
         const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        int level = sev != NULL && strcmp(sev, "WARNING") == 0 ? LOG_WARN : LOG_INFO;
+        int level = sev == NULL || strcmp(sev, "NOTICE") == 0 ? LOG_DEBUG
+                    : strcmp(sev, "WARNING") == 0 || strcmp(sev, "FATAL") == 0 ? LOG_WARN : LOG_INFO;
 
         (void)arg;
         log_msg(level, "database", "%s %s: %s", sev != NULL ? sev : "NOTICE",
                 state != NULL ? state : "-", msg != NULL ? msg : "");
+}
+
+void
+db_log_notices(PGconn *conn)
+{
+        PQsetNoticeReceiver(conn, db_notice, NULL);
 }
 
 static PGconn *
@@ -131,7 +138,7 @@ db_connect(struct db_pool *pool, struct db_slot *slot)
                 PQfinish(conn);
                 return NULL;
         }
-        PQsetNoticeReceiver(conn, db_notice, NULL);
+        db_log_notices(conn);
         if (!PQregisterEventProc(conn, db_event, "tandem-db", NULL)
             || !PQsetInstanceData(conn, db_event, slot)) {
                 PQfinish(conn);

@@ -73,6 +73,13 @@ void db_checkin(struct db_pool *pool, PGconn *conn);
  */
 void db_set_deadline(PGconn *conn, unsigned ms);
 
+/*
+ * Sends what the server says besides results (NOTICE, WARNING, and a FATAL
+ * such as "terminating connection" that arrives while the connection is idle)
+ * to the JSON log instead of libpq's plain text on stderr.
+ */
+void db_log_notices(PGconn *conn);
+
 /* Fills pool gauges for /metrics. */
 void db_pool_stats(struct db_pool *pool, struct metrics_pool_stats *out);
 

@@ -268,32 +268,68 @@ describe('failover to a synchronous standby', () => {
 });
 
 describe('TANDEM_DATABASE_URL settings win', () => {
-  it("the URL's application_name and options reach the server", { timeout: 60000 }, async () => {
-    const db = requireEnv('TANDEM_TEST_DATABASE_URL');
-    const app = `ops-${randomBytes(4).toString('hex')}`;
-    const sep = db.includes('?') ? '&' : '?';
-    const url = `${db}${sep}application_name=${app}` +
-      `&options=${encodeURIComponent('-c default_transaction_read_only=on -c statement_timeout=4321')}`;
-    const inst = await startService('people', { name: 'people-urlwins', env: { TANDEM_DATABASE_URL: url } });
-    instances.push(inst);
-    await inst.waitReady(30000);
-    const c = new pg.Client({ connectionString: db });
-    await c.connect();
-    try {
-      const rows = (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
-        [app])).rows;
-      assert.ok(rows[0].n >= 1, `sessions named ${app} on the server`);
-    } finally {
-      await c.end();
-    }
-    // read-only from the URL's options: the server refuses a write (503 with
-    // Retry-After); reads still work (/readyz reads the schema version)
-    const res = await request(`${inst.url}/v1/people`, {
-      method: 'POST', body: personBody(), headers: { authorization: `Bearer ${adminToken()}` },
+  it("the URL's application_name and options reach the server; libpq's messages are JSON",
+    { timeout: 60000 }, async () => {
+      const db = requireEnv('TANDEM_TEST_DATABASE_URL');
+      const app = `ops-${randomBytes(4).toString('hex')}`;
+      const sep = db.includes('?') ? '&' : '?';
+      // the service sets TimeZone=UTC itself: the URL's later -c must win
+      const url = `${db}${sep}application_name=${app}` +
+        `&options=${encodeURIComponent('-c TimeZone=Asia/Kolkata')}`;
+      const inst = await startService('people', { name: 'people-urlwins', env: { TANDEM_DATABASE_URL: url } });
+      instances.push(inst);
+      await inst.waitReady(30000);
+      const c = new pg.Client({ connectionString: db });
+      await c.connect();
+      try {
+        const rows = (await c.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+          [app])).rows;
+        assert.ok(rows[0].n >= 1, `sessions named ${app} on the server`);
+      } finally {
+        await c.end();
+      }
+      const res = await request(`${inst.url}/v1/people`, {
+        method: 'POST', body: personBody(), headers: { authorization: `Bearer ${adminToken()}` },
+      });
+      assert.equal(res.status, 201, res.text);
+      assert.match(JSON.parse(res.text).created_at, /\+05:30$/, 'times in the URL\'s time zone');
+
+      // a URL that makes every session read-only: the migrations are refused and
+      // the service says so and exits, rather than silently writing anyway
+      const ro = await startService('people', {
+        name: 'people-urlro',
+        env: { TANDEM_DATABASE_URL: `${db}${sep}options=${encodeURIComponent('-c default_transaction_read_only=on')}` },
+      });
+      instances.push(ro);
+      const exit = await ro.waitExit(20000);
+      assert.equal(exit?.code, 1, ro.output());
+      assert.match(ro.stderr, /read-only transaction/);
+
+      // the server ends its sessions: what libpq hears goes through the JSON log,
+      // and the service reconnects
+      const killer = new pg.Client({ connectionString: db });
+      await killer.connect();
+      try {
+        await killer.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+          [app]);
+      } finally {
+        await killer.end();
+      }
+      await sleep(300);
+      let ready = 0;
+      for (let i = 0; i < 20 && ready === 0; i++) {
+        if ((await request(`${inst.url}/readyz`)).status === 200) ready++;
+      }
+      assert.equal(ready, 1, 'ready again after the server ended every session');
+      const lines = (inst.stderr + inst.stdout).split('\n').filter((l) => l.trim() !== '');
+      const plain = lines.filter((l) => {
+        try {
+          JSON.parse(l);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+      assert.deepEqual(plain, [], 'every line the service wrote is JSON');
     });
-    assert.equal(res.status, 503, res.text);
-    assert.ok(res.headers['retry-after']);
-    assert.equal((await request(`${inst.url}/readyz`)).status, 200);
-    assert.match(inst.stderr + inst.stdout, /25006/);
-  });
 });
