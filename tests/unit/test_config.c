@@ -106,6 +106,8 @@ START_TEST(test_defaults)
         ck_assert_uint_eq(cfg.threads, 8);
         ck_assert_uint_eq(cfg.db_pool_size, 10);
         ck_assert_uint_eq(cfg.db_timeout_ms, 2000);
+        ck_assert_uint_eq(cfg.db_statement_ms, 5000);
+        ck_assert_uint_eq(cfg.db_health_ms, 1000);
         ck_assert_uint_eq(cfg.max_body_bytes, 65536);
         ck_assert_uint_eq(cfg.shutdown_ms, 10000);
         ck_assert_int_eq(cfg.log_level, LOG_INFO);
@@ -139,6 +141,8 @@ START_TEST(test_overrides)
         env_set("TANDEM_THREADS", "256");
         env_set("TANDEM_DB_POOL_SIZE", "512");
         env_set("TANDEM_DB_TIMEOUT_MS", "600000");
+        env_set("TANDEM_DB_STATEMENT_TIMEOUT_MS", "100");
+        env_set("TANDEM_DB_HEALTH_TIMEOUT_MS", "60000");
         env_set("TANDEM_MAX_BODY_BYTES", "16777216");
         env_set("TANDEM_SHUTDOWN_TIMEOUT_MS", "1");
         env_set("TANDEM_LOG_LEVEL", "debug");
@@ -152,6 +156,8 @@ START_TEST(test_overrides)
         ck_assert_uint_eq(cfg.threads, 256);
         ck_assert_uint_eq(cfg.db_pool_size, 512);
         ck_assert_uint_eq(cfg.db_timeout_ms, 600000);
+        ck_assert_uint_eq(cfg.db_statement_ms, 100);
+        ck_assert_uint_eq(cfg.db_health_ms, 60000);
         ck_assert_uint_eq(cfg.max_body_bytes, 16777216);
         ck_assert_uint_eq(cfg.shutdown_ms, 1);
         ck_assert_int_eq(cfg.log_level, LOG_DEBUG);
@@ -186,6 +192,9 @@ static const struct env_var bad_numbers[] = {
         { "TANDEM_DB_POOL_SIZE", "0" }, { "TANDEM_DB_POOL_SIZE", "513" },
         { "TANDEM_DB_TIMEOUT_MS", "1s" }, { "TANDEM_DB_TIMEOUT_MS", "0" },
         { "TANDEM_DB_TIMEOUT_MS", "600001" },
+        { "TANDEM_DB_STATEMENT_TIMEOUT_MS", "5s" }, { "TANDEM_DB_STATEMENT_TIMEOUT_MS", "99" },
+        { "TANDEM_DB_STATEMENT_TIMEOUT_MS", "600001" },
+        { "TANDEM_DB_HEALTH_TIMEOUT_MS", "0" }, { "TANDEM_DB_HEALTH_TIMEOUT_MS", "60001" },
         { "TANDEM_SHUTDOWN_TIMEOUT_MS", "+5" }, { "TANDEM_SHUTDOWN_TIMEOUT_MS", "0" },
         { "TANDEM_SHUTDOWN_TIMEOUT_MS", "600001" },
         { "TANDEM_CLIENT_TIMEOUT_MS", "0x10" }, { "TANDEM_CLIENT_TIMEOUT_MS", "0" },
@@ -355,7 +364,7 @@ START_TEST(test_log_masks_secrets)
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "jwt_alg")), "HS256");
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "log_level")), "info");
         ck_assert(json_is_null(json_object_get(j_cfg, "jwks_file")));
-        ck_assert_uint_eq(json_object_size(j_cfg), 35);
+        ck_assert_uint_eq(json_object_size(j_cfg), 37);
         json_decref(j_line);
         free(text);
         config_release(&cfg);
