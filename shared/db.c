@@ -51,6 +51,7 @@ struct db_pool {
         unsigned long long waits, timeouts, deadlines;
         const struct db_stmt *stmts;
         struct db_conninfo ci;
+        bool locks_ready;            /* lock and freed initialised */
 };
 
 /* Past this without progress while every allowed thread is in the pool, it refuses. */
@@ -172,6 +173,7 @@ db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
         pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
         pthread_cond_init(&pool->freed, &attr);
         pthread_condattr_destroy(&attr);
+        pool->locks_ready = true;
         clock_gettime(CLOCK_MONOTONIC, &pool->progress);
         return ST_OK;
 }
@@ -225,7 +227,7 @@ db_pool_free(struct db_pool *pool)
                 return;
         for (unsigned i = 0; pool->slots != NULL && i < pool->size; i++)
                 PQfinish(pool->slots[i].conn);
-        if (pool->slots != NULL && pool->ci.parsed != NULL) {
+        if (pool->locks_ready) {
                 pthread_mutex_destroy(&pool->lock);
                 pthread_cond_destroy(&pool->freed);
         }
@@ -281,7 +283,8 @@ db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
                 pthread_mutex_unlock(&pool->lock);
                 return ST_UNAVAILABLE;
         }
-        pool->busy++;
+        if (pool->busy++ == 0)   /* idle time is no stall */
+                clock_gettime(CLOCK_MONOTONIC, &pool->progress);
         if (pool->nfree == 0) {
                 pool->waits++;
                 deadline_after(&deadline, timeout_ms);
@@ -460,7 +463,9 @@ db_result(PGconn *conn, const char *what, PGresult *res, PGresult **out, char sq
         rc = state != NULL ? db_map_sqlstate(state) : ST_UNAVAILABLE;
         if (PQstatus(conn) != CONNECTION_OK || !db_usable(conn))
                 rc = ST_UNAVAILABLE;
-        if (res == NULL && !db_usable(conn))
+        if (state != NULL && strcmp(state, "25006") == 0 && db_slot_of(conn) != NULL)
+                db_slot_of(conn)->abandoned = true;   /* a standby now: find the primary */
+        else if (res == NULL && !db_usable(conn))
                 return rc;   /* the deadline passed: logged already */
         if (rc == ST_UNAVAILABLE && state == NULL)
                 log_warn("statement \"%s\": connection lost: %s", what, PQerrorMessage(conn));
