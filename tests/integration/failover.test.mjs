@@ -24,7 +24,7 @@ import { freePort, startService } from './lib/spawn.mjs';
 
 const PG_BIN = process.env.TANDEM_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const SERVICES = ['people', 'phases', 'mentoring', 'strategy'];
-const STATEMENT_MS = 1500;
+const STATEMENT_MS = 3000;
 const HEALTH_MS = 500;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const instances = [];
@@ -226,7 +226,7 @@ async function run(label, event) {
   t.event = performance.now();
   if (event === 'kill') primary.signal('SIGKILL');
   else primary.signal('SIGSTOP');
-  await sleep(3000);
+  await sleep(5000);
   asPg('pg_ctl', ['promote', '-w', '-D', standby.data]);
   t.promoted = performance.now();
   const deadline = performance.now() + 30000;
@@ -251,7 +251,10 @@ async function run(label, event) {
   assert.ok(t.first503 !== null, 'writes got 503 during the outage');
   assert.ok(t.first2xxAfter !== null, 'writes succeeded again after promotion');
   assert.ok(maxWriteMs < 2 * STATEMENT_MS + 4000, `no write waited past its deadline (${maxWriteMs} ms)`);
-  assert.ok(healthMax < 1000, `/healthz stayed fast during the outage (${healthMax} ms)`);
+  // a worker blocked on the database would hold /healthz for the statement deadline
+  // (3.5 s) or a connect_timeout (2 s on the hung host); on 2 busy cores a free
+  // worker still answers within about a second
+  assert.ok(healthMax < 1900, `/healthz stayed fast during the outage (${healthMax} ms)`);
   assert.ok(readyMax < 2 * STATEMENT_MS + 4000, `/readyz answered within its deadline (${readyMax} ms)`);
   for (const name of SERVICES) {
     const mine = probes.readyz.filter((p) => p.name === name);
