@@ -188,6 +188,12 @@ load_server(struct loader *ld, struct config *cfg, unsigned default_port)
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_DB_TIMEOUT_MS", 1, 600000, 2000, &cfg->db_timeout_ms);
         if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_DB_STATEMENT_TIMEOUT_MS", 100, 600000, 5000,
+                              &cfg->db_statement_ms);
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_DB_HEALTH_TIMEOUT_MS", 100, 60000, 1000,
+                              &cfg->db_health_ms);
+        if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_SHUTDOWN_TIMEOUT_MS", 1, 600000, 10000,
                               &cfg->shutdown_ms);
         if (rc == ST_OK)
@@ -478,7 +484,7 @@ config_json_base(const struct config *cfg)
         char db_url[512];
 
         config_mask_url(cfg->database_url, db_url, sizeof(db_url));
-        return json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:s,"
+        return json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s,"
                          " s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s,"
                          " s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
                          "service", cfg->service,
@@ -487,6 +493,8 @@ config_json_base(const struct config *cfg)
                          "database_url", db_url,
                          "db_pool_size", (json_int_t)cfg->db_pool_size,
                          "db_timeout_ms", (json_int_t)cfg->db_timeout_ms,
+                         "db_statement_ms", (json_int_t)cfg->db_statement_ms,
+                         "db_health_ms", (json_int_t)cfg->db_health_ms,
                          "threads", (json_int_t)cfg->threads,
                          "max_body_bytes", (json_int_t)cfg->max_body_bytes,
                          "shutdown_ms", (json_int_t)cfg->shutdown_ms,

@@ -22,6 +22,8 @@ struct config {
         char *database_url;        /* TANDEM_DATABASE_URL (secret: password masked) */
         unsigned db_pool_size;     /* TANDEM_DB_POOL_SIZE, default threads + 2, at most 16 */
         unsigned db_timeout_ms;    /* TANDEM_DB_TIMEOUT_MS, checkout wait, default 2000 */
+        unsigned db_statement_ms;  /* TANDEM_DB_STATEMENT_TIMEOUT_MS, default 5000 */
+        unsigned db_health_ms;     /* TANDEM_DB_HEALTH_TIMEOUT_MS, /readyz, default 1000 */
         unsigned threads;          /* TANDEM_THREADS, HTTP worker threads, default 32 */
         size_t max_body_bytes;     /* TANDEM_MAX_BODY_BYTES, default 65536 */
         unsigned shutdown_ms;      /* TANDEM_SHUTDOWN_TIMEOUT_MS, default 10000 */

@@ -8,11 +8,15 @@
  * into a 503.
  */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <libpq-events.h>
 
 #include "buf.h"
 #include "db.h"
@@ -21,19 +25,37 @@
 #include "server.h"
 #include "status.h"
 
+/*
+ * One pooled connection.  The PGconn carries a pointer back to its slot
+ * (PQsetInstanceData), so that db_exec, which sees only the PGconn, knows the
+ * statement deadline and can mark a connection abandoned after a timeout.
+ */
+struct db_slot {
+        PGconn *conn;                /* NULL: closed, connect again at checkout */
+        struct db_pool *pool;
+        unsigned deadline_ms;        /* for the statement now being run */
+        bool abandoned;              /* a deadline passed: never used again */
+};
+
 struct db_pool {
         pthread_mutex_t lock;
         pthread_cond_t freed;
-        PGconn **conns;
+        struct db_slot *slots;
         unsigned *free_stack;
         unsigned size, nfree;
-        unsigned timeout_ms;
-        unsigned long long waits, timeouts;
+        unsigned timeout_ms;         /* wait for a free connection */
+        unsigned statement_ms;       /* every statement's deadline (client side) */
+        unsigned max_busy;           /* threads in the pool at once before the stall check */
+        unsigned busy;               /* threads between db_checkout and db_checkin */
+        struct timespec progress;    /* the last time a checkout or statement finished */
+        unsigned long long waits, timeouts, deadlines;
         const struct db_stmt *stmts;
-        char *conninfo;
-        char options[128];
-        char appname[64];
+        struct db_conninfo ci;
+        bool locks_ready;            /* lock and freed initialised */
 };
+
+/* Past this without progress while every allowed thread is in the pool, it refuses. */
+#define DB_STALL_MS 250
 
 const struct db_stmt db_shared_stmts[] = {
         { "idem_claim",
@@ -77,18 +99,54 @@ db_prepare(struct db_pool *pool, PGconn *conn)
         return rc;
 }
 
-static PGconn *
-db_connect(struct db_pool *pool)
+static int
+db_event(PGEventId id, void *info, void *pass)
 {
-        const char *keys[] = { "dbname", "options", "application_name", "connect_timeout", NULL };
-        const char *vals[] = { pool->conninfo, pool->options, pool->appname, "5", NULL };
-        PGconn *conn = PQconnectdbParams(keys, vals, 1);
+        (void)id;
+        (void)info;
+        (void)pass;
+        return 1;
+}
+
+/* libpq's notices and warnings ("terminating connection ...") as JSON log lines. */
+static void
+db_notice(void *arg, const PGresult *res)
+{
+        const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+        const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        int level = sev == NULL || strcmp(sev, "NOTICE") == 0 ? LOG_DEBUG
+                    : strcmp(sev, "WARNING") == 0 || strcmp(sev, "FATAL") == 0 ? LOG_WARN : LOG_INFO;
+
+        (void)arg;
+        log_msg(level, "database", "%s %s: %s", sev != NULL ? sev : "NOTICE",
+                state != NULL ? state : "-", msg != NULL ? msg : "");
+}
+
+void
+db_log_notices(PGconn *conn)
+{
+        PQsetNoticeReceiver(conn, db_notice, NULL);
+}
+
+static PGconn *
+db_connect(struct db_pool *pool, struct db_slot *slot)
+{
+        PGconn *conn = PQconnectdbParams(pool->ci.keys, pool->ci.vals, 0);
 
         if (PQstatus(conn) != CONNECTION_OK) {
                 log_error("cannot connect to the database: %s", PQerrorMessage(conn));
                 PQfinish(conn);
                 return NULL;
         }
+        db_log_notices(conn);
+        if (!PQregisterEventProc(conn, db_event, "tandem-db", NULL)
+            || !PQsetInstanceData(conn, db_event, slot)) {
+                PQfinish(conn);
+                return NULL;
+        }
+        slot->abandoned = false;
+        slot->deadline_ms = pool->statement_ms + DB_GRACE_MS;
         if (db_prepare(pool, conn) != ST_OK) {
                 PQfinish(conn);
                 return NULL;
@@ -97,44 +155,49 @@ db_connect(struct db_pool *pool)
 }
 
 static int
-db_pool_alloc(struct db_pool *pool, const char *conninfo, const char *schema, unsigned size)
+db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
 {
         pthread_condattr_t attr;
+        char err[256];
 
-        pool->conns = calloc(size, sizeof(*pool->conns));
-        pool->free_stack = calloc(size, sizeof(*pool->free_stack));
-        pool->conninfo = strdup(conninfo);
-        if (pool->conns == NULL || pool->free_stack == NULL || pool->conninfo == NULL)
+        pool->slots = calloc(set->size, sizeof(*pool->slots));
+        pool->free_stack = calloc(set->size, sizeof(*pool->free_stack));
+        if (pool->slots == NULL || pool->free_stack == NULL)
                 return ST_NOMEM;
-        /* UTC sessions: PostgreSQL then renders times as RFC 3339 in UTC */
-        snprintf(pool->options, sizeof(pool->options), "-c search_path=%s -c TimeZone=UTC", schema);
-        snprintf(pool->appname, sizeof(pool->appname), "tandem-%s", schema);
+        if (db_conninfo_build(set, &pool->ci, err, sizeof(err)) != ST_OK) {
+                log_error("TANDEM_DATABASE_URL: %s", err);
+                return ST_INVALID;
+        }
         pthread_mutex_init(&pool->lock, NULL);
         pthread_condattr_init(&attr);
         pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
         pthread_cond_init(&pool->freed, &attr);
         pthread_condattr_destroy(&attr);
+        pool->locks_ready = true;
+        clock_gettime(CLOCK_MONOTONIC, &pool->progress);
         return ST_OK;
 }
 
 int
-db_pool_new(const char *conninfo, const char *schema, unsigned size, unsigned timeout_ms,
-            const struct db_stmt *stmts, struct db_pool **out)
+db_pool_open(const struct db_settings *set, const struct db_stmt *stmts, struct db_pool **out)
 {
         struct db_pool *pool = calloc(1, sizeof(*pool));
         int rc = ST_NOMEM;
 
         if (pool == NULL)
                 return ST_NOMEM;
-        pool->size = size;
-        pool->timeout_ms = timeout_ms;
+        pool->size = set->size;
+        pool->timeout_ms = set->checkout_ms;
+        pool->statement_ms = set->statement_ms != 0 ? set->statement_ms : DB_STATEMENT_MS;
+        pool->max_busy = set->max_busy;
         pool->stmts = stmts;
-        rc = db_pool_alloc(pool, conninfo, schema, size);
+        rc = db_pool_alloc(pool, set);
         if (rc != ST_OK)
                 goto out;
-        for (unsigned i = 0; i < size; i++) {
-                pool->conns[i] = db_connect(pool);
-                if (pool->conns[i] == NULL) {
+        for (unsigned i = 0; i < pool->size; i++) {
+                pool->slots[i].pool = pool;
+                pool->slots[i].conn = db_connect(pool, &pool->slots[i]);
+                if (pool->slots[i].conn == NULL) {
                         rc = ST_UNAVAILABLE;
                         goto out;
                 }
@@ -147,20 +210,30 @@ out:
         return rc;
 }
 
+int
+db_pool_new(const char *conninfo, const char *schema, unsigned size, unsigned timeout_ms,
+            const struct db_stmt *stmts, struct db_pool **out)
+{
+        struct db_settings set = { .conninfo = conninfo, .schema = schema, .size = size,
+                                   .checkout_ms = timeout_ms };
+
+        return db_pool_open(&set, stmts, out);
+}
+
 void
 db_pool_free(struct db_pool *pool)
 {
         if (pool == NULL)
                 return;
-        for (unsigned i = 0; pool->conns != NULL && i < pool->size; i++)
-                PQfinish(pool->conns[i]);
-        if (pool->conns != NULL) {
+        for (unsigned i = 0; pool->slots != NULL && i < pool->size; i++)
+                PQfinish(pool->slots[i].conn);
+        if (pool->locks_ready) {
                 pthread_mutex_destroy(&pool->lock);
                 pthread_cond_destroy(&pool->freed);
         }
-        free(pool->conns);
+        db_conninfo_release(&pool->ci);
+        free(pool->slots);
         free(pool->free_stack);
-        free(pool->conninfo);
         free(pool);
 }
 
@@ -176,25 +249,56 @@ deadline_after(struct timespec *ts, unsigned ms)
         }
 }
 
+static double
+ms_between(const struct timespec *a, const struct timespec *b)
+{
+        return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/*
+ * True when every thread the pool admits at once is already in it and none
+ * has finished anything for DB_STALL_MS: the database is hanging, and the
+ * last free worker must stay free for /healthz and /metrics.
+ */
+static bool
+db_stalled(struct db_pool *pool)
+{
+        struct timespec now;
+
+        if (pool->max_busy == 0 || pool->busy < pool->max_busy)
+                return false;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return ms_between(&pool->progress, &now) > DB_STALL_MS;
+}
+
 static int
-db_take_slot(struct db_pool *pool, unsigned *slot)
+db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
 {
         struct timespec deadline;
         int rc = ST_OK;
 
         pthread_mutex_lock(&pool->lock);
+        if (db_stalled(pool)) {
+                pool->timeouts++;
+                pthread_mutex_unlock(&pool->lock);
+                return ST_UNAVAILABLE;
+        }
+        if (pool->busy++ == 0)   /* idle time is no stall */
+                clock_gettime(CLOCK_MONOTONIC, &pool->progress);
         if (pool->nfree == 0) {
                 pool->waits++;
-                deadline_after(&deadline, pool->timeout_ms);
+                deadline_after(&deadline, timeout_ms);
         }
         while (pool->nfree == 0 && rc == ST_OK)
                 if (pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline) == ETIMEDOUT
                     && pool->nfree == 0)
                         rc = ST_UNAVAILABLE;
-        if (rc == ST_OK)
+        if (rc == ST_OK) {
                 *slot = pool->free_stack[--pool->nfree];
-        else
+        } else {
                 pool->timeouts++;
+                pool->busy--;
+        }
         pthread_mutex_unlock(&pool->lock);
         return rc;
 }
@@ -204,76 +308,101 @@ db_give_slot(struct db_pool *pool, unsigned slot)
 {
         pthread_mutex_lock(&pool->lock);
         pool->free_stack[pool->nfree++] = slot;
+        pool->busy--;
         pthread_cond_signal(&pool->freed);
         pthread_mutex_unlock(&pool->lock);
 }
 
-static unsigned
-db_slot_of(struct db_pool *pool, PGconn *conn)
+/* Notes that the database answered (a statement finished in time). */
+static void
+db_progress(struct db_pool *pool)
 {
-        for (unsigned i = 0; i < pool->size; i++)
-                if (pool->conns[i] == conn)
-                        return i;
-        return pool->size;
+        pthread_mutex_lock(&pool->lock);
+        clock_gettime(CLOCK_MONOTONIC, &pool->progress);
+        pthread_mutex_unlock(&pool->lock);
 }
 
-/* Brings a broken connection back: reset, then prepare the statements again. */
-static int
-db_revive(struct db_pool *pool, PGconn *conn)
+static struct db_slot *
+db_slot_of(PGconn *conn)
 {
-        if (PQstatus(conn) == CONNECTION_OK)
+        return conn != NULL ? PQinstanceData(conn, db_event) : NULL;
+}
+
+/*
+ * Brings a slot's connection back: a closed, broken or abandoned one is
+ * replaced by a new connection (libpq tries every host of a multi-host URL,
+ * each within connect_timeout, and keeps to target_session_attrs).
+ */
+static int
+db_revive(struct db_pool *pool, struct db_slot *slot)
+{
+        if (slot->conn != NULL && PQstatus(slot->conn) == CONNECTION_OK && !slot->abandoned)
                 return ST_OK;
-        log_warn("database connection lost; resetting");
-        PQreset(conn);
-        if (PQstatus(conn) != CONNECTION_OK)
-                return ST_UNAVAILABLE;
-        return db_prepare(pool, conn) == ST_OK ? ST_OK : ST_UNAVAILABLE;
+        if (slot->conn != NULL)
+                log_warn("database connection lost; connecting again");
+        PQfinish(slot->conn);
+        slot->conn = db_connect(pool, slot);
+        return slot->conn != NULL ? ST_OK : ST_UNAVAILABLE;
+}
+
+int
+db_checkout_within(struct db_pool *pool, unsigned timeout_ms, PGconn **out)
+{
+        unsigned slot;
+        int rc = db_take_slot(pool, timeout_ms, &slot);
+
+        if (rc != ST_OK) {
+                log_warn("no database connection free within %u ms", timeout_ms);
+                return rc;
+        }
+        rc = db_revive(pool, &pool->slots[slot]);
+        if (rc != ST_OK) {
+                db_give_slot(pool, slot);
+                return rc;
+        }
+        db_progress(pool);
+        *out = pool->slots[slot].conn;
+        return ST_OK;
 }
 
 int
 db_checkout(struct db_pool *pool, PGconn **out)
 {
-        unsigned slot;
-        int rc = db_take_slot(pool, &slot);
-
-        if (rc != ST_OK) {
-                log_warn("no database connection free within %u ms", pool->timeout_ms);
-                return rc;
-        }
-        rc = db_revive(pool, pool->conns[slot]);
-        if (rc != ST_OK) {
-                db_give_slot(pool, slot);
-                return rc;
-        }
-        *out = pool->conns[slot];
-        return ST_OK;
+        return db_checkout_within(pool, pool->timeout_ms, out);
 }
 
 void
 db_checkin(struct db_pool *pool, PGconn *conn)
 {
-        unsigned slot;
+        struct db_slot *slot = db_slot_of(conn);
 
-        if (conn == NULL)
+        if (slot == NULL || slot->pool != pool)
                 return;
-        slot = db_slot_of(pool, conn);
-        if (slot == pool->size)
-                return;
-        switch (PQtransactionStatus(conn)) {
-        case PQTRANS_INTRANS:
-        case PQTRANS_INERROR:
-                db_command(conn, "ROLLBACK");
-                break;
-        case PQTRANS_ACTIVE:
-        case PQTRANS_UNKNOWN:
-                PQreset(conn);
-                if (PQstatus(conn) == CONNECTION_OK)
-                        db_prepare(pool, conn);
-                break;
-        case PQTRANS_IDLE:
-                break;
+        if (!slot->abandoned && PQstatus(conn) == CONNECTION_OK) {
+                PGTransactionStatusType ts = PQtransactionStatus(conn);
+
+                if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+                        db_command(conn, "ROLLBACK");
+                else if (ts == PQTRANS_ACTIVE || ts == PQTRANS_UNKNOWN)
+                        slot->abandoned = true;
         }
-        db_give_slot(pool, slot);
+        /* a connection that missed a deadline or broke is closed now, without
+         * waiting for the server; the next checkout connects again */
+        if (slot->abandoned || PQstatus(conn) != CONNECTION_OK) {
+                PQfinish(conn);
+                slot->conn = NULL;
+        }
+        slot->deadline_ms = pool->statement_ms + DB_GRACE_MS;
+        db_give_slot(pool, (unsigned)(slot - pool->slots));
+}
+
+void
+db_set_deadline(PGconn *conn, unsigned ms)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL)
+                slot->deadline_ms = ms;
 }
 
 void
@@ -284,8 +413,16 @@ db_pool_stats(struct db_pool *pool, struct metrics_pool_stats *out)
         out->idle = pool->nfree;
         out->in_use = pool->size - pool->nfree;
         out->waits = pool->waits;
-        out->timeouts = pool->timeouts;
+        out->timeouts = pool->timeouts + pool->deadlines;
         pthread_mutex_unlock(&pool->lock);
+}
+
+static bool
+db_usable(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        return slot == NULL || !slot->abandoned;
 }
 
 static int
@@ -298,7 +435,10 @@ db_map_sqlstate(const char *state)
                 return ST_CONFLICT;
         if (strncmp(state, "22", 2) == 0 || strcmp(state, "23514") == 0)
                 return ST_INVALID;
-        if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0)
+        /* the connection went, a statement_timeout fired, the server is shutting
+         * down or starting, or it became read-only: worth a retry later */
+        if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0
+            || strcmp(state, "57014") == 0 || strcmp(state, "25006") == 0)
                 return ST_UNAVAILABLE;
         return ST_INTERNAL;
 }
@@ -321,8 +461,12 @@ db_result(PGconn *conn, const char *what, PGresult *res, PGresult **out, char sq
         if (sqlstate != NULL)
                 snprintf(sqlstate, 6, "%s", state != NULL ? state : "");
         rc = state != NULL ? db_map_sqlstate(state) : ST_UNAVAILABLE;
-        if (PQstatus(conn) != CONNECTION_OK)
+        if (PQstatus(conn) != CONNECTION_OK || !db_usable(conn))
                 rc = ST_UNAVAILABLE;
+        if (state != NULL && strcmp(state, "25006") == 0 && db_slot_of(conn) != NULL)
+                db_slot_of(conn)->abandoned = true;   /* a standby now: find the primary */
+        else if (res == NULL && !db_usable(conn))
+                return rc;   /* the deadline passed: logged already */
         if (rc == ST_UNAVAILABLE && state == NULL)
                 log_warn("statement \"%s\": connection lost: %s", what, PQerrorMessage(conn));
         else if (rc == ST_INTERNAL || rc == ST_UNAVAILABLE)
@@ -333,14 +477,99 @@ db_result(PGconn *conn, const char *what, PGresult *res, PGresult **out, char sq
         return rc;
 }
 
+/* Waits until libpq has a whole result for @conn, or @deadline passes (ST_UNAVAILABLE). */
+static int
+db_wait(PGconn *conn, const struct timespec *deadline)
+{
+        struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
+        struct timespec now;
+        double left;
+
+        while (PQisBusy(conn)) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                left = ms_between(&now, deadline);
+                if (left <= 0)
+                        return ST_UNAVAILABLE;
+                if (poll(&pfd, 1, (int)left + 1) < 0 && errno != EINTR)
+                        return ST_OK;     /* PQgetResult reports the broken socket */
+                if (!PQconsumeInput(conn))
+                        return ST_OK;
+        }
+        return ST_OK;
+}
+
+/*
+ * Collects the results of the query just sent on @conn within the slot's
+ * deadline: the first error, else the last result.  After a missed deadline
+ * the connection is abandoned (never used again: the server may still be
+ * running the statement, or be gone) and NULL is returned.
+ */
+static PGresult *
+db_collect(PGconn *conn, struct db_slot *slot, const char *what)
+{
+        struct timespec deadline;
+        PGresult *keep = NULL, *res;
+
+        deadline_after(&deadline, slot->deadline_ms);
+        for (;;) {
+                if (db_wait(conn, &deadline) != ST_OK) {
+                        log_warn("statement \"%s\": no answer within %u ms; connection"
+                                 " abandoned", what, slot->deadline_ms);
+                        slot->abandoned = true;
+                        pthread_mutex_lock(&slot->pool->lock);
+                        slot->pool->deadlines++;
+                        pthread_mutex_unlock(&slot->pool->lock);
+                        PQclear(keep);
+                        return NULL;
+                }
+                res = PQgetResult(conn);
+                if (res == NULL)
+                        break;
+                if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+                        PQclear(res);
+                        continue;
+                }
+                PQclear(keep);
+                keep = res;
+        }
+        db_progress(slot->pool);
+        return keep;
+}
+
+/* Runs a statement on @conn under its deadline; @send sends it. */
+static PGresult *
+db_run(PGconn *conn, const char *what, int sent)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (!sent)
+                return NULL;
+        if (slot == NULL) {
+                /* a connection outside a pool: wait as long as it takes */
+                PGresult *keep = NULL, *res;
+
+                while ((res = PQgetResult(conn)) != NULL) {
+                        PQclear(keep);
+                        keep = res;
+                }
+                return keep;
+        }
+        return db_collect(conn, slot, what);
+}
+
+
 int
 db_exec_state(PGconn *conn, const char *stmt, int nparams, const char *const *params,
               PGresult **out, char sqlstate[6])
 {
-        PGresult *res = PQexecPrepared(conn, stmt, nparams, params, NULL, NULL, 0);
+        PGresult *res;
 
         if (sqlstate != NULL)
                 sqlstate[0] = '\0';
+        if (!db_usable(conn))
+                return ST_UNAVAILABLE;
+        res = db_run(conn, stmt,
+                     PQsendQueryPrepared(conn, stmt, nparams, params, NULL, NULL, 0));
         return db_result(conn, stmt, res, out, sqlstate);
 }
 
@@ -367,7 +596,9 @@ db_exec_one(PGconn *conn, const char *stmt, int nparams, const char *const *para
 int
 db_command(PGconn *conn, const char *sql)
 {
-        return db_result(conn, sql, PQexec(conn, sql), NULL, NULL);
+        if (!db_usable(conn))
+                return ST_UNAVAILABLE;
+        return db_result(conn, sql, db_run(conn, sql, PQsendQuery(conn, sql)), NULL, NULL);
 }
 
 /* ---- Idempotency-Key ---------------------------------------------------- */
@@ -507,7 +738,7 @@ db_with(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg)
                 if (rc != ST_OK)
                         return rc;
                 rc = fn(conn, rq, arg);
-                if (rc != ST_UNAVAILABLE || PQstatus(conn) != CONNECTION_BAD) {
+                if (rc != ST_UNAVAILABLE || PQstatus(conn) != CONNECTION_BAD || !db_usable(conn)) {
                         db_checkin(pool, conn);
                         break;
                 }

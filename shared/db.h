@@ -11,6 +11,7 @@
 #define TANDEM_DB_H
 
 #include <libpq-fe.h>
+#include "conninfo.h"
 #include "metrics.h"
 
 struct problem;
@@ -32,6 +33,22 @@ struct db_pool;
 int db_pool_new(const char *conninfo, const char *schema, unsigned size,
                 unsigned timeout_ms, const struct db_stmt *stmts, struct db_pool **out);
 
+/*
+ * Opens a pool as @set says (see conninfo.h for how the URL and the service's
+ * defaults combine).  Every statement then runs under a deadline: the server
+ * cancels it after set->statement_ms (statement_timeout), and when no answer
+ * has come DB_GRACE_MS later (a hung server, a lost network) the client stops
+ * waiting, returns ST_UNAVAILABLE and closes the connection at checkin; the
+ * next checkout connects again.  When set->max_busy threads are already in
+ * the pool and none has made progress for a while, a checkout fails at once
+ * (ST_UNAVAILABLE) instead of tying up one more worker.
+ */
+int db_pool_open(const struct db_settings *set, const struct db_stmt *stmts,
+                 struct db_pool **out);
+
+/* How long after the server's statement_timeout the client gives up waiting. */
+#define DB_GRACE_MS 500
+
 /* Closes every connection.  Accepts NULL.  No checkout may be outstanding. */
 void db_pool_free(struct db_pool *pool);
 
@@ -41,11 +58,27 @@ void db_pool_free(struct db_pool *pool);
  */
 int db_checkout(struct db_pool *pool, PGconn **out);
 
+/* Like db_checkout, waiting at most @timeout_ms for a free connection. */
+int db_checkout_within(struct db_pool *pool, unsigned timeout_ms, PGconn **out);
+
 /*
  * Returns a connection: one left inside a transaction is rolled back, a broken
  * one is reset and its statements prepared again.  Accepts NULL @conn.
  */
 void db_checkin(struct db_pool *pool, PGconn *conn);
+
+/*
+ * Sets the deadline of the statements run on @conn until its checkin (the
+ * health checks use a tighter one).  Client side only.
+ */
+void db_set_deadline(PGconn *conn, unsigned ms);
+
+/*
+ * Sends what the server says besides results (NOTICE, WARNING, and a FATAL
+ * such as "terminating connection" that arrives while the connection is idle)
+ * to the JSON log instead of libpq's plain text on stderr.
+ */
+void db_log_notices(PGconn *conn);
 
 /* Fills pool gauges for /metrics. */
 void db_pool_stats(struct db_pool *pool, struct metrics_pool_stats *out);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libpq-fe.h>
 
+#include "db.h"
 #include "migrate.h"
 #include "status.h"
 
@@ -117,25 +118,44 @@ apply_missing(PGconn *conn, const char *schema, const struct migration *migs,
         return rc;
 }
 
+/* Migrations may wait for another replica's lock and run long: a generous deadline. */
+#define MIGRATE_STATEMENT_MS 600000
+
+static PGconn *
+migrate_connect(const char *conninfo, const char *schema, char *err, unsigned long errlen)
+{
+        struct db_settings set = { .conninfo = conninfo, .schema = schema, .size = 1,
+                                   .statement_ms = MIGRATE_STATEMENT_MS };
+        struct db_conninfo ci;
+        PGconn *conn = NULL;
+
+        if (db_conninfo_build(&set, &ci, err, errlen) == ST_OK) {
+                conn = PQconnectdbParams(ci.keys, ci.vals, 0);
+                if (PQstatus(conn) != CONNECTION_OK) {
+                        snprintf(err, errlen, "cannot connect: %s", PQerrorMessage(conn));
+                        PQfinish(conn);
+                        conn = NULL;
+                }
+        }
+        db_conninfo_release(&ci);
+        if (conn != NULL)
+                db_log_notices(conn);
+        return conn;
+}
+
 int
 migrate_apply(const char *conninfo, const char *schema, const struct migration *migs,
               char *err, unsigned long errlen)
 {
-        char lockname[96], path[96];
+        char lockname[96];
         const char *params[1] = { lockname };
-        const char *keys[] = { "dbname", "options", "connect_timeout", NULL };
-        const char *vals[] = { conninfo, path, "5", NULL };
         PGconn *conn;
         int rc;
 
         snprintf(lockname, sizeof(lockname), "tandem.migrate.%s", schema);
-        snprintf(path, sizeof(path), "-c search_path=%s -c client_min_messages=warning", schema);
-        conn = PQconnectdbParams(keys, vals, 1);
-        if (PQstatus(conn) != CONNECTION_OK) {
-                snprintf(err, errlen, "cannot connect: %s", PQerrorMessage(conn));
-                PQfinish(conn);
+        conn = migrate_connect(conninfo, schema, err, errlen);
+        if (conn == NULL)
                 return ST_UNAVAILABLE;
-        }
         /* replicas starting together wait here; the loser finds nothing left to do */
         rc = exec_ok(conn, "SELECT pg_advisory_lock(hashtext($1))", 1, params, err, errlen);
         if (rc == ST_OK) {

@@ -248,6 +248,8 @@ reply_problem(struct request *rq, int rc, unsigned *status)
 {
         *status = st_http_status(rc);
         render_problem(rq, rc, *status);
+        if (*status == 503)   /* a deadline passed or the database is switching over */
+                u_map_put(rq->resp->map_header, "Retry-After", "1");
         if (rc == ST_UNAUTHENTICATED) {
                 char www[256];
 
@@ -437,15 +439,37 @@ ready_query(PGconn *conn, struct request *rq, void *arg)
         return rc;
 }
 
+/* The schema version, asked within the health deadline. */
+static int
+ready_version(struct request *rq, int *version)
+{
+        PGconn *conn = NULL;
+        int rc = db_checkout_within(rq->svc->db, rq->svc->cfg.db_health_ms, &conn);
+
+        if (rc != ST_OK)
+                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                   "no database connection within %u ms: the database is"
+                                   " not answering or every connection is busy",
+                                   rq->svc->cfg.db_health_ms);
+        db_set_deadline(conn, rq->svc->cfg.db_health_ms);
+        rc = ready_query(conn, rq, version);
+        db_checkin(rq->svc->db, conn);
+        if (rc != ST_OK)
+                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
+                                   "the database did not answer within %u ms",
+                                   rq->svc->cfg.db_health_ms);
+        return ST_OK;
+}
+
 static int
 ops_readyz(struct request *rq)
 {
         int version = -1;
         int latest = migrate_latest(rq->svc->migrations);
-        int rc = db_with(rq->svc->db, rq, ready_query, &version);
+        int rc = ready_version(rq, &version);
 
         if (rc != ST_OK)
-                return problem_set(&rq->prob, ST_UNAVAILABLE, NULL, "the database is not reachable");
+                return rc;
         if (!auth_verifier_ready(rq->svc->auth))
                 return problem_set(&rq->prob, ST_UNAVAILABLE, NULL,
                                    "no signing keys from the identity provider yet");
@@ -521,8 +545,15 @@ service_init(struct service *svc, const char *name, unsigned default_port,
                 die("authentication", err);
         if (migrate_apply(svc->cfg.database_url, name, migs, err, sizeof(err)) != ST_OK)
                 die("migrations", err);
-        if (db_pool_new(svc->cfg.database_url, name, svc->cfg.db_pool_size, svc->cfg.db_timeout_ms,
-                        stmts, &svc->db) != ST_OK)
+        if (db_pool_open(&(struct db_settings){
+                                 .conninfo = svc->cfg.database_url, .schema = name,
+                                 .size = svc->cfg.db_pool_size,
+                                 .checkout_ms = svc->cfg.db_timeout_ms,
+                                 .statement_ms = svc->cfg.db_statement_ms,
+                                 /* one worker stays free for /healthz and /metrics
+                                  * while the database hangs */
+                                 .max_busy = svc->cfg.threads > 1 ? svc->cfg.threads - 1 : 0 },
+                         stmts, &svc->db) != ST_OK)
                 die("database", "cannot open the connection pool");
         svc->metrics = metrics_new(name);
         if (svc->metrics == NULL || client_global_init() != ST_OK ||

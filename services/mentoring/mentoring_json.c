@@ -389,10 +389,13 @@ guideline_item_check(const json_t *j_item, size_t i, const json_t *j_items, stru
                               " starting with a letter (e.g. share-learning)");
                 return;
         }
-        for (size_t k = 0; k < i; k++)
+        for (size_t k = 0; k < i; k++) {
                 if (json_equal(json_object_get(json_array_get(j_items, k), "key"),
-                               json_object_get(j_item, "key")))
+                               json_object_get(j_item, "key"))) {
                         problem_field(p, prefix, "repeats the key of items[%zu]", k);
+                        return;   /* the first earlier copy is enough */
+                }
+        }
 }
 
 int
@@ -403,6 +406,10 @@ guidelines_json_check(const json_t *j_body, struct problem *p)
         size_t i;
 
         if (jv_check(j_body, guidelines_fields, NULL, p) != ST_OK && !json_is_array(j_items))
+                return ST_INVALID;
+        /* past the limit (reported by jv_check) the items are not looked at: the
+         * duplicate check is quadratic in their number */
+        if (json_array_size(j_items) > GUIDELINES_MAX)
                 return ST_INVALID;
         json_array_foreach(j_items, i, j_item)
                 guideline_item_check(j_item, i, j_items, p);

@@ -143,8 +143,10 @@ check_sections(const json_t *j_rule, const char *prefix, struct problem *p)
                 if (!slug_valid(json_string_value(j_s)))
                         problem_field(p, name, "must be a key of 1 to 40 of a-z, 0-9, _ and -");
                 for (k = 0; k < i; k++)
-                        if (json_equal(json_array_get(j_sections, k), j_s))
+                        if (json_equal(json_array_get(j_sections, k), j_s)) {
                                 problem_field(p, name, "names a section twice");
+                                break;
+                        }
         }
 }
 

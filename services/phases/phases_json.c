@@ -166,6 +166,21 @@ phase_normal(const json_t *j_phase, size_t pos, json_t *j_criteria)
                          "criteria", j_criteria);
 }
 
+/* Reports once when phases[@i] repeats the (string) key of an earlier phase. */
+static void
+check_key_unique(const json_t *j_phases, size_t i, const char *prefix, struct problem *p)
+{
+        const json_t *j_key = json_object_get(json_array_get(j_phases, i), "key");
+
+        for (size_t k = 0; k < i; k++) {
+                if (json_equal(json_object_get(json_array_get(j_phases, k), "key"), j_key)) {
+                        problem_field(p, prefix, "key \"%s\" names two phases",
+                                      json_string_value(j_key));
+                        return;
+                }
+        }
+}
+
 static void
 check_phase(const json_t *j_phases, size_t i, struct problem *p, json_t *j_out)
 {
@@ -183,11 +198,8 @@ check_phase(const json_t *j_phases, size_t i, struct problem *p, json_t *j_out)
         check_slug(j_phase, "key", prefix, p);
         if (json_is_integer(j_pos) && json_integer_value(j_pos) != (json_int_t)i + 1)
                 problem_field(p, prefix, "position must be %zu (phases are in order)", i + 1);
-        for (size_t k = 0; k < i; k++)
-                if (json_equal(json_object_get(json_array_get(j_phases, k), "key"),
-                               json_object_get(j_phase, "key")))
-                        problem_field(p, prefix, "key \"%s\" names two phases",
-                                      json_string_value(json_object_get(j_phase, "key")));
+        if (json_is_string(json_object_get(j_phase, "key")))
+                check_key_unique(j_phases, i, prefix, p);
         j_criteria = phase_criteria(j_phase, prefix, p);
         if (problem_field_count(p) == before)
                 json_array_append_new(j_out, phase_normal(j_phase, i + 1, j_criteria));
@@ -308,8 +320,10 @@ workshop_json_check(const json_t *j_body, struct problem *p)
                     && !slug_valid(json_string_value(j_s)))
                         problem_field(p, field, "must be a key: 1 to 40 of a-z, 0-9, _ and -");
                 for (size_t k = 0; k < i; k++)
-                        if (json_equal(json_array_get(j_skills, k), j_s))
+                        if (json_equal(json_array_get(j_skills, k), j_s)) {
                                 problem_field(p, field, "names a skill twice");
+                                break;
+                        }
         }
         return outcome(p);
 }

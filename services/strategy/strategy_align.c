@@ -435,8 +435,9 @@ collect_pillar_themes(struct align *a)
                 json_array_foreach(a->themes[i].j_links, k, j_link) {
                         const char *name = json_string_value(json_object_get(j_link, "pillar"));
 
-                        for (size_t p = 0; p < a->np; p++)
-                                if (strcmp(a->pillars[p].name, name) == 0
+                        for (size_t p = 0; p < a->np && name != NULL; p++)
+                                if (a->pillars[p].name != NULL
+                                    && strcmp(a->pillars[p].name, name) == 0
                                     && json_array_append_new(a->pillars[p].j_themes,
                                                              json_string(a->themes[i].name)) != 0)
                                         return ST_NOMEM;

@@ -108,6 +108,8 @@ START_TEST(test_defaults)
         ck_assert_uint_eq(cfg.admission_ttl_ms, 5000);
         ck_assert_uint_eq(cfg.admission_cache_size, 4096);
         ck_assert_uint_eq(cfg.db_timeout_ms, 2000);
+        ck_assert_uint_eq(cfg.db_statement_ms, 5000);
+        ck_assert_uint_eq(cfg.db_health_ms, 1000);
         ck_assert_uint_eq(cfg.max_body_bytes, 65536);
         ck_assert_uint_eq(cfg.shutdown_ms, 10000);
         ck_assert_int_eq(cfg.log_level, LOG_INFO);
@@ -141,6 +143,8 @@ START_TEST(test_overrides)
         env_set("TANDEM_THREADS", "256");
         env_set("TANDEM_DB_POOL_SIZE", "512");
         env_set("TANDEM_DB_TIMEOUT_MS", "600000");
+        env_set("TANDEM_DB_STATEMENT_TIMEOUT_MS", "100");
+        env_set("TANDEM_DB_HEALTH_TIMEOUT_MS", "60000");
         env_set("TANDEM_MAX_BODY_BYTES", "16777216");
         env_set("TANDEM_SHUTDOWN_TIMEOUT_MS", "1");
         env_set("TANDEM_LOG_LEVEL", "debug");
@@ -154,6 +158,8 @@ START_TEST(test_overrides)
         ck_assert_uint_eq(cfg.threads, 256);
         ck_assert_uint_eq(cfg.db_pool_size, 512);
         ck_assert_uint_eq(cfg.db_timeout_ms, 600000);
+        ck_assert_uint_eq(cfg.db_statement_ms, 100);
+        ck_assert_uint_eq(cfg.db_health_ms, 60000);
         ck_assert_uint_eq(cfg.max_body_bytes, 16777216);
         ck_assert_uint_eq(cfg.shutdown_ms, 1);
         ck_assert_int_eq(cfg.log_level, LOG_DEBUG);
@@ -195,6 +201,9 @@ static const struct env_var bad_numbers[] = {
         { "TANDEM_ADMISSION_CACHE_SIZE", "-1" },
         { "TANDEM_DB_TIMEOUT_MS", "1s" }, { "TANDEM_DB_TIMEOUT_MS", "0" },
         { "TANDEM_DB_TIMEOUT_MS", "600001" },
+        { "TANDEM_DB_STATEMENT_TIMEOUT_MS", "5s" }, { "TANDEM_DB_STATEMENT_TIMEOUT_MS", "99" },
+        { "TANDEM_DB_STATEMENT_TIMEOUT_MS", "600001" },
+        { "TANDEM_DB_HEALTH_TIMEOUT_MS", "0" }, { "TANDEM_DB_HEALTH_TIMEOUT_MS", "60001" },
         { "TANDEM_SHUTDOWN_TIMEOUT_MS", "+5" }, { "TANDEM_SHUTDOWN_TIMEOUT_MS", "0" },
         { "TANDEM_SHUTDOWN_TIMEOUT_MS", "600001" },
         { "TANDEM_CLIENT_TIMEOUT_MS", "0x10" }, { "TANDEM_CLIENT_TIMEOUT_MS", "0" },

@@ -10,6 +10,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "buf.h"
 #include "mentoring.h"
 #include "status.h"
 
@@ -309,6 +310,53 @@ START_TEST(test_guidelines)
 }
 END_TEST
 
+/*
+ * 3,000 items with one key (a 36 KB body took 19 s and a 316 MB reply before): one
+ * error about the count, no item looked at, fast.
+ */
+START_TEST(test_guidelines_over_limit_one_error)
+{
+        struct buf b = BUF_INIT;
+        struct problem p = PROBLEM_INIT;
+        json_t *j;
+
+        buf_puts(&b, "{\"items\": [");
+        for (int i = 0; i < 3000; i++)
+                buf_puts(&b, i > 0 ? ", {\"key\": \"a\", \"title\": \"A\"}"
+                                   : "{\"key\": \"a\", \"title\": \"A\"}");
+        buf_puts(&b, "]}");
+        j = body(b.p);
+        ck_assert_int_eq(guidelines_json_check(j, &p), ST_INVALID);
+        ck_assert_uint_eq(problem_field_count(&p), 1);
+        ck_assert_int_eq(faults(&p, "items"), 1);
+        json_decref(j);
+        problem_release(&p);
+        buf_release(&b);
+}
+END_TEST
+
+/* Within the limit, a key repeated by every item is reported once per repeat. */
+START_TEST(test_guidelines_repeat_reported_once)
+{
+        struct buf b = BUF_INIT;
+        struct problem p = PROBLEM_INIT;
+        json_t *j;
+
+        buf_puts(&b, "{\"items\": [");
+        for (int i = 0; i < 20; i++)
+                buf_puts(&b, i > 0 ? ", {\"key\": \"a\", \"title\": \"A\"}"
+                                   : "{\"key\": \"a\", \"title\": \"A\"}");
+        buf_puts(&b, "]}");
+        j = body(b.p);
+        ck_assert_int_eq(guidelines_json_check(j, &p), ST_INVALID);
+        ck_assert_uint_eq(problem_field_count(&p), 19);
+        ck_assert_int_eq(faults(&p, "items[19].key"), 1);
+        json_decref(j);
+        problem_release(&p);
+        buf_release(&b);
+}
+END_TEST
+
 /* ---- templates, items, completions ------------------------------------------------ */
 
 static int
@@ -457,6 +505,8 @@ json_suite(void)
         tcase_add_test(tc_bodies, test_write_up_adherence_bounded);
         tcase_add_test(tc_bodies, test_actions_and_notes);
         tcase_add_test(tc_bodies, test_guidelines);
+        tcase_add_test(tc_bodies, test_guidelines_over_limit_one_error);
+        tcase_add_test(tc_bodies, test_guidelines_repeat_reported_once);
         tcase_add_test(tc_bodies, test_templates);
         tcase_add_test(tc_bodies, test_items);
         tcase_add_test(tc_bodies, test_completions);

@@ -95,6 +95,32 @@ START_TEST(test_programme_valid_and_normal)
 }
 END_TEST
 
+/* Two phases with the same non-string key: reported as a bad key, no printf of NULL. */
+START_TEST(test_programme_duplicate_non_string_key)
+{
+        struct problem p = PROBLEM_INIT;
+        json_t *j_phases = NULL;
+
+        ck_assert_int_eq(check_programme(
+                "{\"name\": \"P\", \"phases\": ["
+                "{\"key\": 5, \"name\": \"a\", \"guide_days\": 10, \"stall_days\": 5,"
+                " \"criteria\": []},"
+                "{\"key\": 5, \"name\": \"b\", \"guide_days\": 10, \"stall_days\": 5,"
+                " \"criteria\": []}]}", &p, &j_phases), ST_INVALID);
+        ck_assert_ptr_null(j_phases);
+        ck_assert_int_eq(faults_for(&p, "phases[1]", "names two phases"), 0);
+        ck_assert_int_ge(faults_for(&p, "phases[1].key", NULL), 1);
+        problem_release(&p);
+
+        /* a repeated string key: one error naming it */
+        ck_assert_int_eq(check_programme(
+                "{\"name\": \"P\", \"phases\": [" PHASE("a", "") ", " PHASE("a", "") ", "
+                PHASE("a", "") "]}", &p, &j_phases), ST_INVALID);
+        ck_assert_int_eq(faults_for(&p, "phases[2]", "key \"a\" names two phases"), 1);
+        problem_release(&p);
+}
+END_TEST
+
 START_TEST(test_programme_every_fault_at_once)
 {
         struct problem p = PROBLEM_INIT;
@@ -403,6 +429,7 @@ phases_json_suite(void)
 
         tcase_add_test(tc_prog, test_programme_valid_and_normal);
         tcase_add_test(tc_prog, test_programme_every_fault_at_once);
+        tcase_add_test(tc_prog, test_programme_duplicate_non_string_key);
         tcase_add_test(tc_prog, test_programme_phase_count);
         tcase_add_test(tc_prog, test_slug);
         suite_add_tcase(s, tc_prog);

@@ -240,6 +240,20 @@ START_TEST(test_explicit_mapping_first)
 }
 END_TEST
 
+/* A pillar without a name (unreachable through the API) is skipped, never strcmp'd. */
+START_TEST(test_pillar_without_name)
+{
+        json_t *j_al = align_texts(
+                "{\"themes\": [{\"name\": \"Boards\", \"keywords\": [\"board\"],"
+                "               \"pillars\": [\"Trusted Technology\"]}]}",
+                "{\"number\": 1, \"pillars\": [{\"keywords\": [\"zzz\"]},"
+                " {\"name\": \"Trusted Technology\", \"keywords\": [\"AI\"]}]}");
+
+        ck_links(j_al, 0, "Trusted Technology:explicit");
+        json_decref(j_al);
+}
+END_TEST
+
 START_TEST(test_explicit_not_repeated_as_suggestion)
 {
         json_t *j_al = align_with(
@@ -553,6 +567,7 @@ align_suite(void)
         suite_add_tcase(s, tc_norm);
 
         tcase_add_test(tc_map, test_explicit_mapping_first);
+        tcase_add_test(tc_map, test_pillar_without_name);
         tcase_add_test(tc_map, test_explicit_not_repeated_as_suggestion);
         tcase_add_test(tc_map, test_unknown_pillar_reported);
         tcase_add_test(tc_map, test_suggestions_by_overlap_normalised);
