@@ -101,6 +101,44 @@ outbox_emit4(PGconn *conn, const struct request *rq, const char *type, const cha
         return outbox_emit(conn, rq, &ev);
 }
 
+int
+outbox_row(PGconn *conn, const struct request *rq, const char *type, const struct db_row *r,
+           const char *person_field, const char *const *fields, const json_t *j_changed)
+{
+        json_t *j_row = r->json != NULL ? json_loads(r->json, 0, NULL) : NULL;
+        json_t *j_data = json_object();
+        const char *person = NULL;
+        int rc = ST_NOMEM;
+
+        if (j_data == NULL || (r->json != NULL && j_row == NULL))
+                goto out;
+        for (; fields != NULL && *fields != NULL; fields++) {
+                json_t *j_v = json_object_get(j_row, *fields);
+
+                if (j_v != NULL && json_object_set(j_data, *fields, j_v) != 0)
+                        goto out;
+        }
+        if (j_changed != NULL) {
+                json_t *j_names = json_array();
+                const char *key;
+                json_t *j_v;
+
+                if (j_names == NULL || json_object_set_new(j_data, "changed", j_names) != 0)
+                        goto out;
+                json_object_foreach((json_t *)j_changed, key, j_v)
+                        if (json_array_append_new(j_names, json_string(key)) != 0)
+                                goto out;
+        }
+        if (person_field != NULL)
+                person = json_string_value(json_object_get(j_row, person_field));
+        rc = outbox_emit4(conn, rq, type, r->id[0] != '\0' ? r->id : NULL, person, r->version,
+                          j_data);
+out:
+        json_decref(j_row);
+        json_decref(j_data);
+        return rc;
+}
+
 /* ---- positions and cursors ------------------------------------------------------ */
 
 int

@@ -59,6 +59,17 @@ int outbox_emit(PGconn *conn, const struct request *rq, const struct event_out *
 int outbox_emit4(PGconn *conn, const struct request *rq, const char *type, const char *subject,
                  const char *person, long long version, const json_t *data);
 
+/*
+ * Records @type about the resource row @r (db.h): subject r->id, version
+ * r->version, and as data the fields of r->json named in @fields (NULL-
+ * terminated; ids, statuses, dates: never free text), plus "changed": the
+ * names of @j_changed's keys (a PATCH body) when it is not NULL.  The person
+ * concerned is the value of r->json's @person_field ("id", "partner_id",
+ * ...), or none when @person_field is NULL.
+ */
+int outbox_row(PGconn *conn, const struct request *rq, const char *type, const struct db_row *r,
+               const char *person_field, const char *const *fields, const json_t *j_changed);
+
 /* ---- the feed's position (pure, unit-tested) ------------------------------ */
 
 /* A point in a feed: after the event (txid, seq); {0, 0} is the start. */

@@ -21,6 +21,8 @@
 #   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
 #   CK_FORK                  passed to the Check suites (default yes)
+#   TANDEM_TEST_FILES        space-separated node test files instead of all of
+#                            tests/integration/ (for a targeted run)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=deploy/local/lib.sh
@@ -309,7 +311,7 @@ run_node_tests() {
                 node --test "${conc[@]}" \
                 --test-reporter=spec --test-reporter-destination=stdout \
                 --test-reporter=tap --test-reporter-destination="$tap" \
-                tests/integration/ </dev/null &
+                ${TANDEM_TEST_FILES:-tests/integration/} </dev/null &
         # in the background so a signal reaches the trap at once; timeout leads its
         # own process group, which cleanup kills whole (node's per-file children too)
         NODE_PID=$!
