@@ -116,7 +116,12 @@ static void
 fail(struct follower *f, const char *state, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
-/* Records a failure, logs it once as a JSON line, and backs off. */
+static void lock_drop(struct follower *f);
+
+/*
+ * Records a failure, logs it once as a JSON line, steps down (so that a
+ * replica that can reach the producer takes over meanwhile), and backs off.
+ */
 static void
 fail(struct follower *f, const char *state, const char *fmt, ...)
 {
@@ -129,6 +134,7 @@ fail(struct follower *f, const char *state, const char *fmt, ...)
         va_end(ap);
         set_state(f, state, why);
         log_warn("follower %s of %s: %s; retrying in %u ms", f->name, f->url, why, ms);
+        lock_drop(f);
         nap(f, ms);
 }
 

@@ -30,7 +30,8 @@
  * A producer that is down, slow, answering 5xx or garbage: the follower
  * backs off (0.25 s doubling to 30 s), logs one clear JSON line per failure
  * and shows it in /readyz under "followers"; it never crashes and the
- * service stays ready.
+ * service stays ready.  It also steps down (releases the lock) while it
+ * backs off, so a replica that can reach the producer follows meanwhile.
  *
  * The apply function runs inside the page's transaction on @conn.  It may
  * read and write this service's tables and emit its own events

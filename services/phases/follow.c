@@ -9,8 +9,8 @@
  *  - Sign-off completes the journey (consequence 4): comms signing off the
  *    current integration advances an active enrolment whose current phase
  *    asks for that sign-off (operational after the last phase), with a
- *    history entry naming the sign-off; a sign-off returned or revoked
- *    (superseded after it was given) is entered in the history.
+ *    history entry naming the sign-off; an integration returned is entered
+ *    in the history.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,8 +27,7 @@ static const char mentoring_types[] =
         "tandem.mentoring.signoff.recorded";
 static const char strategy_types[] =
         "tandem.strategy.playbook.section_saved,tandem.strategy.integration.created,"
-        "tandem.strategy.integration.signed_off,tandem.strategy.integration.returned,"
-        "tandem.strategy.integration.superseded";
+        "tandem.strategy.integration.signed_off,tandem.strategy.integration.returned";
 
 static bool
 is_type(const struct follower_event *ev, const char *type)
@@ -137,29 +136,22 @@ out:
         return rc == ST_NOT_FOUND ? ST_OK : rc;
 }
 
-/* A sign-off returned or revoked: a line in the partner's open enrolment's history. */
+/* An integration returned: a line in the partner's open enrolment's history. */
 static int
-signoff_undone(PGconn *c, const struct follower_event *ev, const char *kind)
+returned(PGconn *c, const struct follower_event *ev)
 {
         struct enrolment_meta m = { 0 };
         struct actor a;
         char reason[160];
-        const char *from = json_string_value(json_object_get(ev->data, "from_status"));
-        int rc;
-
-        if (strcmp(kind, "integration_revoked") == 0 && (from == NULL || strcmp(from, "signed_off") != 0))
-                return ST_OK;   /* superseded before anyone signed it off: nothing was revoked */
-        rc = active_enrolment(c, ev->person, &m);
+        int rc = active_enrolment(c, ev->person, &m);
         if (rc == ST_OK) {
                 const char *params[8];
 
                 comms_actor(ev, &a);
-                snprintf(reason, sizeof(reason), "integration %s %s",
-                         ev->subject != NULL ? ev->subject : "?",
-                         strcmp(kind, "integration_returned") == 0 ? "returned by comms"
-                         : "sign-off revoked: a newer integration superseded it");
+                snprintf(reason, sizeof(reason), "integration %s returned by comms",
+                         ev->subject != NULL ? ev->subject : "?");
                 params[0] = m.id;
-                params[1] = kind;
+                params[1] = "integration_returned";
                 params[2] = a.subject;
                 params[3] = a.person_id[0] != '\0' ? a.person_id : NULL;
                 params[4] = a.role;
@@ -181,9 +173,7 @@ apply(PGconn *c, const struct follower_event *ev, void *arg)
         if (is_type(ev, "tandem.strategy.integration.signed_off"))
                 return signed_off(c, ev);
         if (is_type(ev, "tandem.strategy.integration.returned"))
-                return signoff_undone(c, ev, "integration_returned");
-        if (is_type(ev, "tandem.strategy.integration.superseded"))
-                return signoff_undone(c, ev, "integration_revoked");
+                return returned(c, ev);
         return progress(c, ev);
 }
 
