@@ -181,6 +181,22 @@ describe('a follower and its producer under faults', () => {
     await phases.exited;
   });
 
+  it('retention: events older than TANDEM_EVENTS_RETENTION_DAYS are pruned, the rest kept', async () => {
+    await db.query(
+      `INSERT INTO mentoring.event (type, source, subject, time, data) VALUES
+         ('tandem.mentoring.session.held', '/tandem/mentoring', 'old-one', now() - interval '8 days', '{}'),
+         ('tandem.mentoring.session.held', '/tandem/mentoring', 'recent-one', now() - interval '6 days', '{}')`,
+    );
+    // the pruner runs at start and then hourly
+    const m2 = await start('mentoring', 'mentoring-events-prune', { TANDEM_EVENTS_RETENTION_DAYS: '7' });
+    await until(scaled(10000), async () => (await db.query(
+      "SELECT 1 FROM mentoring.event WHERE subject = 'old-one'")).rowCount === 0, 'the old event pruned');
+    assert.equal((await db.query("SELECT 1 FROM mentoring.event WHERE subject = 'recent-one'")).rowCount, 1);
+    assert.match(m2.stdout + m2.stderr, /pruned \d+ event\(s\) older than 7 days/);
+    m2.kill();
+    await m2.exited;
+  });
+
   it('a producer answering 500, then garbage: backoff, a clear log line, /readyz says so, no crash', async () => {
     let mode = 500;
     let hits = 0;
