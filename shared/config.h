@@ -61,6 +61,7 @@ struct config {
         unsigned client_timeout_ms;/* TANDEM_CLIENT_TIMEOUT_MS, default 3000 */
         unsigned admission_ttl_ms; /* TANDEM_ADMISSION_TTL_MS, default 5000, max 60000; 0: off */
         unsigned admission_cache_size; /* TANDEM_ADMISSION_CACHE_SIZE, entries, default 4096 */
+        unsigned events_retention_days; /* TANDEM_EVENTS_RETENTION_DAYS, default 30 */
 };
 
 /*

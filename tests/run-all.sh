@@ -24,7 +24,7 @@
 #   TANDEM_SERVICE_WRAPPER   command prefix for services; @NAME@ and @LOGDIR@ are
 #                            replaced by the service name and the log dir
 #   TANDEM_READY_TIMEOUT     seconds to wait for /readyz (default 30)
-#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
+#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 1500)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
 #   CK_FORK                  passed to the Check suites (default yes)
 #   TANDEM_FUZZ_BRIEF_SECONDS  the fuzz stage's budget, shared by the harnesses (60)
@@ -43,7 +43,7 @@ done
 want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
-TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
+TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-1500}
 MAX_BODY=65536
 SERVICES=(people phases mentoring strategy)
 

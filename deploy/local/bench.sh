@@ -295,6 +295,13 @@ UPDATE integration SET status = 'superseded', version = version + 1, updated_at 
 INSERT INTO integration AS i (playbook_id, partner_id, programme_id, playbook_revision, strategy_version_id, strategy_number, alignment, score, pillar_keys, requested_by) SELECT p.id, p.partner_id, p.programme_id, p.revision, v.id, v.number, '$alignment', 47, ARRAY(SELECT jsonb_array_elements_text('["trusted technology"]'::jsonb)), NULL FROM playbook p, strategy_version v WHERE p.seq = :n AND v.is_current ON CONFLICT DO NOTHING RETURNING i.id, i.version, integration_json(i);
 COMMIT;
 SQL
+        # the same transaction with its outbox row (events_db.c events_insert), as the
+        # service now runs it: the cost of the outbox on this write
+        sed -e '/^COMMIT;$/d' "$OUT/pgbench-integration.sql" >"$OUT/pgbench-integration-outbox.sql"
+        cat >>"$OUT/pgbench-integration-outbox.sql" <<'SQL'
+INSERT INTO event (type, source, subject, person_id, actor, request_id, resource_version, data) SELECT 'tandem.strategy.integration.created', '/tandem/' || current_schema(), i.id::text, i.partner_id, 'bench', 'bench', i.version, jsonb_build_object('partner_id', i.partner_id, 'playbook_id', i.playbook_id, 'programme_id', i.programme_id, 'status', i.status) FROM integration i WHERE i.playbook_id = (SELECT id FROM playbook WHERE seq = :n) ORDER BY i.created_at DESC LIMIT 1;
+COMMIT;
+SQL
         # business_coverage for every programme ($1 NULL)
         cat >"$OUT/pgbench-coverage.sql" <<'SQL'
 WITH cur AS (SELECT id, number, pillars, pillar_keys FROM strategy_version WHERE is_current), per AS (SELECT p.ord, p.value->>'name' AS name, (SELECT count(*) FROM (SELECT DISTINCT c.partner_id FROM carried_pillar c WHERE c.pillar_key = cur.pillar_keys[p.ord::int] AND (NULL::uuid IS NULL OR c.programme_id = NULL::uuid)) AS d) AS leaders FROM cur CROSS JOIN LATERAL jsonb_array_elements(cur.pillars) WITH ORDINALITY AS p(value, ord)) SELECT json_build_object('strategy_version_id', cur.id, 'strategy_number', cur.number, 'programme_id', NULL::uuid, 'operational_leaders', (SELECT count(*) FROM (SELECT DISTINCT partner_id FROM operational_leader WHERE NULL::uuid IS NULL OR programme_id = NULL::uuid) AS d), 'pillars', coalesce((SELECT json_agg(json_build_object('pillar', name, 'leaders', leaders) ORDER BY ord) FROM per), '[]'), 'silent_pillars', coalesce((SELECT json_agg(name ORDER BY ord) FROM per WHERE leaders = 0), '[]')) FROM cur;
@@ -596,6 +603,12 @@ measure_strategy() { # CONNS
         run_pgbench strategy integration "$c"
         add_row integration ""
         clear_integrations
+        info "pgbench integration with its outbox row"
+        run_pgbench strategy integration-outbox "$c"
+        add_row integration-outbox ""
+        NOTES+=("outbox cost c$c: pgbench integration with its event row at $(awk -v a="${PGB[integration-outbox-$c]:-0}" \
+                -v b="${PGB[integration-$c]:-0}" 'BEGIN { if (b > 0) printf "%.1f %%", 100 * a / b; else print "?" }') of the same transaction without it")
+        clear_integrations
         info "pgbench coverage"
         run_pgbench strategy coverage "$c"
         add_row coverage ""
@@ -732,6 +745,39 @@ if ((ROUNDS > 0)); then
                         BENCH_TOKEN=$STRATEGY_ADMIN_TOKEN tail_rounds playbook strategy
         fi
 fi
+
+# ---- events: commit to effect ----------------------------------------------------------
+# Mentoring's outbox gets session-held events for enrolled partners at a fixed rate
+# (pgbench -R, each INSERT its own transaction, as a service's commit); phases follows
+# mentoring's feed and applies each (the stall clock) in its own transaction. The
+# latency is the follower's transaction time minus the writer's, both PostgreSQL's clock.
+EVENTS_RATE=${TANDEM_BENCH_EVENTS_RATE:-200}
+measure_events() {
+        step "events: commit to effect at $EVENTS_RATE writes/s for ${DURATION}s"
+        local n file lat
+        n=$(sql -tA -c "SELECT count(*) FROM phases.enrolment WHERE status = 'active'")
+        ((n > 0)) || { NOTES+=("events: no active enrolment to follow"); return 0; }
+        sql -q -c "DROP TABLE IF EXISTS mentoring.bench_partner" \
+                -c "CREATE TABLE mentoring.bench_partner AS SELECT row_number() OVER () AS k, person_id FROM phases.enrolment WHERE status = 'active'"
+        cat >"$OUT/pgbench-events.sql" <<SQL
+\set k random(1, $n)
+INSERT INTO event (type, source, subject, person_id, data) SELECT 'tandem.mentoring.session.held', '/tandem/mentoring', 'bench-latency', person_id, '{}' FROM mentoring.bench_partner WHERE k = :k;
+SQL
+        file=$OUT/pgbench-events.txt
+        PGOPTIONS="-c search_path=mentoring" timeout $((DURATION + 30)) \
+                pgbench -n -M prepared -c 4 -j 2 -R "$EVENTS_RATE" -T "$DURATION" -f "$OUT/pgbench-events.sql" \
+                -h "$(pg_sockdir "$PG")" -p "$pg_port" -U tandem tandem >"$file" 2>&1 || warn "pgbench events failed (see $file)"
+        # every event applied, then the figures
+        for _ in $(seq 1 300); do
+                [[ $(sql -tA -c "SELECT count(*) FROM mentoring.event m WHERE m.subject = 'bench-latency' AND NOT EXISTS (SELECT 1 FROM phases.event p WHERE p.type = 'tandem.phases.enrolment.progressed' AND p.data->>'cause_id' = m.id::text)") == 0 ]] && break
+                sleep 0.1
+        done
+        lat=$(sql -tA -F ' ' -c "SELECT count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1), round(max(ms)::numeric, 1) FROM (SELECT extract(epoch FROM p.time - m.time) * 1000 AS ms FROM mentoring.event m JOIN phases.event p ON p.type = 'tandem.phases.enrolment.progressed' AND p.data->>'cause_id' = m.id::text WHERE m.subject = 'bench-latency') x")
+        read -r cnt p50 p99 max <<<"$lat"
+        NOTES+=("events: $cnt written at $(awk '/^tps = / { printf "%.0f", $3 }' "$file") writes/s; commit to effect p50 $p50 ms, p99 $p99 ms, max $max ms (target p99 < 1000 ms)")
+        sql -q -c "DROP TABLE mentoring.bench_partner"
+}
+if want mentoring && want phases; then measure_events; fi
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 

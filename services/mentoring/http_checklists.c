@@ -11,6 +11,11 @@
 #include "mentoring.h"
 #include "query.h"
 #include "status.h"
+#include "events.h"
+
+/* What mentoring events carry: ids and statuses, never the words written. */
+static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
+                                         "item_id", "verified", NULL };
 
 struct checklist_op {
         char partner_id[UUID_STR_LEN];
@@ -92,6 +97,8 @@ item_create_tx(PGconn *c, struct request *rq, void *arg)
 
         snprintf(collection, sizeof(collection), "checklists/%s/items", op->partner_id);
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.checklist_item.created", &r, "partner_id", ms_fields, NULL);
+        if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, collection);
         db_row_release(&r);
         return rc;
@@ -166,6 +173,8 @@ item_patch_tx(PGconn *c, struct request *rq, void *arg)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
                 rc = items_db_update(c, op->item_id, op->j_body, &r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.checklist_item.updated", &r, "partner_id", ms_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);

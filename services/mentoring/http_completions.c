@@ -10,6 +10,11 @@
 #include "mentoring.h"
 #include "query.h"
 #include "status.h"
+#include "events.h"
+
+/* What mentoring events carry: ids and statuses, never the words written. */
+static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
+                                         "item_id", "verified", NULL };
 
 #define OWN_ONLY "partners record their own activities: only the partner records, changes" \
         " or deletes a completion"
@@ -79,6 +84,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = completions_db_insert(c, op->item_id, op->partner_id, op->j_body, &r);
         snprintf(collection, sizeof(collection), "checklists/%s/completions", op->partner_id);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.completion.recorded", &r, "partner_id", ms_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, collection);
         db_row_release(&r);

@@ -15,6 +15,24 @@
 #include "mentoring.h"
 #include "query.h"
 #include "status.h"
+#include "events.h"
+
+/* What mentoring events carry: ids and statuses, never the words written. */
+static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
+                                         "item_id", "verified", NULL };
+
+/* A session held is progress (phases follows it); any other change is an update. */
+static const char *
+session_type(const json_t *j_body)
+{
+        const char *st = json_string_value(json_object_get(j_body, "status"));
+
+        if (st != NULL && strcmp(st, "held") == 0)
+                return "tandem.mentoring.session.held";
+        if (st != NULL && strcmp(st, "cancelled") == 0)
+                return "tandem.mentoring.session.cancelled";
+        return "tandem.mentoring.session.updated";
+}
 
 enum part { PART_NONE, PART_MENTOR, PART_PARTNER };
 
@@ -121,6 +139,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         struct session_op *op = arg;
         int rc = sessions_db_insert(c, op->j_body, op->j_pairing, op->me, days(rq), &op->r);
 
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.session.scheduled", &op->r, "partner_id", ms_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "sessions");
         return rc;
@@ -252,6 +272,8 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = sessions_db_update(c, op->id, op->j_body, op->me, days(rq), &op->r);
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, session_type(op->j_body), &op->r, "partner_id", ms_fields, NULL);
+        if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;
 }
@@ -294,6 +316,8 @@ write_up_tx(PGconn *c, struct request *rq, void *arg)
         db_row_release(&op->r);
         if (rc == ST_OK)
                 rc = sessions_db_write_up(c, op->id, op->j_body, days(rq), &op->r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.session.written_up", &op->r, "partner_id", ms_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;

@@ -9,6 +9,11 @@
 #include "mentoring.h"
 #include "query.h"
 #include "status.h"
+#include "events.h"
+
+/* What mentoring events carry: ids and statuses, never the words written. */
+static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
+                                         "item_id", "verified", NULL };
 
 struct signoff_op {
         char id[UUID_STR_LEN];
@@ -55,6 +60,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
                 return problem_set(&rq->prob, ST_CONFLICT, NULL, "one current sign-off per"
                                    " partner");
         }
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.signoff.recorded", &op->r, "partner_id", ms_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "signoffs");
         return rc;

@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "events.h"
 #include "people.h"
 #include "status.h"
 
@@ -11,6 +12,9 @@ struct pairing_op {
         char id[UUID_STR_LEN];
         json_t *j_body;
 };
+
+/* What a pairing's events carry (the end reason is free text: not in it). */
+static const char *const pairing_fields[] = { "mentor_id", "partner_id", "status", NULL };
 
 /* ---- POST /v1/pairings ----------------------------------------------------- */
 
@@ -29,6 +33,9 @@ pairings_create_tx(PGconn *c, struct request *rq, void *arg)
         rc = pairings_db_insert(c, mentor, partner, &r, &rq->prob);
         if (rc == ST_CONFLICT && problem_field_count(&rq->prob) == 0)
                 problem_field(&rq->prob, "partner_id", "partner already has an active mentor");
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.people.pairing.created", &r, "partner_id",
+                                pairing_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, "pairings");
         db_row_release(&r);
@@ -108,6 +115,9 @@ pairings_end_tx(PGconn *c, struct request *rq, void *arg)
                 rc = pairings_db_end(c, op->id,
                                      json_string_value(json_object_get(op->j_body, "status")),
                                      json_string_value(json_object_get(op->j_body, "reason")), &r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.people.pairing.ended", &r, "partner_id",
+                                pairing_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "people.h"
 #include "status.h"
 
@@ -126,12 +127,18 @@ validate_timezone(struct request *rq, const json_t *j_body, int rc)
         return problem_field_count(&rq->prob) > 0 ? ST_INVALID : rc;
 }
 
+/* What a person's events carry: no names, no free text. */
+static const char *const person_fields[] = { "status", "roles", "mentor_capacity", NULL };
+
 static int
 people_create_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct db_row r = { 0 };
         int rc = people_db_insert(c, arg, &r, &rq->prob);
 
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.people.person.created", &r, "id", person_fields,
+                                NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, "people");
         db_row_release(&r);
@@ -174,6 +181,9 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
                 rc = people_db_update(c, op->id, op->j_body, &r, &rq->prob);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.people.person.updated", &r, "id", person_fields,
+                                op->j_body);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);
@@ -235,6 +245,9 @@ people_erase_tx(PGconn *c, struct request *rq, void *arg)
         rc = http_if_match(rq, version);
         if (rc == ST_OK)
                 rc = people_db_erase(c, op->id);
+        if (rc == ST_OK)
+                rc = outbox_emit4(c, rq, "tandem.people.person.erased", op->id, op->id,
+                                  version + 1, NULL);
         rq->http_status = 204;
         return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events.h"
 #include "buf.h"
 #include "claims.h"
 #include "scim.h"
@@ -277,6 +278,9 @@ check_timezone(struct request *rq, const json_t *j_flat)
         return db_with(rq->svc->db, rq, tz_check_tx, (void *)tz);
 }
 
+/* What a person's events carry: no names, no free text. */
+static const char *const scim_person_fields[] = { "status", "roles", NULL };
+
 static int
 users_create_tx(PGconn *c, struct request *rq, void *arg)
 {
@@ -284,6 +288,9 @@ users_create_tx(PGconn *c, struct request *rq, void *arg)
         struct db_row r = { 0 };
         int rc = scim_db_create(c, op->j_flat, &r, &rq->prob);
 
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.people.person.provisioned", &r, "id",
+                                scim_person_fields, NULL);
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 201);
         db_row_release(&r);
@@ -355,6 +362,9 @@ users_write_tx(PGconn *c, struct request *rq, void *arg)
                 rc = scim_db_replace(c, op->id, op->patch ? j_current : op->j_flat, &r,
                                      &rq->prob);
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.people.person.updated", &r, "id",
+                                scim_person_fields, NULL);
+        if (rc == ST_OK)
                 rc = user_reply(rq, &r, 200);
         db_row_release(&r);
         json_decref(j_current);
@@ -406,6 +416,9 @@ users_delete_tx(PGconn *c, struct request *rq, void *arg)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
                 rc = scim_db_delete(c, op->id);
+        if (rc == ST_OK)
+                rc = outbox_emit4(c, rq, "tandem.people.person.deactivated", op->id, op->id,
+                                  version + 1, NULL);
         rq->http_status = 204;
         return rc;
 }
@@ -636,8 +649,19 @@ group_patch_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct group_patch_op *op = arg;
 
+        json_t *j_data = json_pack("{s:s, s:O?, s:O?, s:b}", "role", op->role,
+                                   "added", op->m.j_add, "removed", op->m.j_remove,
+                                   "replaced", op->m.replace);
+        int rc = j_data != NULL ? scim_db_group_members(c, op->role, &op->m, &rq->prob)
+                                : ST_NOMEM;
+
+        /* the member ids are people's ids: whose roles changed, and how */
+        if (rc == ST_OK)
+                rc = outbox_emit4(c, rq, "tandem.people.group.members_changed", op->role, NULL,
+                                  0, j_data);
+        json_decref(j_data);
         rq->http_status = 204;
-        return scim_db_group_members(c, op->role, &op->m, &rq->prob);
+        return rc;
 }
 
 /* Replies 200 with the group @role and its members, as GET does. */

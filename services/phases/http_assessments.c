@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "events.h"
 #include "phases.h"
 #include "status.h"
 
@@ -22,6 +23,9 @@ struct assessment_op {
         struct page pg;
 };
 
+/* What an assessment's events carry (never the answers or comments). */
+static const char *const assessment_fields[] = { "person_id", "kind", "template_id", NULL };
+
 /* ---- templates ----------------------------------------------------------------- */
 
 static int
@@ -31,6 +35,8 @@ template_create_tx(PGconn *c, struct request *rq, void *arg)
         struct row r = { 0 };
         int rc = templates_db_insert(c, op->j_body, &r);
 
+        if (rc == ST_OK)
+                rc = phases_emit(c, rq, "tandem.phases.template.created", &r, NULL, NULL);
         if (rc == ST_OK)
                 rc = reply_created(rq, &r, "assessment-templates", false);
         row_release(&r);
@@ -127,6 +133,9 @@ assessment_create_tx(PGconn *c, struct request *rq, void *arg)
                 rc = assessments_db_insert(c, op->j_body, op->me, &r);
         if (rc == ST_OK && strcmp(op->kind, "self") == 0)
                 rc = enrolments_db_touch(c, op->person_id);   /* a progress event */
+        if (rc == ST_OK)
+                rc = phases_emit(c, rq, "tandem.phases.assessment.submitted", &r, "person_id",
+                                 assessment_fields);
         if (rc == ST_OK)
                 rc = reply_created(rq, &r, "assessments", false);
         row_release(&r);

@@ -9,8 +9,22 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "phases.h"
 #include "status.h"
+
+const char *const enrolment_event_fields[] = { "person_id", "programme_id", "status",
+                                               "current_phase", NULL };
+
+int
+phases_emit(PGconn *c, const struct request *rq, const char *type, const struct row *r,
+            const char *person_field, const char *const *fields)
+{
+        struct db_row d = { r->json, r->version, "" };
+
+        snprintf(d.id, sizeof(d.id), "%s", r->id);
+        return outbox_row(c, rq, type, &d, person_field, fields, NULL);
+}
 
 long long
 clock_now(void)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "events.h"
 #include "phases.h"
 #include "status.h"
 
@@ -43,6 +44,9 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         int rc = enrolments_db_insert(c, op->person_id, op->programme_id, op->business_unit,
                                       &op->actor, &r, &rq->prob);
 
+        if (rc == ST_OK)
+                rc = phases_emit(c, rq, "tandem.phases.enrolment.created", &r, "person_id",
+                                 enrolment_event_fields);
         if (rc == ST_OK)
                 rc = reply_enrolment(rq, &r, 201, true);
         row_release(&r);
@@ -311,6 +315,9 @@ targets_tx(PGconn *c, struct request *rq, void *arg)
                 rc = targets_apply(c, op, j_current, &changed);
         if (rc == ST_OK)
                 rc = enrolments_db_get(c, op->id, &r, op->person_id);
+        if (rc == ST_OK && changed > 0)
+                rc = phases_emit(c, rq, "tandem.phases.enrolment.targets_set", &r, "person_id",
+                                 enrolment_event_fields);
         if (rc == ST_OK)
                 rc = reply_enrolment(rq, &r, 200, false);
         row_release(&r);

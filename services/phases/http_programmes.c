@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "phases.h"
 #include "status.h"
 
@@ -51,6 +52,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         int rc = programmes_db_insert(c, op->j_body, op->phases, rq->who.subject, &r);
 
         if (rc == ST_OK)
+                rc = phases_emit(c, rq, "tandem.phases.programme.created", &r, NULL, NULL);
+        if (rc == ST_OK)
                 rc = reply_created(rq, &r, "programmes", true);
         row_release(&r);
         return rc;
@@ -88,6 +91,8 @@ put_tx(PGconn *c, struct request *rq, void *arg)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
                 rc = programmes_db_update(c, op->id, op->j_body, op->phases, rq->who.subject, &r);
+        if (rc == ST_OK)
+                rc = phases_emit(c, rq, "tandem.phases.programme.versioned", &r, NULL, NULL);
         if (rc == ST_OK)
                 rc = reply_row(rq, &r, 200, true);
         row_release(&r);

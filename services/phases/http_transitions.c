@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "events.h"
 #include "phases.h"
 #include "status.h"
 
@@ -99,12 +100,14 @@ lock_unchanged(PGconn *c, struct request *rq, struct transition_op *op,
 }
 
 static int
-reply_current(PGconn *c, struct request *rq, const char *id)
+reply_current(PGconn *c, struct request *rq, const char *id, const char *type)
 {
         char person[UUID_STR_LEN];
         struct row r = { 0 };
         int rc = enrolments_db_get(c, id, &r, person);
 
+        if (rc == ST_OK)
+                rc = phases_emit(c, rq, type, &r, "person_id", enrolment_event_fields);
         if (rc == ST_OK)
                 rc = reply_enrolment(rq, &r, 200, false);
         row_release(&r);
@@ -132,7 +135,9 @@ advance_tx(PGconn *c, struct request *rq, void *arg)
                 rc = enrolments_db_advance(c, &m, &op->actor, op->override_reason,
                                            op->v.j_results);
         if (rc == ST_OK)
-                rc = reply_current(c, rq, op->id);
+                rc = reply_current(c, rq, op->id, op->override_reason != NULL
+                                   ? "tandem.phases.enrolment.overridden"
+                                   : "tandem.phases.enrolment.advanced");
         enrolment_meta_release(&m);
         return rc;
 }
@@ -232,8 +237,12 @@ status_tx(PGconn *c, struct request *rq, void *arg)
                                  op->kind);
         if (rc == ST_OK)
                 rc = enrolments_db_status(c, &m, op->to, op->kind, &op->actor, reason);
-        if (rc == ST_OK)
-                rc = reply_current(c, rq, op->id);
+        if (rc == ST_OK) {
+                char type[64];
+
+                snprintf(type, sizeof(type), "tandem.phases.enrolment.%s", op->kind);
+                rc = reply_current(c, rq, op->id, type);
+        }
         enrolment_meta_release(&m);
         return rc;
 }

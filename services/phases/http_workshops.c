@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "events.h"
 #include "phases.h"
 #include "status.h"
 
@@ -17,6 +18,9 @@ struct workshop_op {
         struct page pg;
 };
 
+/* What a workshop's events carry. */
+static const char *const workshop_fields[] = { "platform", "held_at", NULL };
+
 /* ---- POST /v1/workshops ------------------------------------------------------ */
 
 static int
@@ -26,6 +30,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         struct row r = { 0 };
         int rc = workshops_db_insert(c, op->j_body, &r);
 
+        if (rc == ST_OK)
+                rc = phases_emit(c, rq, "tandem.phases.workshop.created", &r, NULL, workshop_fields);
         if (rc == ST_OK)
                 rc = reply_created(rq, &r, "workshops", false);
         row_release(&r);
@@ -135,6 +141,13 @@ attend_tx(PGconn *c, struct request *rq, void *arg)
         }
         if (rc == ST_OK)
                 rc = enrolments_db_touch(c, op->person_id);   /* a progress event */
+        if (rc == ST_OK) {
+                json_t *j_data = json_pack("{s:s}", "workshop_id", op->id);
+
+                rc = j_data != NULL ? outbox_emit4(c, rq, "tandem.phases.attendance.recorded",
+                                                   op->id, op->person_id, 0, j_data) : ST_NOMEM;
+                json_decref(j_data);
+        }
         if (rc == ST_OK)
                 rc = reply_created(rq, &r, NULL, false);
         row_release(&r);
@@ -225,6 +238,13 @@ unattend_tx(PGconn *c, struct request *rq, void *arg)
 
         if (rc == ST_NOT_FOUND)
                 rc = problem_set(&rq->prob, rc, NULL, "no such attendance is recorded");
+        if (rc == ST_OK) {
+                json_t *j_data = json_pack("{s:s}", "workshop_id", op->id);
+
+                rc = j_data != NULL ? outbox_emit4(c, rq, "tandem.phases.attendance.removed",
+                                                   op->id, op->person_id, 0, j_data) : ST_NOMEM;
+                json_decref(j_data);
+        }
         rq->http_status = 204;
         return rc;
 }

@@ -2,6 +2,7 @@
  * main.c - the phases service: start-up and shutdown only.
  */
 #include "phases.h"
+#include "status.h"
 
 int
 main(void)
@@ -9,5 +10,7 @@ main(void)
         struct service svc;
 
         service_init(&svc, "phases", PHASES_DEFAULT_PORT, phases_migrations, phases_stmts);
+        if (phases_follow(&svc) != ST_OK)
+                return 1;
         return service_run(&svc, phases_routes);
 }

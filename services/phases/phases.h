@@ -404,6 +404,19 @@ int reply_row(struct request *rq, struct row *r, unsigned status, bool etag);
  */
 int reply_created(struct request *rq, struct row *r, const char *collection, bool etag);
 
+/*
+ * Records @type about the row @r in the outbox (events.h): @fields of its
+ * JSON as data, the person from its @person_field (or NULL).
+ */
+int phases_emit(PGconn *c, const struct request *rq, const char *type, const struct row *r,
+                const char *person_field, const char *const *fields);
+
+/* What an enrolment's events carry. */
+extern const char *const enrolment_event_fields[];
+
+/* Starts the followers of mentoring's and strategy's feeds (follow.c). */
+int phases_follow(struct service *svc);
+
 /* Replies with an enrolment row, its pace computed now, and its ETag. */
 int reply_enrolment(struct request *rq, struct row *r, unsigned status, bool location);
 

@@ -120,6 +120,22 @@ const struct db_stmt phases_stmts[] = {
           " FROM old, upd" },
         { "enrolment_bump",
           "UPDATE enrolment SET version = version + 1, updated_at = now() WHERE id = $1" },
+        /*
+         * progress from another service's event (follow.c), never ahead of now.  The
+         * version stays: the stall clock is read-time state like the pace itself, and a
+         * partner's advance, checked against the version it read, must not lose a race
+         * to a session their mentor marked held meanwhile.
+         */
+        { "enrolment_progress",
+          "UPDATE enrolment SET last_progress_at = greatest(last_progress_at,"
+          "  least(now(), $2::timestamptz))"
+          " WHERE person_id = $1 AND status IN ('active', 'paused') RETURNING id, version" },
+        { "enrolment_open_of",
+          "SELECT id FROM enrolment WHERE person_id = $1 AND status IN ('active', 'paused')"
+          " ORDER BY enrolled_at DESC LIMIT 1" },
+        { "enrolment_note",
+          "INSERT INTO enrolment_event (enrolment_id, kind, actor_subject, actor_person_id,"
+          " actor_role, phase, reason) VALUES ($1, $2, $3, $4::uuid, $5, $6, $7)" },
         { "enrolment_touch",
           "UPDATE enrolment SET last_progress_at = now(), updated_at = now(), version = version + 1"
           " WHERE person_id = $1 AND status IN ('active', 'paused')" },

@@ -8,6 +8,11 @@
 
 #include "status.h"
 #include "strategy.h"
+#include "events.h"
+
+/* What strategy events carry: ids and statuses, never the words written. */
+static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
+                                         "revision", NULL };
 
 static const char *const version_statuses[] = { "draft", "published", NULL };
 
@@ -127,6 +132,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         int rc = j_keys != NULL ? business_db_insert(c, op->j_body, j_keys, op->me, &op->r)
                                 : ST_NOMEM;
 
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.strategy.business_strategy.created", &op->r, NULL, st_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "business-strategy/versions");
         db_row_release(&op->r);

@@ -8,6 +8,21 @@
 
 #include "status.h"
 #include "strategy.h"
+#include "events.h"
+
+/* What strategy events carry: ids and statuses, never the words written. */
+static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
+                                         "revision", NULL };
+
+/* Comms' decision: signed_off or returned. */
+static const char *
+integration_type(const json_t *j_body)
+{
+        const char *st = json_string_value(json_object_get(j_body, "status"));
+
+        return st != NULL && strcmp(st, "signed_off") == 0 ? "tandem.strategy.integration.signed_off"
+                                                            : "tandem.strategy.integration.returned";
+}
 
 static const char *const integration_statuses[] = {
         "pending_review", "signed_off", "returned", "superseded", NULL,
@@ -72,6 +87,8 @@ align_and_store(PGconn *c, struct request *rq, struct int_op *op,
         if (rc == ST_OK)
                 rc = integration_db_insert(c, op->id, pb->revision, st, j_alignment, op->me,
                                            &op->r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.strategy.integration.created", &op->r, "partner_id", st_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "integrations");
         json_decref(j_alignment);
@@ -232,6 +249,8 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
                                  " pending review is signed off or returned", il.status);
         if (rc == ST_OK)
                 rc = decide(c, rq, op, &il);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, integration_type(op->j_body), &op->r, "partner_id", st_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         db_row_release(&op->r);

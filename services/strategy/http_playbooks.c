@@ -10,6 +10,11 @@
 
 #include "status.h"
 #include "strategy.h"
+#include "events.h"
+
+/* What strategy events carry: ids and statuses, never the words written. */
+static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
+                                         "revision", NULL };
 
 struct pb_op {
         char id[UUID_STR_LEN];
@@ -103,6 +108,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
                                  " programme");
         }
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.strategy.playbook.created", &op->r, "partner_id", st_fields, NULL);
+        if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "playbooks");
         db_row_release(&op->r);
         json_decref(j_c0);
@@ -184,6 +191,9 @@ save(PGconn *c, struct request *rq, struct pb_op *op, const struct playbook_stat
                 goto out;
         }
         rc = playbook_db_save(c, op->id, op->me, j_c, j_s, j_changed, &op->r);
+        if (rc == ST_OK)   /* data.changed: the sections saved (names, not their text) */
+                rc = outbox_row(c, rq, "tandem.strategy.playbook.section_saved", &op->r,
+                                "partner_id", st_fields, op->j_body);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
 out:
@@ -259,6 +269,8 @@ status_tx(PGconn *c, struct request *rq, void *arg)
         rc = json_object_set_new(st.j_status, op->section, json_string(to)) == 0 ? ST_OK : ST_NOMEM;
         if (rc == ST_OK)
                 rc = playbook_db_set_status(c, op->id, st.j_status, &op->r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.strategy.playbook.section_status_set", &op->r, "partner_id", st_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
 out:

@@ -1,0 +1,196 @@
+// Phases follows mentoring's and strategy's event feeds (issue 12):
+//  1. a partner's activity elsewhere counts as progress on their stall clock;
+//  4. comms signing off the current integration completes the journey, with a
+//     history entry naming the sign-off; a return shows in the history; an
+//     admin override to operational stays possible and says it was one.
+// Over real HTTP against the real services, as a person would act.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, expectStatus, requireEnv } from './lib/http.mjs';
+import { adminToken, createPerson, serviceToken, tokenFor, uniq } from './lib/fixtures.mjs';
+import { startService } from './lib/spawn.mjs';
+import { age, enrol, getEnrolment, overrideAdvance, partnerWithMentor, ph } from './lib/phases.mjs';
+import { createSession, holdSession, createItem, createCompletion } from './lib/mentoring.mjs';
+import {
+  createPlaybook, decide, integrate, playbookBody, programme, publishStrategy, savePlaybook,
+} from './lib/strategy.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The harness's own phases instance is told that mentoring and strategy live
+// where nothing answers (for phases' own evidence tests); its followers fail
+// and step down. This file's instance, on the same database, is wired to the
+// real services and takes over following.
+let follower;
+
+async function followersOf(instance) {
+  const res = await fetch(`${instance.url}/readyz`, { signal: AbortSignal.timeout(3000) });
+  return res.status === 200 ? (await res.json()).followers ?? [] : [];
+}
+
+before(async () => {
+  follower = await startService('phases', {
+    name: `phases-follow-${uniq(3)}`,
+    env: {
+      TANDEM_PEOPLE_URL: requireEnv('TANDEM_TEST_PEOPLE_URL'),
+      TANDEM_MENTORING_URL: requireEnv('TANDEM_TEST_MENTORING_URL'),
+      TANDEM_STRATEGY_URL: requireEnv('TANDEM_TEST_STRATEGY_URL'),
+      TANDEM_THREADS: '2',
+      TANDEM_DB_POOL_SIZE: '4',
+    },
+  });
+  await follower.waitReady();
+  // both subscriptions caught up with everything written so far
+  for (let i = 0; i < 600; i++) {
+    const f = await followersOf(follower);
+    if (f.length === 2 && f.every((x) => x.state === 'following')) break;
+    await sleep(100);
+  }
+});
+
+after(async () => {
+  const res = follower ? await follower.stop() : { code: 0 };
+  assert.equal(res.code, 0, `the follower instance exits 0 on SIGTERM\n${follower?.output()}`);
+});
+
+// Polls @probe until it returns a truthy value or @ms pass; returns [value, elapsed ms].
+async function within(ms, probe) {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v) return [v, Date.now() - t0];
+    if (Date.now() - t0 > ms) return [null, Date.now() - t0];
+    await sleep(100);
+  }
+}
+
+async function history(enrolmentId) {
+  return expectStatus(
+    await ph('GET', `/v1/enrolments/${enrolmentId}/history?limit=100`, { token: adminToken() }),
+    200,
+  ).body.items;
+}
+
+async function stalledEnrolment(person) {
+  const e = await enrol(person);
+  await age(e.id, { progressDays: 60 });
+  assert.equal((await getEnrolment(e.id)).pace, 'stalled');
+  return e;
+}
+
+describe('consequence 1: own pace sees all activity', () => {
+  it('a session held in mentoring: the stalled partner reads on_track within 2 s', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const s = await createSession(w.pairing, w.mt());
+    const t0 = Date.now();
+    await holdSession(s, w.mt());
+    const [ok] = await within(2000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(ok, `still ${(await getEnrolment(e.id)).pace} ${Date.now() - t0} ms after the session was held`);
+  });
+
+  it('a completion recorded in mentoring counts too', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const item = await createItem(w.partner, w.pt());
+    await createCompletion(w.partner, item, w.pt());
+    const [ok] = await within(2000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(ok, 'a completion is progress');
+  });
+
+  it('a playbook section saved in strategy counts too', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const pb = await createPlaybook(tokenFor(w.partner), playbookBody(programme()));
+    await age(e.id, { progressDays: 60 });   // creating it was no section save
+    await savePlaybook(tokenFor(w.partner), pb.id, { voice: 'Plainer still.' });
+    const [ok] = await within(2000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(ok, 'a section save is progress');
+  });
+
+  it('phases reports its followers in /readyz: following here, in trouble on the instance wired to nowhere', async () => {
+    const here = expectStatus(await api('GET', '/readyz', { service: 'phases', base: follower.url }), 200);
+    assert.deepEqual(here.body.followers.map((f) => f.name).sort(), ['mentoring-progress', 'strategy-progress']);
+    assert.ok(here.body.followers.every((f) => f.state === 'following'), JSON.stringify(here.body.followers));
+    // the harness's instance: ready all the same, and says why it does not follow
+    const there = expectStatus(await api('GET', '/readyz', { service: 'phases' }), 200);
+    assert.ok(there.body.followers.every((f) => ['unreachable', 'standby'].includes(f.state)),
+      JSON.stringify(there.body.followers));
+  });
+
+  it('progress in phases is an event of its own, naming its cause', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const s = await createSession(w.pairing, w.mt());
+    await holdSession(s, w.mt());
+    const [ev] = await within(3000, async () => {
+      const res = expectStatus(
+        await api('GET', '/v1/events?type=tandem.phases.enrolment.progressed&limit=1000', { service: 'phases', token: serviceToken() }),
+        200,
+      );
+      return res.body.items.find((x) => x.subject === e.id);
+    });
+    assert.ok(ev);
+    assert.equal(ev.data.cause_type, 'tandem.mentoring.session.held');
+    assert.equal(ev.personid, w.partner.id);
+    assert.equal(ev.actor, 'service:phases');
+  });
+});
+
+describe('consequence 4: sign-off completes the journey', () => {
+  // A partner enrolled and moved (by override) to the last phase, integration.
+  async function atIntegration() {
+    const w = await partnerWithMentor();
+    const e = await enrol(w.partner);
+    let cur = e;
+    for (let i = 0; i < 10 && cur.current_phase !== 'integration'; i++) cur = await overrideAdvance(e.id);
+    assert.equal(cur.current_phase, 'integration');
+    return { ...w, e };
+  }
+
+  it('comms signs off: the enrolment is operational, the history names the sign-off', async () => {
+    const w = await atIntegration();
+    const comms = await createPerson({ roles: ['comms'] });
+    await publishStrategy(tokenFor(comms));
+    const pb = await createPlaybook(tokenFor(w.partner), playbookBody(programme()));
+    const i = await integrate(tokenFor(w.partner), pb.id);
+    await decide(tokenFor(comms), i.id, 'signed_off');
+    const [done] = await within(3000, async () => (await getEnrolment(w.e.id)).status === 'operational');
+    assert.ok(done, 'operational after the sign-off');
+    const h = await history(w.e.id);
+    const last = h.filter((x) => x.kind === 'operational');
+    assert.equal(last.length, 1);
+    assert.equal(last[0].override, false);
+    assert.equal(last[0].actor.role, 'comms');
+    assert.equal(last[0].actor.person_id, comms.id);
+    assert.equal(last[0].evidence[0].evidence.integration_id, i.id);
+    assert.match(last[0].evidence[0].detail, new RegExp(i.id));
+  });
+
+  it('a returned integration shows in the history and leaves the enrolment where it was', async () => {
+    const w = await atIntegration();
+    const comms = await createPerson({ roles: ['comms'] });
+    await publishStrategy(tokenFor(comms));
+    const pb = await createPlaybook(tokenFor(w.partner), playbookBody(programme()));
+    const i = await integrate(tokenFor(w.partner), pb.id);
+    await decide(tokenFor(comms), i.id, 'returned', 'Tone down the golf.');
+    const [entry] = await within(3000, async () => (await history(w.e.id)).find((x) => x.kind === 'integration_returned'));
+    assert.ok(entry, 'the return is in the history');
+    assert.match(entry.reason, new RegExp(i.id));
+    assert.equal(entry.reason.includes('golf'), false, "comms' comment stays in strategy");
+    const now = await getEnrolment(w.e.id);
+    assert.equal(now.status, 'active');
+    assert.equal(now.current_phase, 'integration');
+  });
+
+  it('an admin override to operational without a sign-off stays possible and is recorded as one', async () => {
+    const w = await atIntegration();
+    const done = await overrideAdvance(w.e.id, 'signed off on paper');
+    assert.equal(done.status, 'operational');
+    const op = (await history(w.e.id)).find((x) => x.kind === 'operational');
+    assert.equal(op.override, true);
+    assert.equal(op.reason, 'signed off on paper');
+    assert.equal(op.actor.role, 'admin');
+  });
+});
