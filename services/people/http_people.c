@@ -21,7 +21,7 @@ may_read_person(PGconn *c, struct request *rq, const char *id)
                 return ST_OK;
         rc = access_no_viewer(rq);
         if (rc == ST_OK)
-                rc = access_whoami(c, rq, me);
+                rc = people_whoami(c, rq, me);
         if (rc != ST_OK || strcmp(me, id) == 0)
                 return rc;
         if (me[0] != '\0' && (rq->who.roles & ROLE_MENTOR))
@@ -72,7 +72,7 @@ me_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct db_row r = { 0 };
         char me[UUID_STR_LEN];
-        int rc = access_whoami(c, rq, me);
+        int rc = people_whoami(c, rq, me);
 
         (void)arg;
         if (rc == ST_OK && me[0] == '\0')
@@ -190,7 +190,7 @@ patch_access(PGconn *c, struct request *rq, void *arg)
 
         if (access_is_admin(rq))
                 return ST_OK;
-        rc = access_whoami(c, rq, me);
+        rc = people_whoami(c, rq, me);
         if (rc == ST_OK && strcmp(me, op->id) != 0)
                 rc = access_forbid(rq, "you may edit only your own profile");
         op->self_only = true;
@@ -276,7 +276,7 @@ static int
 people_list_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct list_op *op = arg;
-        int rc = access_scope(c, rq, op->me, &op->f.visible_to);
+        int rc = people_scope(c, rq, op->me, &op->f.visible_to);
 
         if (rc == ST_OK)
                 rc = people_db_list(c, &op->f, &op->pg, &rq->text_out);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "access.h"
 #include "http.h"
 #include "jsonv.h"
 #include "migrate.h"
@@ -106,31 +107,20 @@ struct pairing_filter {
 int pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *pg,
                      char **out);
 
-/* ---- access.c: who may do what -------------------------------------------- */
-
-bool access_is_admin(const struct request *rq);
-
-/* Admin and service tokens read every person and pairing. */
-bool access_reads_all(const struct request *rq);
-
-/* Records a 403 with @why.  Returns ST_FORBIDDEN. */
-int access_forbid(struct request *rq, const char *why);
-
-/* ST_FORBIDDEN for a token whose only role is viewer (aggregates only). */
-int access_no_viewer(struct request *rq);
+/* ---- access.c: the people rules on top of shared/access.h ------------------- */
 
 /*
  * The caller's person id ("" when none): what the admission check found, else
  * looked up (people_db_whoami).
  */
-int access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN]);
+int people_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN]);
 
 /*
  * What the caller's lists are limited to: *@scope is NULL for admin and
  * service, else the caller's person id (written into @me), or NIL_UUID when
  * no person matches the token, so that they see nothing.
  */
-int access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope);
+int people_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope);
 
 /*
  * The admission check every authenticated request passes (server.h, admit):
