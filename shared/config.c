@@ -380,6 +380,9 @@ load_peers(struct loader *ld, struct config *cfg)
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_CLIENT_TIMEOUT_MS", 1, 600000, 3000,
                               &cfg->client_timeout_ms);
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_EVENTS_RETENTION_DAYS", 1, 3650, 30,
+                              &cfg->events_retention_days);
         return rc;
 }
 
@@ -514,6 +517,9 @@ config_json(const struct config *cfg)
                                    "scim_token", cfg->scim_token != NULL ? CONFIG_MASK : "(unset)",
                                    "scim_client_ids", cfg->scim_client_ids);
 
+        if (j_more != NULL)
+                json_object_set_new(j_more, "events_retention_days",
+                                    json_integer((json_int_t)cfg->events_retention_days));
         if (j_cfg == NULL || j_more == NULL || json_object_update(j_cfg, j_more) != 0) {
                 json_decref(j_cfg);
                 j_cfg = NULL;

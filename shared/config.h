@@ -54,6 +54,7 @@ struct config {
         char *mentoring_url;       /* TANDEM_MENTORING_URL, default http://127.0.0.1:8083 */
         char *strategy_url;        /* TANDEM_STRATEGY_URL, default http://127.0.0.1:8084 */
         unsigned client_timeout_ms;/* TANDEM_CLIENT_TIMEOUT_MS, default 3000 */
+        unsigned events_retention_days; /* TANDEM_EVENTS_RETENTION_DAYS, default 30 */
 };
 
 /*

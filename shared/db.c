@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "events.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -72,6 +73,8 @@ db_prepare(struct db_pool *pool, PGconn *conn)
 {
         int rc = db_prepare_table(conn, db_shared_stmts);
 
+        if (rc == ST_OK)
+                rc = db_prepare_table(conn, events_stmts);   /* the outbox, feed, cursors */
         if (rc == ST_OK && pool->stmts != NULL)
                 rc = db_prepare_table(conn, pool->stmts);
         return rc;

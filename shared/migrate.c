@@ -1,9 +1,11 @@
 /*
  * migrate.c - numbered schema migrations under a PostgreSQL advisory lock.
  *
- * Every service schema also gets the two tables the shared library needs:
- * schema_migrations (what was applied) and idempotency_key (stored responses
- * of POSTs retried with an Idempotency-Key).
+ * Every service schema also gets the tables the shared library needs:
+ * schema_migrations (what was applied), idempotency_key (stored responses
+ * of POSTs retried with an Idempotency-Key), and for events (events.h,
+ * follower.h) the outbox `event` and the followers' `event_cursor`.  They
+ * are defined once, here, and created in every schema.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,30 @@ static const char framework_sql[] =
         "  etag text NOT NULL DEFAULT '',"
         "  location text NOT NULL DEFAULT '',"
         "  created_at timestamptz NOT NULL DEFAULT now(),"
-        "  PRIMARY KEY (subject, route, key));";
+        "  PRIMARY KEY (subject, route, key));"
+        /* the outbox: see events.c for why (txid, seq) is the feed's order */
+        "CREATE TABLE IF NOT EXISTS event ("
+        "  txid xid8 NOT NULL DEFAULT pg_current_xact_id(),"
+        "  seq bigint GENERATED ALWAYS AS IDENTITY,"
+        "  id uuid NOT NULL DEFAULT gen_random_uuid(),"
+        "  type text NOT NULL CHECK (type ~ '^tandem\\.[a-z]+\\.[a-z_]+\\.[a-z_]+$'),"
+        "  source text NOT NULL,"
+        "  subject text,"
+        "  person_id uuid,"
+        "  actor text,"
+        "  request_id text,"
+        "  resource_version bigint,"
+        "  time timestamptz NOT NULL DEFAULT now(),"
+        "  data jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(data) = 'object'),"
+        "  PRIMARY KEY (txid, seq));"
+        "CREATE INDEX IF NOT EXISTS event_time ON event (time);"
+        /* one row per subscription this service follows: the producer's cursor */
+        "CREATE TABLE IF NOT EXISTS event_cursor ("
+        "  subscription text PRIMARY KEY,"
+        "  position text NOT NULL DEFAULT '',"
+        "  applied bigint NOT NULL DEFAULT 0,"
+        "  rejected bigint NOT NULL DEFAULT 0,"
+        "  updated_at timestamptz NOT NULL DEFAULT now());";
 
 int
 migrate_latest(const struct migration *migs)

@@ -18,6 +18,8 @@
 #include <openssl/evp.h>
 
 #include "client.h"
+#include "events.h"
+#include "follower.h"
 #include "http.h"
 #include "log.h"
 #include "server.h"
@@ -425,7 +427,10 @@ ops_readyz(struct request *rq)
                                    "schema is at version %d, this build expects %d", version, latest);
         rq->j_out = json_pack("{s:s, s:s, s:i}", "status", "ready", "service",
                               rq->svc->cfg.service, "schema_version", version);
-        return ST_OK;
+        /* followers lagging or unreachable do not make the service unready: said here */
+        if (rq->j_out != NULL && rq->svc->followers != NULL)
+                json_object_set_new(rq->j_out, "followers", follower_status_json(rq->svc));
+        return rq->j_out != NULL ? ST_OK : ST_NOMEM;
 }
 
 static int
@@ -443,6 +448,8 @@ static struct route ops_routes[] = {
         { "GET", "/healthz", ops_healthz, ROUTE_PUBLIC, NULL, 0 },
         { "GET", "/readyz", ops_readyz, ROUTE_PUBLIC, NULL, 0 },
         { "GET", "/metrics", ops_metrics, ROUTE_PUBLIC, NULL, 0 },
+        /* every service's own event feed (events.h): service and admin only */
+        { "GET", "/v1/events", events_feed, 0, events_feed_query, 0 },
         { NULL, NULL, NULL, 0, NULL, 0 },
 };
 
@@ -621,6 +628,8 @@ drain(struct service *svc)
 static void
 service_release(struct service *svc, struct binding *bindings)
 {
+        follower_stop_all(svc);
+        events_stop(svc);
         ulfius_clean_instance(&svc->instance);
         free(bindings);
         db_pool_free(svc->db);
@@ -674,6 +683,8 @@ service_run(struct service *svc, struct route *routes)
                 rc = server_start(svc, &addr);
         if (rc != ST_OK)
                 die("start-up", "cannot listen on the configured address and port");
+        if (events_start(svc) != ST_OK)
+                die("start-up", "cannot start the event pruner");
         log_info("listening on %s:%u", svc->cfg.listen_addr, svc->cfg.port);
         log_info("signal %d: draining", wait_for_signal());
         drain(svc);

@@ -70,6 +70,8 @@ struct service {
                 const char *prefix;          /* a path prefix, "/scim/" */
                 error_render_fn fn;
         } renderers[SERVICE_RENDERERS_MAX];
+        struct follower *followers;  /* follower.h: feeds this service follows */
+        struct events_state *events; /* events.h: the retention pruner */
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;
