@@ -162,6 +162,7 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct person_op *op = arg;
         struct db_row r = { 0 };
+        struct person_access was, now;
         long long version = 0;
         bool erased = false;
         int rc = people_db_lock(c, op->id, &version, &erased);
@@ -173,7 +174,13 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &was);
+        if (rc == ST_OK)
                 rc = people_db_update(c, op->id, op->j_body, &r, &rq->prob);
+        if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &now);
+        if (rc == ST_OK)
+                rc = people_access_changed(c, rq, op->id, &was, &now, "left");
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);
@@ -224,6 +231,7 @@ static int
 people_erase_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct person_op *op = arg;
+        struct person_access was;
         long long version = 0;
         bool erased = false;
         int rc = people_db_lock(c, op->id, &version, &erased);
@@ -234,7 +242,11 @@ people_erase_tx(PGconn *c, struct request *rq, void *arg)
                 return rc;   /* erasing twice changes nothing and is not an error */
         rc = http_if_match(rq, version);
         if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &was);
+        if (rc == ST_OK)
                 rc = people_db_erase(c, op->id);
+        if (rc == ST_OK)
+                rc = people_access_erased(c, rq, op->id, &was);
         rq->http_status = 204;
         return rc;
 }

@@ -81,6 +81,34 @@ int people_db_insert(PGconn *c, const json_t *j_body, struct db_row *out, struct
 int people_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out,
                      struct problem *p);
 int people_db_erase(PGconn *c, const char *id);
+
+/* What the other services need to know of a person's access (withdrawal.c). */
+struct person_access {
+        bool left;                 /* status left */
+        unsigned roles;            /* ROLE_* bits of the person's roles */
+        char subject_sha256[65];   /* of external_id, "" when none */
+        char email_sha256[65];     /* of the lower-cased e-mail, "" when none */
+};
+
+/* Reads @id's access (inside the caller's transaction).  ST_OK or ST_NOT_FOUND. */
+int people_db_access(PGconn *c, const char *id, struct person_access *out);
+
+/* Ends every active pairing of @id (mentor or partner) with @reason. */
+int people_db_end_pairings(PGconn *c, const char *id, const char *reason);
+
+/*
+ * Emits the events other services follow (access.h) for person @id whose
+ * access went from @was to @now in this transaction: left (with @reason:
+ * "left" or "deactivated"; their pairings end here too), reinstated,
+ * roles_changed.  Nothing when nothing changed.  ST_OK or a status.
+ */
+int people_access_changed(PGconn *c, struct request *rq, const char *id,
+                          const struct person_access *was, const struct person_access *now,
+                          const char *reason);
+
+/* Emits tandem.people.person.erased for @id, known as @was before erasure. */
+int people_access_erased(PGconn *c, struct request *rq, const char *id,
+                         const struct person_access *was);
 int people_db_tz_valid(PGconn *c, const char *tz, bool *ok);
 
 struct people_filter {

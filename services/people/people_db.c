@@ -68,6 +68,12 @@ const struct db_stmt people_stmts[] = {
           " purpose = NULL, vision = NULL, display_name = 'Erased person', roles = '{}',"
           " status = 'left', mentor_capacity = 0, timezone = 'UTC', erased_at = now(),"
           " updated_at = now(), version = version + 1 WHERE id = $1 AND erased_at IS NULL" },
+        /* what the other services need to know of a person's access (access.h) */
+        { "person_access",
+          "SELECT status, array_to_string(roles, ','),"
+          " encode(sha256(convert_to(external_id, 'UTF8')), 'hex'),"
+          " encode(sha256(convert_to(lower(email), 'UTF8')), 'hex')"
+          " FROM person WHERE id = $1" },
         { "pairings_end_for",
           "UPDATE pairing SET status = 'cancelled', ended_at = now(), end_reason = $2,"
           " updated_at = now(), version = version + 1"
@@ -406,4 +412,36 @@ people_db_jit(PGconn *c, const struct principal *who, const char *name, const ch
         }
         PQclear(res);
         return rc;
+}
+
+/* Copies column @col of row 0 into @out, or "" when NULL. */
+static void
+copy_text(const PGresult *res, int col, char *out, size_t outlen)
+{
+        snprintf(out, outlen, "%s", PQgetisnull(res, 0, col) ? "" : PQgetvalue(res, 0, col));
+}
+
+int
+people_db_access(PGconn *c, const char *id, struct person_access *out)
+{
+        const char *params[1] = { id };
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "person_access", 1, params, &res);
+
+        if (rc == ST_OK) {
+                out->left = strcmp(PQgetvalue(res, 0, 0), "left") == 0;
+                out->roles = access_roles_from_list(PQgetvalue(res, 0, 1));
+                copy_text(res, 2, out->subject_sha256, sizeof(out->subject_sha256));
+                copy_text(res, 3, out->email_sha256, sizeof(out->email_sha256));
+        }
+        PQclear(res);
+        return rc;
+}
+
+int
+people_db_end_pairings(PGconn *c, const char *id, const char *reason)
+{
+        const char *params[2] = { id, reason };
+
+        return db_exec(c, "pairings_end_for", 2, params, NULL);
 }
