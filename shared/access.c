@@ -1,11 +1,14 @@
 /*
  * access.c - who may do what, the same way in every service (see access.h).
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "access.h"
+#include "follower.h"
 #include "identity.h"
+#include "log.h"
 #include "status.h"
 
 /* ---- pure ------------------------------------------------------------------- */
@@ -167,5 +170,152 @@ access_self_only(struct request *rq, const char *person_id, const char *type, co
 
         if (rc == ST_OK && !self)
                 rc = access_forbid_as(rq, type, why);
+        return rc;
+}
+
+/* ---- withdrawn subjects ------------------------------------------------------ */
+
+unsigned
+access_roles_from_list(const char *list)
+{
+        char name[32];
+        unsigned bits = 0;
+        size_t n;
+
+        while (list != NULL && *list != '\0') {
+                n = strcspn(list, ",");
+                if (n < sizeof(name)) {
+                        memcpy(name, list, n);
+                        name[n] = '\0';
+                        bits |= role_from_name(name);
+                }
+                list += n;
+                list += *list == ',';
+        }
+        return bits;
+}
+
+struct withdrawal {
+        bool left;
+        unsigned removed;        /* ROLE_* bits the people service took away */
+};
+
+static int
+withdrawn_find(PGconn *c, struct request *rq, void *arg)
+{
+        struct withdrawal *w = arg;
+        const char *params[2] = { rq->who.subject, rq->who.email };
+        PGresult *res = NULL;
+        int rc = db_exec(c, "access_withdrawn_find", 2, params, &res);
+
+        if (rc == ST_OK && PQntuples(res) == 1) {
+                w->left = PQgetvalue(res, 0, 0)[0] == 't';
+                w->removed = access_roles_from_list(PQgetvalue(res, 0, 1));
+        }
+        PQclear(res);
+        return rc;
+}
+
+int
+access_admit(struct request *rq)
+{
+        struct withdrawal w = { false, 0 };
+        unsigned mine = rq->who.roles & ACCESS_PERSON_ROLES;
+        int rc;
+
+        if (mine == 0)
+                return ST_OK;   /* a service or the SCIM client: nobody to withdraw */
+        rc = db_with(rq->svc->db, rq, withdrawn_find, &w);
+        if (rc != ST_OK)
+                return rc;
+        if (w.left || (mine & ~w.removed) == 0)
+                return problem_set(&rq->prob, ST_FORBIDDEN, "access-withdrawn",
+                                   "your access to Tandem was withdrawn");
+        rq->who.roles &= ~w.removed;
+        return ST_OK;
+}
+
+/* A string member of @j_data, or NULL when absent or not a string. */
+static const char *
+data_string(const json_t *j_data, const char *name)
+{
+        return json_string_value(json_object_get(j_data, name));
+}
+
+/* The roles named in the array @name of @j_data as a PostgreSQL array literal. */
+static void
+data_roles(const json_t *j_data, const char *name, char *out, size_t outlen)
+{
+        const json_t *j_role;
+        size_t i, used = 0;
+
+        out[0] = '{';
+        out[1] = '\0';
+        json_array_foreach(json_object_get(j_data, name), i, j_role) {
+                const char *r = json_string_value(j_role);
+
+                used = strlen(out);
+                if (r == NULL || role_from_name(r) == 0 || used + strlen(r) + 3 > outlen)
+                        continue;
+                snprintf(out + used, outlen - used, "%s%s", used > 1 ? "," : "", r);
+        }
+        used = strlen(out);
+        snprintf(out + used, outlen - used, "}");
+}
+
+static int
+apply_person(PGconn *c, const struct follower_event *ev, void *arg)
+{
+        const struct access_people *pf = arg;
+        const char *person = ev->subject;
+        const char *verb = strrchr(ev->type, '.') + 1;
+        const char *reason = data_string(ev->data, "reason");
+        char removed[128], added[128];
+        const char *p[5] = { person, data_string(ev->data, "subject_sha256"),
+                             data_string(ev->data, "email_sha256"), NULL, NULL };
+        int rc;
+
+        if (person == NULL || !uuid_valid(person))
+                return ST_INVALID;      /* never applicable: logged and skipped */
+        if (reason == NULL)
+                reason = verb;
+        if (strcmp(verb, "left") == 0 || strcmp(verb, "erased") == 0) {
+                p[3] = reason;
+                rc = db_exec(c, "access_withdrawn_left", 4, p, NULL);
+                if (rc == ST_OK && pf->gone != NULL)
+                        rc = pf->gone(c, person, reason, pf->arg);
+                return rc;
+        }
+        if (strcmp(verb, "reinstated") == 0)
+                rc = db_exec(c, "access_withdrawn_reinstate", 1, p, NULL);
+        else if (strcmp(verb, "roles_changed") == 0) {
+                data_roles(ev->data, "roles_removed", removed, sizeof(removed));
+                data_roles(ev->data, "roles_added", added, sizeof(added));
+                p[3] = removed;
+                p[4] = added;
+                rc = db_exec(c, "access_withdrawn_roles", 5, p, NULL);
+        } else
+                return ST_OK;   /* another person event: nothing to do */
+        if (rc == ST_OK)
+                rc = db_exec(c, "access_withdrawn_tidy", 1, p, NULL);
+        return rc;
+}
+
+int
+access_follow_people(struct service *svc, const struct access_people *how)
+{
+        struct follower_spec spec = {
+                .name = "people-access",
+                .producer_url = svc->cfg.people_url,
+                .types = "tandem.people.person.left,tandem.people.person.reinstated,"
+                         "tandem.people.person.roles_changed,tandem.people.person.erased",
+                .apply = apply_person,
+                .arg = (void *)how,
+        };
+        int rc = follower_start(svc, &spec);
+
+        if (rc != ST_OK)
+                log_error("cannot follow the people service's person events");
+        svc->admit = access_admit;
         return rc;
 }

@@ -16,6 +16,8 @@
 #define TANDEM_ACCESS_H
 
 #include <stdbool.h>
+#include <libpq-fe.h>
+#include "access_db.h"
 #include "http.h"
 
 /* The 403 type for partner work tried by someone else (DESIGN: mentoring, not consulting). */
@@ -118,5 +120,49 @@ int access_read_person(struct request *rq, const char *person_id, const char *wh
  */
 int access_self_only(struct request *rq, const char *person_id, const char *type,
                      const char *why);
+
+/* ---- withdrawn subjects: leaving takes effect everywhere ------------------- */
+
+/*
+ * The admission check (server.h, admit) of every service but people, which
+ * follows the people service's person events (access_follow_people) into its
+ * own access_withdrawn table: a person who left, was deactivated over SCIM or
+ * was erased gets 403 access-withdrawn whatever their token says; roles the
+ * people service removed from a person are taken out of their token's, and
+ * a person left with no role of theirs gets 403 access-withdrawn too.  A
+ * service or SCIM token passes.  ST_OK, ST_FORBIDDEN or ST_UNAVAILABLE.
+ */
+int access_admit(struct request *rq);
+
+/*
+ * Called in the follower's transaction on @conn when the person @person_id
+ * left or was erased (@reason "left", "deactivated", "erased"), so that a
+ * service ends what that person had open.  No call to another service.
+ * Returns ST_OK or a status (follower.h says what each does).
+ */
+typedef int (*access_gone_fn)(PGconn *conn, const char *person_id, const char *reason,
+                              void *arg);
+
+/* What a service does besides recording a withdrawal. */
+struct access_people {
+        access_gone_fn gone;     /* may be NULL */
+        void *arg;               /* handed to @gone */
+};
+
+/*
+ * Follows the people service's person events (tandem.people.person.left,
+ * .reinstated, .roles_changed, .erased) into this service's access_withdrawn
+ * table, calling @how->gone for a person who left or was erased, and makes
+ * access_admit the service's admission check.  @how is borrowed for as long
+ * as the service runs.  Call after service_init.  ST_OK or follower_start's
+ * status (logged).
+ */
+int access_follow_people(struct service *svc, const struct access_people *how);
+
+/*
+ * The ROLE_* bits named in @list, a comma-separated list of role names
+ * ("mentor,partner"); unknown names count for nothing.  Pure.
+ */
+unsigned access_roles_from_list(const char *list);
 
 #endif

@@ -2,6 +2,8 @@
  * access.c - the mentoring service's own access rules; the checks themselves,
  * the relation and its order are shared/access.h.
  */
+#include <string.h>
+
 #include "access.h"
 #include "mentoring.h"
 #include "status.h"
@@ -39,6 +41,17 @@ mentoring_partner_only(struct request *rq, const char *partner_id, const char *t
         if (rc == ST_OK)
                 rc = access_self_only(rq, partner_id, type, why);
         return rc;
+}
+
+int
+mentoring_person_gone(PGconn *c, const char *person_id, const char *reason, void *arg)
+{
+        const char *why = strcmp(reason, "erased") == 0 ? "was erased"
+                          : strcmp(reason, "deactivated") == 0 ? "was deactivated"
+                          : "left the programme";
+
+        (void)arg;
+        return sessions_db_cancel_for(c, person_id, why);
 }
 
 const struct mentoring_app *

@@ -111,6 +111,9 @@ int mentoring_read_partner(struct request *rq, const char *partner_id, enum rela
 int mentoring_partner_only(struct request *rq, const char *partner_id, const char *type,
                            const char *why);
 
+/* A person left or was erased (access.h, access_gone_fn): their scheduled sessions are cancelled. */
+int mentoring_person_gone(PGconn *c, const char *person_id, const char *reason, void *arg);
+
 /* ---- the database ----------------------------------------------------------------- */
 
 /* Renders one keyset page of @stmt (column 0 seq, 1 JSON) into *@out. */
@@ -139,6 +142,13 @@ int sessions_db_insert(PGconn *c, const json_t *j_body, const json_t *j_pairing,
 int sessions_db_get(PGconn *c, const char *id, int days, struct db_row *out,
                     struct session_facts *f);
 int sessions_db_lock(PGconn *c, const char *id, struct session_facts *f);
+
+/*
+ * Cancels every scheduled session of @person_id (mentor or partner): the
+ * reason reads "the mentor @why" or "the partner @why"; one
+ * tandem.mentoring.session.cancelled event each.  ST_OK or a status.
+ */
+int sessions_db_cancel_for(PGconn *c, const char *person_id, const char *why);
 int sessions_db_update(PGconn *c, const char *id, const json_t *j_body, const char *by,
                        int days, struct db_row *out);
 int sessions_db_write_up(PGconn *c, const char *id, const json_t *j_body, int days,

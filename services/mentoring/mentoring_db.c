@@ -73,6 +73,17 @@ const struct db_stmt mentoring_stmts[] = {
           " coalesce(s.guideline_version, 0),"
           " (SELECT count(*) FROM session_action a WHERE a.session_id = s.id)"
           " FROM session s WHERE s.id = $1 FOR UPDATE" },
+        /* a person who left: their sessions still to come are cancelled, saying why */
+        { "sessions_cancel_for",
+          "UPDATE session AS s SET status = 'cancelled',"
+          " status_reason = CASE WHEN s.mentor_id = $1 THEN 'the mentor ' ELSE 'the partner ' END"
+          "   || $2,"
+          " history = s.history || jsonb_build_array(jsonb_build_object('action', 'cancelled',"
+          "   'at', now(), 'by', $1::uuid, 'reason', CASE WHEN s.mentor_id = $1"
+          "   THEN 'the mentor ' ELSE 'the partner ' END || $2)),"
+          " version = s.version + 1, updated_at = now()"
+          " WHERE s.status = 'scheduled' AND (s.mentor_id = $1 OR s.partner_id = $1)"
+          " RETURNING s.id, s.version, s.partner_id" },
         { "session_update",
           "UPDATE session AS s SET"
           " scheduled_at = coalesce(($2::jsonb->>'scheduled_at')::timestamptz, s.scheduled_at),"

@@ -90,6 +90,19 @@ START_TEST(test_relation_role)
 }
 END_TEST
 
+START_TEST(test_roles_from_list)
+{
+        ck_assert_uint_eq(access_roles_from_list(""), 0);
+        ck_assert_uint_eq(access_roles_from_list(NULL), 0);
+        ck_assert_uint_eq(access_roles_from_list("admin"), A);
+        ck_assert_uint_eq(access_roles_from_list("mentor,partner"), M | P);
+        ck_assert_uint_eq(access_roles_from_list("viewer,,janitor,comms,"), V | C);
+        ck_assert_uint_eq(access_roles_from_list("admin,admin"), A);
+        ck_assert_uint_eq(access_roles_from_list("an-overlong-role-name-that-fits-nowhere-at-all,admin"),
+                          A);
+}
+END_TEST
+
 /* A request as the dispatcher hands it over, with only the token's roles set. */
 static void
 request_with(struct request *rq, unsigned roles)
@@ -190,6 +203,7 @@ access_suite(void)
         tcase_add_test(tc_pure, test_person_roles);
         tcase_add_test(tc_pure, test_viewer_only);
         tcase_add_test(tc_pure, test_relation_role);
+        tcase_add_test(tc_pure, test_roles_from_list);
         suite_add_tcase(s, tc_pure);
         tcase_add_test(tc_request, test_no_viewer);
         tcase_add_test(tc_request, test_forbid_kinds);
