@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "access.h"
+#include "events.h"
 #include "follower.h"
 #include "identity.h"
 #include "log.h"
@@ -263,6 +264,32 @@ data_roles(const json_t *j_data, const char *name, char *out, size_t outlen)
         snprintf(out + used, outlen - used, "}");
 }
 
+/* Runs the service's person_erase and confirms with tandem.<service>.person.erased. */
+static int
+erase_person(PGconn *conn, const char *person_id)
+{
+        const char *params[1] = { person_id };
+        char type[80];
+        PGresult *res = NULL, *svc = NULL;
+        json_t *j_data = NULL;
+        int rc = db_exec_one(conn, "person_erase", 1, params, &res);
+
+        if (rc == ST_OK)
+                rc = db_exec_one(conn, "access_service", 0, NULL, &svc);
+        if (rc == ST_OK) {
+                snprintf(type, sizeof(type), "tandem.%s.person.erased", PQgetvalue(svc, 0, 0));
+                j_data = json_pack("{s:o?}", "removed",
+                                   json_loads(PQgetvalue(res, 0, 0), 0, NULL));
+                rc = j_data != NULL ? ST_OK : ST_NOMEM;
+        }
+        if (rc == ST_OK)
+                rc = outbox_emit4(conn, NULL, type, person_id, person_id, 0, j_data);
+        json_decref(j_data);
+        PQclear(svc);
+        PQclear(res);
+        return rc;
+}
+
 static int
 apply_person(PGconn *c, const struct follower_event *ev, void *arg)
 {
@@ -279,11 +306,15 @@ apply_person(PGconn *c, const struct follower_event *ev, void *arg)
                 return ST_INVALID;      /* never applicable: logged and skipped */
         if (reason == NULL)
                 reason = verb;
+        if (strcmp(verb, "erased") == 0)
+                reason = "erased";
         if (strcmp(verb, "left") == 0 || strcmp(verb, "erased") == 0) {
                 p[3] = reason;
                 rc = db_exec(c, "access_withdrawn_left", 4, p, NULL);
                 if (rc == ST_OK && pf->gone != NULL)
                         rc = pf->gone(c, person, reason, pf->arg);
+                if (rc == ST_OK && strcmp(verb, "erased") == 0)
+                        rc = erase_person(c, person);
                 return rc;
         }
         if (strcmp(verb, "reinstated") == 0)

@@ -143,7 +143,17 @@ int access_admit(struct request *rq);
 typedef int (*access_gone_fn)(PGconn *conn, const char *person_id, const char *reason,
                               void *arg);
 
-/* What a service does besides recording a withdrawal. */
+/*
+ * Erasure: every service that follows defines, in its statement table, the
+ * statement "person_erase" ($1 the person's id) that removes or anonymises the
+ * words that person wrote, keeping the rows aggregates count, and returns one
+ * row: a JSON object text {kind: rows} of what it erased.  On
+ * tandem.people.person.erased the follower runs it and emits
+ * tandem.<service>.person.erased with {"removed": that object}, which the
+ * people service's erasure report follows, in the same transaction.
+ *
+ * What a service does besides recording a withdrawal.
+ */
 struct access_people {
         access_gone_fn gone;     /* may be NULL */
         void *arg;               /* handed to @gone */

@@ -55,5 +55,7 @@ const struct db_stmt access_stmts[] = {
         { "access_withdrawn_tidy",
           "DELETE FROM access_withdrawn WHERE person_id = $1 AND left_at IS NULL"
           " AND cardinality(roles_removed) = 0" },
+        /* the service's name, as its events say it (/tandem/<schema>) */
+        { "access_service", "SELECT current_schema()" },
         { NULL, NULL },
 };

@@ -111,7 +111,10 @@ int mentoring_read_partner(struct request *rq, const char *partner_id, enum rela
 int mentoring_partner_only(struct request *rq, const char *partner_id, const char *type,
                            const char *why);
 
-/* A person left or was erased (access.h, access_gone_fn): their scheduled sessions are cancelled. */
+/*
+ * A person left or was erased (access.h, access_gone_fn): their scheduled
+ * sessions are cancelled, saying why.
+ */
 int mentoring_person_gone(PGconn *c, const char *person_id, const char *reason, void *arg);
 
 /* ---- the database ----------------------------------------------------------------- */

@@ -247,6 +247,8 @@ people_erase_tx(PGconn *c, struct request *rq, void *arg)
                 rc = people_db_erase(c, op->id);
         if (rc == ST_OK)
                 rc = people_access_erased(c, rq, op->id, &was);
+        if (rc == ST_OK)
+                rc = people_db_erasure_confirm(c, op->id, "people", "{\"profile\": 1}");
         rq->http_status = 204;
         return rc;
 }
@@ -261,6 +263,36 @@ http_people_delete(struct request *rq)
                 rc = access_forbid(rq, "only the programme team (admin) erases people");
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, people_erase_tx, &op);
+        return rc;
+}
+
+/* ---- GET /v1/people/{id}/erasure: the erasure report --------------------------- */
+
+static int
+erasure_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct person_op *op = arg;
+        struct db_row r = { 0 };
+        int rc = people_db_erasure_report(c, op->id, &r);
+
+        if (rc == ST_NOT_FOUND)
+                return problem_set(&rq->prob, rc, NULL, "no person with this id");
+        if (rc == ST_OK)
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
+        return rc;
+}
+
+int
+http_people_erasure(struct request *rq)
+{
+        struct person_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK && !access_is_admin(rq))
+                rc = access_forbid(rq, "only the programme team (admin) reads erasure reports");
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, erasure_tx, &op);
         return rc;
 }
 

@@ -106,6 +106,22 @@ int people_access_changed(PGconn *c, struct request *rq, const char *id,
                           const struct person_access *was, const struct person_access *now,
                           const char *reason);
 
+/*
+ * Records that @service erased what it held of @id, @removed a JSON object
+ * text {kind: rows} (NULL: {}); the first confirmation stands.
+ */
+int people_db_erasure_confirm(PGconn *c, const char *id, const char *service,
+                              const char *removed);
+
+/* The erasure report of @id (GET /v1/people/{id}/erasure).  ST_OK or ST_NOT_FOUND. */
+int people_db_erasure_report(PGconn *c, const char *id, struct db_row *out);
+
+/* GET /v1/people/{id}/erasure: the erasure report (admin). */
+int http_people_erasure(struct request *rq);
+
+/* Follows the other services' tandem.<service>.person.erased into the report. */
+int people_follow_erasures(struct service *svc);
+
 /* Emits tandem.people.person.erased for @id, known as @was before erasure. */
 int people_access_erased(PGconn *c, struct request *rq, const char *id,
                          const struct person_access *was);

@@ -74,6 +74,22 @@ const struct db_stmt people_stmts[] = {
           " encode(sha256(convert_to(external_id, 'UTF8')), 'hex'),"
           " encode(sha256(convert_to(lower(email), 'UTF8')), 'hex')"
           " FROM person WHERE id = $1" },
+        /* the erasure report: a confirmation per service ($3 what it removed) */
+        { "erasure_confirm",
+          "INSERT INTO erasure_confirmation (person_id, service, removed)"
+          " SELECT $1::uuid, $2, coalesce($3::jsonb, '{}') WHERE EXISTS"
+          "  (SELECT 1 FROM person WHERE id = $1::uuid)"
+          " ON CONFLICT (person_id, service) DO NOTHING" },
+        { "erasure_report",
+          "SELECT p.id, p.version, jsonb_build_object('person_id', p.id, 'erased_at', p.erased_at,"
+          "  'complete', p.erased_at IS NOT NULL AND (SELECT count(*) FROM erasure_confirmation c"
+          "   WHERE c.person_id = p.id) = 4,"
+          "  'services', (SELECT jsonb_agg(jsonb_build_object('service', s.name,"
+          "   'confirmed_at', c.confirmed_at, 'removed', c.removed) ORDER BY s.ord)"
+          "   FROM (VALUES (1, 'people'), (2, 'phases'), (3, 'mentoring'), (4, 'strategy'))"
+          "    AS s(ord, name)"
+          "   LEFT JOIN erasure_confirmation c ON c.person_id = p.id AND c.service = s.name))::text"
+          " FROM person p WHERE p.id = $1" },
         { "pairings_end_for",
           "UPDATE pairing SET status = 'cancelled', ended_at = now(), end_reason = $2,"
           " updated_at = now(), version = version + 1"
@@ -444,4 +460,25 @@ people_db_end_pairings(PGconn *c, const char *id, const char *reason)
         const char *params[2] = { id, reason };
 
         return db_exec(c, "pairings_end_for", 2, params, NULL);
+}
+
+int
+people_db_erasure_confirm(PGconn *c, const char *id, const char *service, const char *removed)
+{
+        const char *params[3] = { id, service, removed };
+
+        return db_exec(c, "erasure_confirm", 3, params, NULL);
+}
+
+int
+people_db_erasure_report(PGconn *c, const char *id, struct db_row *out)
+{
+        const char *params[1] = { id };
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "erasure_report", 1, params, &res);
+
+        if (rc == ST_OK)
+                rc = db_row_take(res, out);
+        PQclear(res);
+        return rc;
 }

@@ -2,12 +2,16 @@
  * withdrawal.c - the person events that make leaving take effect everywhere
  * (access.h): phases, mentoring and strategy follow them into their own
  * table of withdrawn subjects.  A person is named there by the digests of
- * their token subject and e-mail, never by the values themselves.
+ * their token subject and e-mail, never by the values themselves.  And the
+ * other side of erasure: each service's confirmation, followed into the
+ * erasure report.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "events.h"
+#include "follower.h"
 #include "people.h"
 #include "status.h"
 
@@ -79,4 +83,39 @@ people_access_erased(PGconn *c, struct request *rq, const char *id,
                      const struct person_access *was)
 {
         return emit(c, rq, id, "erased", was, "erased", 0, 0);
+}
+
+/* One of the other services confirmed an erasure: its row in the report. */
+static int
+apply_erased(PGconn *c, const struct follower_event *ev, void *arg)
+{
+        const char *service = arg;
+        char *removed = NULL;
+        int rc;
+
+        if (ev->subject == NULL || !uuid_valid(ev->subject))
+                return ST_INVALID;      /* never applicable: logged and skipped */
+        removed = json_dumps(json_object_get(ev->data, "removed"), JSON_COMPACT);
+        rc = people_db_erasure_confirm(c, ev->subject, service, removed);
+        free(removed);
+        return rc;
+}
+
+int
+people_follow_erasures(struct service *svc)
+{
+        static const char *const services[] = { "phases", "mentoring", "strategy" };
+        const char *urls[] = { svc->cfg.phases_url, svc->cfg.mentoring_url,
+                               svc->cfg.strategy_url };
+        char name[64], type[80];
+        int rc = ST_OK;
+
+        for (size_t i = 0; rc == ST_OK && i < 3; i++) {
+                snprintf(name, sizeof(name), "%s-erasures", services[i]);
+                snprintf(type, sizeof(type), "tandem.%s.person.erased", services[i]);
+                rc = follower_start(svc, &(struct follower_spec){
+                        .name = name, .producer_url = urls[i], .types = type,
+                        .apply = apply_erased, .arg = (void *)services[i] });
+        }
+        return rc;
 }
