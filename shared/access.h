@@ -102,7 +102,9 @@ int access_is_mentor(struct request *rq, const char *partner_id, bool *yes);
 
 /*
  * How the caller stands to @person_id (access_decide on what the people
- * service says).  ST_OK with *@out, or the status of asking (ST_FORBIDDEN
+ * service says).  An admin or service token without the mentor or partner
+ * role is admin or service whoever it is: nobody is asked, so their reads
+ * work while the people service is down.  ST_OK with *@out, or the status of asking (ST_FORBIDDEN
  * access-withdrawn, ST_UNAVAILABLE).
  */
 int access_relation(struct request *rq, const char *person_id, enum relation *out);
