@@ -18,6 +18,7 @@
 
 #include <libpq-events.h>
 
+#include "access_db.h"
 #include "buf.h"
 #include "db.h"
 #include "events.h"
@@ -97,6 +98,8 @@ db_prepare(struct db_pool *pool, PGconn *conn)
 
         if (rc == ST_OK)
                 rc = db_prepare_table(conn, events_stmts);   /* the outbox, feed, cursors */
+        if (rc == ST_OK)
+                rc = db_prepare_table(conn, access_stmts);   /* withdrawn subjects */
         if (rc == ST_OK && pool->stmts != NULL)
                 rc = db_prepare_table(conn, pool->stmts);
         return rc;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <libpq-fe.h>
 
+#include "access_db.h"
 #include "db.h"
 #include "migrate.h"
 #include "status.h"
@@ -128,6 +129,8 @@ apply_missing(PGconn *conn, const char *schema, const struct migration *migs,
         int latest = migrate_latest(migs);
         int rc = exec_ok(conn, framework_sql, 0, NULL, err, errlen);
 
+        if (rc == ST_OK)   /* access.h: the withdrawn subjects, in every schema */
+                rc = exec_ok(conn, access_sql, 0, NULL, err, errlen);
         if (rc == ST_OK)
                 rc = current_version(conn, &have, err, errlen);
         if (rc != ST_OK)

@@ -74,7 +74,7 @@ http_checklist_get(struct request *rq)
         if (rc == ST_OK && problem_field_count(&rq->prob) > 0)
                 rc = ST_INVALID;
         if (rc == ST_OK)
-                rc = access_read_partner(rq, op.partner_id, &rel);
+                rc = mentoring_read_partner(rq, op.partner_id, &rel);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, read_tx, &op);
         if (rc == ST_OK)
@@ -111,9 +111,9 @@ http_items_create(struct request *rq)
         int rc = http_path_uuid(rq, "partner_id", op.partner_id);
 
         if (rc == ST_OK)
-                rc = access_partner_only(rq, op.partner_id, PT_NOT_CONSULTING,
-                                         "partners choose their own activities and their own"
-                                         " pace: only the partner adds to their checklist");
+                rc = mentoring_partner_only(rq, op.partner_id, ACCESS_NOT_CONSULTING,
+                                            "partners choose their own activities and their own"
+                                            " pace: only the partner adds to their checklist");
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
@@ -141,7 +141,7 @@ http_items_get(struct request *rq)
         if (rc == ST_OK && problem_field_count(&rq->prob) > 0)
                 rc = ST_INVALID;
         if (rc == ST_OK)
-                rc = access_read_partner(rq, op.partner_id, &rel);
+                rc = mentoring_read_partner(rq, op.partner_id, &rel);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, read_tx, &op);
         if (rc == ST_OK && op.n == 0)
@@ -190,9 +190,9 @@ http_items_patch(struct request *rq)
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "item_id", op.item_id);
         if (rc == ST_OK)
-                rc = access_partner_only(rq, op.partner_id, PT_NOT_CONSULTING,
-                                         "partners set their own pace: only the partner changes"
-                                         " their checklist");
+                rc = mentoring_partner_only(rq, op.partner_id, ACCESS_NOT_CONSULTING,
+                                            "partners set their own pace: only the partner changes"
+                                            " their checklist");
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)

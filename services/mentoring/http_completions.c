@@ -99,7 +99,7 @@ http_completions_create(struct request *rq)
         int rc = path_ids(rq, &op, PATH_ITEM);
 
         if (rc == ST_OK)
-                rc = access_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
+                rc = mentoring_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
@@ -134,7 +134,7 @@ http_completions_get(struct request *rq)
         int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
-                rc = access_read_partner(rq, op.partner_id, &op.rel);
+                rc = mentoring_read_partner(rq, op.partner_id, &op.rel);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, get_tx, &op);
         return rc;
@@ -165,7 +165,7 @@ http_completions_list(struct request *rq)
         http_page(rq, &op.pg);
         if (problem_field_count(&rq->prob) > 0)
                 return ST_INVALID;
-        rc = access_read_partner(rq, op.partner_id, &op.rel);
+        rc = mentoring_read_partner(rq, op.partner_id, &op.rel);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, list_tx, &op);
         return rc;
@@ -196,7 +196,7 @@ http_completions_patch(struct request *rq)
         int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
-                rc = access_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
+                rc = mentoring_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
         if (rc == ST_OK)
@@ -227,7 +227,7 @@ http_completions_delete(struct request *rq)
         int rc = path_ids(rq, &op, PATH_COMPLETION);
 
         if (rc == ST_OK)
-                rc = access_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
+                rc = mentoring_partner_only(rq, op.partner_id, PT_OWN_ACTIVITIES, OWN_ONLY);
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, delete_tx, &op);
         return rc;
@@ -240,7 +240,7 @@ static int
 mentor_or_partner(struct request *rq, struct completion_op *op, bool partner_too,
                   const char *why)
 {
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = access_relation(rq, op->partner_id, &op->rel);

@@ -44,7 +44,7 @@ http_evidence_get(struct request *rq)
                 rc = ST_INVALID;
         /* the person themself, their active mentor, admin and services */
         if (rc == ST_OK)
-                rc = access_read_partner(rq, op.person_id, &rel);
+                rc = mentoring_read_partner(rq, op.person_id, &rel);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, evidence_tx, &op);
         return rc;

@@ -35,7 +35,7 @@ current_tx(PGconn *c, struct request *rq, void *arg)
 int
 http_guidelines_get(struct request *rq)
 {
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, current_tx, NULL);
@@ -99,7 +99,7 @@ int
 http_guidelines_versions(struct request *rq)
 {
         struct guidelines_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_page(rq, &op.pg);
@@ -130,7 +130,7 @@ http_guidelines_version(struct request *rq)
         const char *v = u_map_get(rq->req->map_url, "version");
         char *end = NULL;
         long n = v != NULL ? strtol(v, &end, 10) : 0;
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc != ST_OK)
                 return rc;

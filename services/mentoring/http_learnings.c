@@ -149,7 +149,7 @@ int
 http_learnings_get(struct request *rq)
 {
         struct learning_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "id", op.id);
@@ -260,7 +260,7 @@ int
 http_learnings_list(struct request *rq)
 {
         struct learning_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc != ST_OK)
                 return rc;

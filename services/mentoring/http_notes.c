@@ -37,7 +37,7 @@ facts_tx(PGconn *c, struct request *rq, void *arg)
 static int
 note_author(struct request *rq, struct note_op *op)
 {
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "id", op->session_id);

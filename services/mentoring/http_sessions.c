@@ -78,7 +78,7 @@ read_tx(PGconn *c, struct request *rq, void *arg)
 static int
 session_load(struct request *rq, struct session_op *op)
 {
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "id", op->id);
@@ -190,7 +190,7 @@ int
 http_sessions_create(struct request *rq)
 {
         struct session_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
@@ -336,8 +336,8 @@ http_sessions_write_up(struct request *rq)
         /* the partner's own work first, so that a mentor or admin learns why */
         if (rc == ST_OK && json_object_get(op.j_body, "partner_reflection") != NULL
             && op.part != PART_PARTNER)
-                rc = access_partner_work(rq, PT_NOT_CONSULTING, "the reflection is the partner's"
-                                         " own: only the partner writes it");
+                rc = access_not_consulting(rq, "the reflection is the partner's"
+                                           " own: only the partner writes it");
         if (rc == ST_OK)
                 rc = participant(rq, &op, "write it up");
         if (rc == ST_OK)
@@ -424,8 +424,8 @@ http_actions_patch(struct request *rq)
                 rc = actions_json_check_patch(op.j_body, &rq->prob);
         if (rc == ST_OK && json_object_get(op.j_body, "status") != NULL
             && op.part != PART_PARTNER)
-                rc = access_partner_work(rq, PT_NOT_CONSULTING, "agreed actions are the"
-                                         " partner's: only the partner marks them done or open");
+                rc = access_not_consulting(rq, "agreed actions are the"
+                                           " partner's: only the partner marks them done or open");
         if (rc == ST_OK)
                 rc = participant(rq, &op, "change its actions");
         if (rc == ST_OK)
@@ -476,7 +476,7 @@ int
 http_sessions_list(struct request *rq)
 {
         struct list_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc != ST_OK)
                 return rc;

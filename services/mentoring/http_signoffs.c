@@ -32,7 +32,7 @@ active_mentor(struct request *rq, struct signoff_op *op, const char *partner_id,
               const char *what)
 {
         enum relation rel = REL_NONE;
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = access_relation(rq, partner_id, &rel);
@@ -71,7 +71,7 @@ int
 http_signoffs_create(struct request *rq)
 {
         struct signoff_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_json_body(rq, &op.j_body);
@@ -106,14 +106,14 @@ http_signoffs_get(struct request *rq)
 {
         struct signoff_op op = { 0 };
         enum relation rel;
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "id", op.id);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, get_tx, &op);
         if (rc == ST_OK)
-                rc = access_read_partner(rq, op.partner, &rel);
+                rc = mentoring_read_partner(rq, op.partner, &rel);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op.r, 200, NULL);
         db_row_release(&op.r);
@@ -148,7 +148,7 @@ int
 http_signoffs_delete(struct request *rq)
 {
         struct signoff_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "id", op.id);
@@ -196,7 +196,7 @@ int
 http_signoffs_list(struct request *rq)
 {
         struct signoff_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc != ST_OK)
                 return rc;

@@ -85,7 +85,7 @@ int
 http_templates_get(struct request *rq)
 {
         struct template_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc == ST_OK)
                 rc = http_path_uuid(rq, "id", op.id);
@@ -153,7 +153,7 @@ int
 http_templates_list(struct request *rq)
 {
         struct template_op op = { 0 };
-        int rc = access_mentoring_roles(rq);
+        int rc = mentoring_roles(rq);
 
         if (rc != ST_OK)
                 return rc;

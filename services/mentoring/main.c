@@ -19,6 +19,7 @@ main(void)
 {
         struct mentoring_app app;
         struct service svc;
+        struct access_people people = { mentoring_person_gone, NULL };
         char err[256];
 
         if (mentoring_config(&app, env_get, err, sizeof(err)) != ST_OK) {
@@ -28,6 +29,8 @@ main(void)
         service_init(&svc, "mentoring", MENTORING_DEFAULT_PORT, mentoring_migrations,
                      mentoring_stmts);
         svc.app = &app;
+        if (access_follow_people(&svc, &people) != ST_OK)
+                return 1;
         log_info("write-up due after %d day(s) (TANDEM_WRITE_UP_DAYS)", app.write_up_days);
         return service_run(&svc, mentoring_routes);
 }

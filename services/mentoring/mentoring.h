@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "access.h"
 #include "http.h"
 #include "jsonv.h"
 #include "migrate.h"
@@ -37,7 +38,6 @@
 
 /* Problem types for partner work tried by someone else (DESIGN: mentoring, not consulting). */
 #define PT_OWN_ACTIVITIES "partners-record-their-own-activities"
-#define PT_NOT_CONSULTING "mentoring-not-consulting"
 
 extern const struct migration mentoring_migrations[];
 extern const struct db_stmt mentoring_stmts[];
@@ -96,48 +96,26 @@ bool mentoring_url_valid(const char *s);
 /* A guideline key: lowercase letters, digits and inner hyphens, 1..40. */
 bool guideline_key_valid(const char *s);
 
-/* ---- access.c: who may do what ---------------------------------------------- */
-
-enum relation {
-        REL_NONE = 0,
-        REL_SELF,       /* the caller is the partner */
-        REL_MENTOR,     /* the caller is the partner's active mentor */
-        REL_ADMIN,      /* admin: reads everything but private notes and learnings */
-        REL_SERVICE,    /* another service: reads evidence and checklists */
-};
-
-bool access_is_admin(const struct request *rq);
-
-/* Records a 403 with @why (type "forbidden").  Returns ST_FORBIDDEN. */
-int access_forbid(struct request *rq, const char *why);
-
-/* Records a 403 whose type slug @type says what only a partner does. */
-int access_partner_work(struct request *rq, const char *type, const char *why);
+/* ---- access.c: the mentoring rules on top of shared/access.h ----------------- */
 
 /* ST_FORBIDDEN for viewers and comms (statistics only, and strategy). */
-int access_mentoring_roles(struct request *rq);
+int mentoring_roles(struct request *rq);
 
-/*
- * The caller's person id via the people service ("" when none).  ST_OK or
- * ST_UNAVAILABLE.
- */
-int access_me(struct request *rq, char me[UUID_STR_LEN]);
-
-/*
- * How the caller relates to partner @partner_id: self, their active mentor,
- * admin, service or none.  ST_OK or ST_UNAVAILABLE.
- */
-int access_relation(struct request *rq, const char *partner_id, enum relation *out);
-
-/* ST_OK when the caller may read @partner_id's records, else a 403. */
-int access_read_partner(struct request *rq, const char *partner_id, enum relation *rel);
+/* ST_OK when the caller may read @partner_id's records, with *@rel; else a 403. */
+int mentoring_read_partner(struct request *rq, const char *partner_id, enum relation *rel);
 
 /*
  * ST_OK when the caller is @partner_id themself; otherwise a 403 of type
  * @type saying @why (ST_FORBIDDEN), or ST_UNAVAILABLE.
  */
-int access_partner_only(struct request *rq, const char *partner_id, const char *type,
-                        const char *why);
+int mentoring_partner_only(struct request *rq, const char *partner_id, const char *type,
+                           const char *why);
+
+/*
+ * A person left or was erased (access.h, access_gone_fn): their scheduled
+ * sessions are cancelled, saying why.
+ */
+int mentoring_person_gone(PGconn *c, const char *person_id, const char *reason, void *arg);
 
 /* ---- the database ----------------------------------------------------------------- */
 
@@ -167,6 +145,13 @@ int sessions_db_insert(PGconn *c, const json_t *j_body, const json_t *j_pairing,
 int sessions_db_get(PGconn *c, const char *id, int days, struct db_row *out,
                     struct session_facts *f);
 int sessions_db_lock(PGconn *c, const char *id, struct session_facts *f);
+
+/*
+ * Cancels every scheduled session of @person_id (mentor or partner): the
+ * reason reads "the mentor @why" or "the partner @why"; one
+ * tandem.mentoring.session.cancelled event each.  ST_OK or a status.
+ */
+int sessions_db_cancel_for(PGconn *c, const char *person_id, const char *why);
 int sessions_db_update(PGconn *c, const char *id, const json_t *j_body, const char *by,
                        int days, struct db_row *out);
 int sessions_db_write_up(PGconn *c, const char *id, const json_t *j_body, int days,

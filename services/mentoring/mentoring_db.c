@@ -73,6 +73,49 @@ const struct db_stmt mentoring_stmts[] = {
           " coalesce(s.guideline_version, 0),"
           " (SELECT count(*) FROM session_action a WHERE a.session_id = s.id)"
           " FROM session s WHERE s.id = $1 FOR UPDATE" },
+        /* a person who left: their sessions still to come are cancelled, saying why */
+        { "sessions_cancel_for",
+          "UPDATE session AS s SET status = 'cancelled',"
+          " status_reason = CASE WHEN s.mentor_id = $1 THEN 'the mentor ' ELSE 'the partner ' END"
+          "   || $2,"
+          " history = s.history || jsonb_build_array(jsonb_build_object('action', 'cancelled',"
+          "   'at', now(), 'by', $1::uuid, 'reason', CASE WHEN s.mentor_id = $1"
+          "   THEN 'the mentor ' ELSE 'the partner ' END || $2)),"
+          " version = s.version + 1, updated_at = now()"
+          " WHERE s.status = 'scheduled' AND (s.mentor_id = $1 OR s.partner_id = $1)"
+          " RETURNING s.id, s.version, s.partner_id" },
+        /*
+         * Erasure of $1 (issue 12): their words go, the rows aggregates count stay.
+         * Their sessions keep status and times; notes they wrote are deleted.
+         */
+        { "person_erase",
+          "WITH ss AS (UPDATE session SET agenda = NULL, objectives = '{}', shared_notes = NULL,"
+          "   partner_reflection = NULL, status_reason = NULL,"
+          "   history = (SELECT coalesce(jsonb_agg(h - 'reason'), '[]') FROM"
+          "     jsonb_array_elements(history) h),"
+          "   version = version + 1, updated_at = now()"
+          "  WHERE partner_id = $1 OR mentor_id = $1 RETURNING id),"
+          " sa AS (UPDATE session_action SET title = 'erased'"
+          "  WHERE owner_id = $1 OR created_by = $1 OR session_id IN (SELECT id FROM ss)"
+          "  RETURNING 1),"
+          " pn AS (DELETE FROM private_note WHERE author_id = $1 RETURNING 1),"
+          " ci AS (UPDATE checklist_item SET title = CASE WHEN template_id IS NULL"
+          "   THEN 'erased' ELSE title END, description = NULL"
+          "  WHERE partner_id = $1 RETURNING 1),"
+          " co AS (UPDATE completion SET reflection = NULL, evidence_url = NULL,"
+          "   verification_note = NULL WHERE partner_id = $1 RETURNING id),"
+          " cc AS (DELETE FROM completion_comment WHERE author_id = $1"
+          "   OR completion_id IN (SELECT id FROM co) RETURNING 1),"
+          " le AS (UPDATE learning SET text = 'erased' WHERE author_id = $1 RETURNING 1),"
+          " so AS (UPDATE signoff SET note = '' WHERE partner_id = $1 OR mentor_id = $1"
+          "   RETURNING 1)"
+          " SELECT jsonb_build_object('sessions', (SELECT count(*) FROM ss),"
+          "  'session_actions', (SELECT count(*) FROM sa),"
+          "  'private_notes', (SELECT count(*) FROM pn),"
+          "  'checklist_items', (SELECT count(*) FROM ci),"
+          "  'completion_reflections', (SELECT count(*) FROM co),"
+          "  'completion_comments', (SELECT count(*) FROM cc),"
+          "  'learnings', (SELECT count(*) FROM le), 'signoff_notes', (SELECT count(*) FROM so))::text" },
         { "session_update",
           "UPDATE session AS s SET"
           " scheduled_at = coalesce(($2::jsonb->>'scheduled_at')::timestamptz, s.scheduled_at),"

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "mentoring.h"
 #include "status.h"
 
@@ -308,4 +309,22 @@ notes_db_delete(PGconn *c, const char *session_id, const char *author)
         const char *params[2] = { session_id, author };
 
         return db_exec(c, "note_delete", 2, params, NULL);
+}
+
+int
+sessions_db_cancel_for(PGconn *c, const char *person_id, const char *why)
+{
+        const char *params[2] = { person_id, why };
+        PGresult *res = NULL;
+        json_t *j_data = json_pack("{s:s, s:s}", "status", "cancelled", "reason",
+                                   "participant_left");
+        int rc = j_data != NULL ? db_exec(c, "sessions_cancel_for", 2, params, &res) : ST_NOMEM;
+
+        for (int i = 0; rc == ST_OK && i < PQntuples(res); i++)
+                rc = outbox_emit4(c, NULL, "tandem.mentoring.session.cancelled",
+                                  PQgetvalue(res, i, 0), PQgetvalue(res, i, 2),
+                                  strtoll(PQgetvalue(res, i, 1), NULL, 10), j_data);
+        PQclear(res);
+        json_decref(j_data);
+        return rc;
 }

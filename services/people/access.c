@@ -1,43 +1,19 @@
 /*
- * access.c - who may do what in the people service (DESIGN.md, Identity and
- * access): the checks every handler shares.
+ * access.c - the people service's own access rules: who the caller is, asked
+ * of its own database, and the admission check; the checks themselves are
+ * shared/access.h.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "log.h"
 
 #include "people.h"
 #include "status.h"
 
-bool
-access_is_admin(const struct request *rq)
-{
-        return (rq->who.roles & ROLE_ADMIN) != 0;
-}
-
-bool
-access_reads_all(const struct request *rq)
-{
-        return (rq->who.roles & (ROLE_ADMIN | ROLE_SERVICE)) != 0;
-}
-
 int
-access_forbid(struct request *rq, const char *why)
-{
-        return problem_set(&rq->prob, ST_FORBIDDEN, NULL, "%s", why);
-}
-
-int
-access_no_viewer(struct request *rq)
-{
-        if (rq->who.roles == ROLE_VIEWER)
-                return access_forbid(rq, "viewers read aggregate statistics only");
-        return ST_OK;
-}
-
-int
-access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN])
+people_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN])
 {
         if (rq->me_known) {
                 memcpy(me, rq->me, UUID_STR_LEN);
@@ -47,19 +23,17 @@ access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN])
 }
 
 int
-access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope)
+people_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope)
 {
         int rc;
 
         *scope = NULL;
         if (access_reads_all(rq))
                 return ST_OK;
-        rc = access_whoami(c, rq, me);
+        rc = people_whoami(c, rq, me);
         *scope = me[0] != '\0' ? me : NIL_UUID;
         return rc;
 }
-
-#define PERSON_ROLES (ROLE_ADMIN | ROLE_MENTOR | ROLE_PARTNER | ROLE_COMMS | ROLE_VIEWER)
 
 /* The caller's Tandem person roles as a PostgreSQL array literal: {mentor,partner}. */
 static void
@@ -95,10 +69,10 @@ admit_tx(PGconn *c, struct request *rq, void *arg)
         char roles[80];
         struct admission a;
         int rc = people_db_admit(c, &rq->who, &a);
-        bool jit = rq->svc->cfg.jit_provisioning && (rq->who.roles & PERSON_ROLES) != 0;
+        bool jit = rq->svc->cfg.jit_provisioning && access_is_person(rq->who.roles);
 
         if (rc == ST_OK && a.id[0] == '\0' && jit) {
-                roles_literal(rq->who.roles & PERSON_ROLES, roles, sizeof(roles));
+                roles_literal(rq->who.roles & ACCESS_PERSON_ROLES, roles, sizeof(roles));
                 rc = people_db_jit(c, &rq->who, jit_name(&rq->who), roles, &a);
                 if (rc == ST_OK && a.created)
                         log_info("person %s created just in time for subject %s", a.id,
@@ -119,7 +93,7 @@ people_admit(struct request *rq)
         uint64_t epoch;
         int rc;
 
-        if (!(rq->who.roles & PERSON_ROLES))
+        if (!access_is_person(rq->who.roles))
                 return ST_OK;   /* the SCIM client or a service: not a person */
         if (admission_cached(rq, &rc))
                 return rc;

@@ -70,7 +70,7 @@ pairings_get_tx(PGconn *c, struct request *rq, void *arg)
         int rc = pairings_db_get(c, op->id, &r, mentor, partner);
 
         if (rc == ST_OK && !access_reads_all(rq))
-                rc = access_whoami(c, rq, me);
+                rc = people_whoami(c, rq, me);
         if (rc == ST_OK && !access_reads_all(rq) && strcmp(me, mentor) != 0 && strcmp(me, partner) != 0)
                 rc = access_forbid(rq, "you may read only pairings you are in");
         if (rc == ST_NOT_FOUND && !access_reads_all(rq))
@@ -156,7 +156,7 @@ static int
 pairings_list_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct pairing_list_op *op = arg;
-        int rc = access_scope(c, rq, op->me, &op->f.member);
+        int rc = people_scope(c, rq, op->me, &op->f.member);
 
         if (rc == ST_OK)
                 rc = pairings_db_list(c, &op->f, &op->pg, &rq->text_out);

@@ -22,7 +22,7 @@ may_read_person(PGconn *c, struct request *rq, const char *id)
                 return ST_OK;
         rc = access_no_viewer(rq);
         if (rc == ST_OK)
-                rc = access_whoami(c, rq, me);
+                rc = people_whoami(c, rq, me);
         if (rc != ST_OK || strcmp(me, id) == 0)
                 return rc;
         if (me[0] != '\0' && (rq->who.roles & ROLE_MENTOR))
@@ -73,7 +73,7 @@ me_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct db_row r = { 0 };
         char me[UUID_STR_LEN];
-        int rc = access_whoami(c, rq, me);
+        int rc = people_whoami(c, rq, me);
 
         (void)arg;
         if (rc == ST_OK && me[0] == '\0')
@@ -169,6 +169,7 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct person_op *op = arg;
         struct db_row r = { 0 };
+        struct person_access was, now;
         long long version = 0;
         bool erased = false;
         int rc = people_db_lock(c, op->id, &version, &erased);
@@ -180,10 +181,16 @@ people_patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &was);
+        if (rc == ST_OK)
                 rc = people_db_update(c, op->id, op->j_body, &r, &rq->prob);
         if (rc == ST_OK)
                 rc = outbox_row(c, rq, "tandem.people.person.updated", &r, "id", person_fields,
                                 op->j_body);
+        if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &now);
+        if (rc == ST_OK)
+                rc = people_access_changed(c, rq, op->id, &was, &now, "left");
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);
@@ -200,7 +207,7 @@ patch_access(PGconn *c, struct request *rq, void *arg)
 
         if (access_is_admin(rq))
                 return ST_OK;
-        rc = access_whoami(c, rq, me);
+        rc = people_whoami(c, rq, me);
         if (rc == ST_OK && strcmp(me, op->id) != 0)
                 rc = access_forbid(rq, "you may edit only your own profile");
         op->self_only = true;
@@ -234,6 +241,7 @@ static int
 people_erase_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct person_op *op = arg;
+        struct person_access was;
         long long version = 0;
         bool erased = false;
         int rc = people_db_lock(c, op->id, &version, &erased);
@@ -244,10 +252,13 @@ people_erase_tx(PGconn *c, struct request *rq, void *arg)
                 return rc;   /* erasing twice changes nothing and is not an error */
         rc = http_if_match(rq, version);
         if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &was);
+        if (rc == ST_OK)
                 rc = people_db_erase(c, op->id);
         if (rc == ST_OK)
-                rc = outbox_emit4(c, rq, "tandem.people.person.erased", op->id, op->id,
-                                  version + 1, NULL);
+                rc = people_access_erased(c, rq, op->id, &was);
+        if (rc == ST_OK)
+                rc = people_db_erasure_confirm(c, op->id, "people", "{\"profile\": 1}");
         rq->http_status = 204;
         return rc;
 }
@@ -262,6 +273,36 @@ http_people_delete(struct request *rq)
                 rc = access_forbid(rq, "only the programme team (admin) erases people");
         if (rc == ST_OK)
                 rc = people_write(rq, people_erase_tx, &op);
+        return rc;
+}
+
+/* ---- GET /v1/people/{id}/erasure: the erasure report --------------------------- */
+
+static int
+erasure_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct person_op *op = arg;
+        struct db_row r = { 0 };
+        int rc = people_db_erasure_report(c, op->id, &r);
+
+        if (rc == ST_NOT_FOUND)
+                return problem_set(&rq->prob, rc, NULL, "no person with this id");
+        if (rc == ST_OK)
+                rc = http_reply_row(rq, &r, 200, NULL);
+        db_row_release(&r);
+        return rc;
+}
+
+int
+http_people_erasure(struct request *rq)
+{
+        struct person_op op = { 0 };
+        int rc = http_path_uuid(rq, "id", op.id);
+
+        if (rc == ST_OK && !access_is_admin(rq))
+                rc = access_forbid(rq, "only the programme team (admin) reads erasure reports");
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, erasure_tx, &op);
         return rc;
 }
 
@@ -289,7 +330,7 @@ static int
 people_list_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct list_op *op = arg;
-        int rc = access_scope(c, rq, op->me, &op->f.visible_to);
+        int rc = people_scope(c, rq, op->me, &op->f.visible_to);
 
         if (rc == ST_OK)
                 rc = people_db_list(c, &op->f, &op->pg, &rq->text_out);

@@ -348,6 +348,7 @@ users_write_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
         struct db_row r = { 0 };
+        struct person_access was, now;
         long long version = 0;
         json_t *j_current = NULL;
         int rc = scim_db_lock(c, op->id, &version, &j_current);
@@ -359,11 +360,17 @@ users_write_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK && op->patch)
                 rc = scim_user_patch(j_current, op->j_body, &rq->prob);
         if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &was);
+        if (rc == ST_OK)
                 rc = scim_db_replace(c, op->id, op->patch ? j_current : op->j_flat, &r,
                                      &rq->prob);
         if (rc == ST_OK)
                 rc = outbox_row(c, rq, "tandem.people.person.updated", &r, "id",
                                 scim_person_fields, NULL);
+        if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &now);
+        if (rc == ST_OK)
+                rc = people_access_changed(c, rq, op->id, &was, &now, "deactivated");
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 200);
         db_row_release(&r);
@@ -407,6 +414,7 @@ static int
 users_delete_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
+        struct person_access was, now;
         long long version = 0;
         int rc = scim_db_lock(c, op->id, &version, &op->j_flat);
 
@@ -415,10 +423,16 @@ users_delete_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = http_if_match(rq, version);
         if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &was);
+        if (rc == ST_OK)
                 rc = scim_db_delete(c, op->id);
         if (rc == ST_OK)
                 rc = outbox_emit4(c, rq, "tandem.people.person.deactivated", op->id, op->id,
                                   version + 1, NULL);
+        if (rc == ST_OK)
+                rc = people_db_access(c, op->id, &now);
+        if (rc == ST_OK)
+                rc = people_access_changed(c, rq, op->id, &was, &now, "deactivated");
         rq->http_status = 204;
         return rc;
 }

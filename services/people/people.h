@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "access.h"
 #include "http.h"
 #include "jsonv.h"
 #include "migrate.h"
@@ -81,6 +82,50 @@ int people_db_insert(PGconn *c, const json_t *j_body, struct db_row *out, struct
 int people_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out,
                      struct problem *p);
 int people_db_erase(PGconn *c, const char *id);
+
+/* What the other services need to know of a person's access (withdrawal.c). */
+struct person_access {
+        bool left;                 /* status left */
+        unsigned roles;            /* ROLE_* bits of the person's roles */
+        char subject_sha256[65];   /* of external_id, "" when none */
+        char email_sha256[65];     /* of the lower-cased e-mail, "" when none */
+};
+
+/* Reads @id's access (inside the caller's transaction).  ST_OK or ST_NOT_FOUND. */
+int people_db_access(PGconn *c, const char *id, struct person_access *out);
+
+/* Ends every active pairing of @id (mentor or partner) with @reason. */
+int people_db_end_pairings(PGconn *c, const char *id, const char *reason);
+
+/*
+ * Emits the events other services follow (access.h) for person @id whose
+ * access went from @was to @now in this transaction: left (with @reason:
+ * "left" or "deactivated"; their pairings end here too), reinstated,
+ * roles_changed.  Nothing when nothing changed.  ST_OK or a status.
+ */
+int people_access_changed(PGconn *c, struct request *rq, const char *id,
+                          const struct person_access *was, const struct person_access *now,
+                          const char *reason);
+
+/*
+ * Records that @service erased what it held of @id, @removed a JSON object
+ * text {kind: rows} (NULL: {}); the first confirmation stands.
+ */
+int people_db_erasure_confirm(PGconn *c, const char *id, const char *service,
+                              const char *removed);
+
+/* The erasure report of @id (GET /v1/people/{id}/erasure).  ST_OK or ST_NOT_FOUND. */
+int people_db_erasure_report(PGconn *c, const char *id, struct db_row *out);
+
+/* GET /v1/people/{id}/erasure: the erasure report (admin). */
+int http_people_erasure(struct request *rq);
+
+/* Follows the other services' tandem.<service>.person.erased into the report. */
+int people_follow_erasures(struct service *svc);
+
+/* Emits tandem.people.person.erased for @id, known as @was before erasure. */
+int people_access_erased(PGconn *c, struct request *rq, const char *id,
+                         const struct person_access *was);
 int people_db_tz_valid(PGconn *c, const char *tz, bool *ok);
 
 struct people_filter {
@@ -107,31 +152,20 @@ struct pairing_filter {
 int pairings_db_list(PGconn *c, const struct pairing_filter *f, const struct page *pg,
                      char **out);
 
-/* ---- access.c: who may do what -------------------------------------------- */
-
-bool access_is_admin(const struct request *rq);
-
-/* Admin and service tokens read every person and pairing. */
-bool access_reads_all(const struct request *rq);
-
-/* Records a 403 with @why.  Returns ST_FORBIDDEN. */
-int access_forbid(struct request *rq, const char *why);
-
-/* ST_FORBIDDEN for a token whose only role is viewer (aggregates only). */
-int access_no_viewer(struct request *rq);
+/* ---- access.c: the people rules on top of shared/access.h ------------------- */
 
 /*
  * The caller's person id ("" when none): what the admission check found, else
  * looked up (people_db_whoami).
  */
-int access_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN]);
+int people_whoami(PGconn *c, struct request *rq, char me[UUID_STR_LEN]);
 
 /*
  * What the caller's lists are limited to: *@scope is NULL for admin and
  * service, else the caller's person id (written into @me), or NIL_UUID when
  * no person matches the token, so that they see nothing.
  */
-int access_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope);
+int people_scope(PGconn *c, struct request *rq, char me[UUID_STR_LEN], const char **scope);
 
 /*
  * The admission check every authenticated request passes (server.h, admit):

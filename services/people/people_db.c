@@ -69,6 +69,28 @@ const struct db_stmt people_stmts[] = {
           " purpose = NULL, vision = NULL, display_name = 'Erased person', roles = '{}',"
           " status = 'left', mentor_capacity = 0, timezone = 'UTC', erased_at = now(),"
           " updated_at = now(), version = version + 1 WHERE id = $1 AND erased_at IS NULL" },
+        /* what the other services need to know of a person's access (access.h) */
+        { "person_access",
+          "SELECT status, array_to_string(roles, ','),"
+          " encode(sha256(convert_to(external_id, 'UTF8')), 'hex'),"
+          " encode(sha256(convert_to(lower(email), 'UTF8')), 'hex')"
+          " FROM person WHERE id = $1" },
+        /* the erasure report: a confirmation per service ($3 what it removed) */
+        { "erasure_confirm",
+          "INSERT INTO erasure_confirmation (person_id, service, removed)"
+          " SELECT $1::uuid, $2, coalesce($3::jsonb, '{}') WHERE EXISTS"
+          "  (SELECT 1 FROM person WHERE id = $1::uuid)"
+          " ON CONFLICT (person_id, service) DO NOTHING" },
+        { "erasure_report",
+          "SELECT p.id, p.version, jsonb_build_object('person_id', p.id, 'erased_at', p.erased_at,"
+          "  'complete', p.erased_at IS NOT NULL AND (SELECT count(*) FROM erasure_confirmation c"
+          "   WHERE c.person_id = p.id) = 4,"
+          "  'services', (SELECT jsonb_agg(jsonb_build_object('service', s.name,"
+          "   'confirmed_at', c.confirmed_at, 'removed', c.removed) ORDER BY s.ord)"
+          "   FROM (VALUES (1, 'people'), (2, 'phases'), (3, 'mentoring'), (4, 'strategy'))"
+          "    AS s(ord, name)"
+          "   LEFT JOIN erasure_confirmation c ON c.person_id = p.id AND c.service = s.name))::text"
+          " FROM person p WHERE p.id = $1" },
         { "pairings_end_for",
           "UPDATE pairing SET status = 'cancelled', ended_at = now(), end_reason = $2,"
           " updated_at = now(), version = version + 1"
@@ -421,6 +443,59 @@ people_db_jit(PGconn *c, const struct principal *who, const char *name, const ch
                 snprintf(out->status, sizeof(out->status), "%s", PQgetvalue(res, 0, 1));
                 out->created = true;
         }
+        PQclear(res);
+        return rc;
+}
+
+/* Copies column @col of row 0 into @out, or "" when NULL. */
+static void
+copy_text(const PGresult *res, int col, char *out, size_t outlen)
+{
+        snprintf(out, outlen, "%s", PQgetisnull(res, 0, col) ? "" : PQgetvalue(res, 0, col));
+}
+
+int
+people_db_access(PGconn *c, const char *id, struct person_access *out)
+{
+        const char *params[1] = { id };
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "person_access", 1, params, &res);
+
+        if (rc == ST_OK) {
+                out->left = strcmp(PQgetvalue(res, 0, 0), "left") == 0;
+                out->roles = access_roles_from_list(PQgetvalue(res, 0, 1));
+                copy_text(res, 2, out->subject_sha256, sizeof(out->subject_sha256));
+                copy_text(res, 3, out->email_sha256, sizeof(out->email_sha256));
+        }
+        PQclear(res);
+        return rc;
+}
+
+int
+people_db_end_pairings(PGconn *c, const char *id, const char *reason)
+{
+        const char *params[2] = { id, reason };
+
+        return db_exec(c, "pairings_end_for", 2, params, NULL);
+}
+
+int
+people_db_erasure_confirm(PGconn *c, const char *id, const char *service, const char *removed)
+{
+        const char *params[3] = { id, service, removed };
+
+        return db_exec(c, "erasure_confirm", 3, params, NULL);
+}
+
+int
+people_db_erasure_report(PGconn *c, const char *id, struct db_row *out)
+{
+        const char *params[1] = { id };
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "erasure_report", 1, params, &res);
+
+        if (rc == ST_OK)
+                rc = db_row_take(res, out);
         PQclear(res);
         return rc;
 }

@@ -19,6 +19,7 @@ struct route people_routes[] = {
         { "GET", "/v1/people/:id", http_people_get, 0, q_none, 0 },
         { "PATCH", "/v1/people/:id", http_people_patch, ROUTE_BODY, q_none, 0 },
         { "DELETE", "/v1/people/:id", http_people_delete, 0, q_none, 0 },
+        { "GET", "/v1/people/:id/erasure", http_people_erasure, 0, q_none, 0 },
         { "GET", "/v1/me", http_me_get, 0, q_none, 0 },
         { "POST", "/v1/pairings", http_pairings_create, ROUTE_BODY | ROUTE_IDEMPOTENT, q_none, 0 },
         { "GET", "/v1/pairings", http_pairings_list, 0, q_pairings, 0 },

@@ -158,7 +158,7 @@ assessment_access(struct request *rq, struct assessment_op *op)
         if (!self && rel == REL_MENTOR)
                 return identity_me(rq, op->me);
         if (self && (rel == REL_MENTOR || access_is_admin(rq)))
-                return access_not_consulting(rq, "mentoring, not consulting: a self-assessment"
+                return access_not_consulting(rq, "a self-assessment"
                                              " is the partner's own; a mentor submits a separate"
                                              " rating (kind mentor)");
         if (self)
@@ -221,7 +221,7 @@ http_assessments_get(struct request *rq)
         else if (rc == ST_NOT_FOUND)
                 rc = problem_set(&rq->prob, rc, NULL, "no assessment with this id");
         if (rc == ST_OK)
-                rc = access_read_person(rq, g.person_id);
+                rc = phases_read_person(rq, g.person_id);
         if (rc == ST_OK)
                 rc = reply_row(rq, &g.r, 200, false);
         row_release(&g.r);
@@ -254,7 +254,7 @@ http_assessments_list(struct request *rq)
                 uuid_lower(op.person_id, op.filter_person);
                 op.filter_person = op.person_id;
                 if (!access_reads_all(rq))
-                        rc = access_read_person(rq, op.person_id);
+                        rc = phases_read_person(rq, op.person_id);
         } else if (!access_reads_all(rq)) {
                 rc = identity_me(rq, op.person_id);
                 op.filter_person = op.person_id[0] != '\0' ? op.person_id : NIL_UUID;
@@ -288,7 +288,7 @@ http_assessments_growth(struct request *rq)
                 return ST_INVALID;
         if (op.kind == NULL)
                 op.kind = "self";
-        rc = access_read_person(rq, op.person_id);
+        rc = phases_read_person(rq, op.person_id);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, growth_tx, &op);
         return rc;

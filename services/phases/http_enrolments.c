@@ -93,7 +93,7 @@ http_enrolments_create(struct request *rq)
                 rc = check_partner(rq, &op);
         }
         if (rc == ST_OK)
-                rc = access_actor(rq, REL_ALL, &op.actor);
+                rc = phases_actor(rq, REL_ADMIN, &op.actor);
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, create_tx, &op);
         enrolment_op_release(&op);
@@ -140,7 +140,7 @@ http_enrolments_get(struct request *rq)
         if (rc == ST_NOT_FOUND)
                 rc = not_found(rq);
         if (rc == ST_OK)
-                rc = access_read_person(rq, op.person_id);
+                rc = phases_read_person(rq, op.person_id);
         if (rc == ST_OK)
                 rc = reply_enrolment(rq, &op.r, 200, false);
         row_release(&op.r);
@@ -168,7 +168,7 @@ list_scope(struct request *rq, struct enrolment_op *op)
         if (access_reads_all(rq))
                 return ST_OK;
         if (op->f.person_id != NULL)
-                return access_read_person(rq, op->f.person_id);
+                return phases_read_person(rq, op->f.person_id);
         rc = identity_me(rq, op->person_id);
         op->f.person_id = op->person_id[0] != '\0' ? op->person_id : NIL_UUID;
         return rc;
@@ -226,7 +226,7 @@ http_enrolments_history(struct request *rq)
         if (rc == ST_NOT_FOUND)
                 rc = not_found(rq);
         if (rc == ST_OK)
-                rc = access_read_person(rq, g.person_id);
+                rc = phases_read_person(rq, g.person_id);
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, history_tx, &op);
         row_release(&g.r);
@@ -341,10 +341,10 @@ targets_access(struct request *rq, struct enrolment_op *op)
                               " dates only as agreed with them: say so with true");
                 return access_forbid(rq, "the plan is the partner's own");
         }
-        if (rel == REL_NONE || (rel == REL_ALL && !access_is_admin(rq)))
+        if (rel == REL_NONE || rel == REL_SERVICE)
                 return access_forbid(rq, "only the partner, their active mentor (as agreed with"
                                      " the partner) or an admin sets target dates");
-        return access_actor(rq, rel, &op->actor);
+        return phases_actor(rq, rel, &op->actor);
 }
 
 int

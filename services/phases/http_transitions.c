@@ -72,14 +72,14 @@ partner_access(struct request *rq, struct transition_op *op, const char *what)
         if (op->rel == REL_MENTOR) {
                 char why[200];
 
-                snprintf(why, sizeof(why), "mentoring, not consulting: %s is the partner's own"
+                snprintf(why, sizeof(why), "%s is the partner's own"
                          " decision; a mentor reviews, shares experience and signs off", what);
                 return access_not_consulting(rq, why);
         }
-        if (op->rel == REL_NONE || (op->rel == REL_ALL && !access_is_admin(rq)))
+        if (op->rel == REL_NONE || op->rel == REL_SERVICE)
                 return access_forbid(rq, "only the partner themself or an admin moves an"
                                      " enrolment");
-        return access_actor(rq, op->rel, &op->actor);
+        return phases_actor(rq, op->rel, &op->actor);
 }
 
 /* Locks the enrolment and checks it is the one the evidence was judged for. */
@@ -201,7 +201,7 @@ http_enrolments_criteria(struct request *rq)
         if (rc == ST_OK)
                 rc = read_enrolment(rq, &op);
         if (rc == ST_OK)
-                rc = access_read_person(rq, op.m.person_id);
+                rc = phases_read_person(rq, op.m.person_id);
         open = op.m.status == ENROL_ACTIVE || op.m.status == ENROL_PAUSED;
         if (rc == ST_OK && open)
                 rc = evidence_evaluate(rq, op.m.person_id, op.m.programme_id,

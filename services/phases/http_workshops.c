@@ -113,7 +113,7 @@ http_workshops_list(struct request *rq)
         if (op.attended_by != NULL) {
                 uuid_lower(op.person_id, op.attended_by);
                 op.attended_by = op.person_id;
-                rc = access_read_person(rq, op.attended_by);
+                rc = phases_read_person(rq, op.attended_by);
         }
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, list_tx, &op);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "access.h"
 #include "http.h"
 #include "jsonv.h"
 #include "migrate.h"
@@ -323,37 +324,13 @@ struct stats_filter {
 
 int stats_db_phases(PGconn *c, const struct stats_filter *f, long long now, json_t **out);
 
-/* ---- access.c: who may do what ----------------------------------------------- */
+/* ---- access.c: the phases rules on top of shared/access.h ------------------- */
 
-/* How the caller stands to a person. */
-enum relation { REL_NONE = 0, REL_SELF, REL_MENTOR, REL_ALL };
+/* ST_OK when the caller may read @person_id's records (self, mentor, admin, service), else 403. */
+int phases_read_person(struct request *rq, const char *person_id);
 
-bool access_is_admin(const struct request *rq);
-
-/* Admin and service tokens read everything. */
-bool access_reads_all(const struct request *rq);
-
-/* Records a 403 with @why.  Returns ST_FORBIDDEN. */
-int access_forbid(struct request *rq, const char *why);
-
-/* A 403 whose type is "mentoring-not-consulting": only the partner does partner work. */
-int access_not_consulting(struct request *rq, const char *why);
-
-/* ST_FORBIDDEN for a token whose only role is viewer (aggregates only). */
-int access_no_viewer(struct request *rq);
-
-/*
- * How the caller stands to @person_id: REL_ALL (admin, service), REL_SELF,
- * REL_MENTOR (their active mentor) or REL_NONE.  Asks the people service
- * (identity.h); ST_UNAVAILABLE when it does not answer.
- */
-int access_relation(struct request *rq, const char *person_id, enum relation *out);
-
-/* ST_OK when the caller may read @person_id's records (all, self, mentor), else 403. */
-int access_read_person(struct request *rq, const char *person_id);
-
-/* Fills @a for a write by the caller acting as @rel. */
-int access_actor(struct request *rq, enum relation rel, struct actor *a);
+/* Fills @a for a write by the caller acting as @rel (REL_NONE is not one). */
+int phases_actor(struct request *rq, enum relation rel, struct actor *a);
 
 /* ---- handlers ------------------------------------------------------------------- */
 

@@ -288,6 +288,13 @@ const struct db_stmt phases_stmts[] = {
           "  WHERE p.last_id <> p.base_id GROUP BY p.person_id, ba.platform)"
           " SELECT platform, count(*), round(avg(dc), 2), round(avg(dk), 2) FROM diffs"
           " GROUP BY platform ORDER BY platform" },
+        /* erasure of $1 (access.h): the reasons given in their journey; its facts stay */
+        { "person_erase",
+          "WITH ev AS (UPDATE enrolment_event SET reason = NULL,"
+          "   actor_subject = CASE WHEN actor_person_id = $1 THEN 'erased' ELSE actor_subject END"
+          "  WHERE actor_person_id = $1"
+          "   OR enrolment_id IN (SELECT id FROM enrolment WHERE person_id = $1) RETURNING 1)"
+          " SELECT jsonb_build_object('enrolment_reasons', (SELECT count(*) FROM ev))::text" },
         { NULL, NULL },
 };
 

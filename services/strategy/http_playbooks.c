@@ -71,7 +71,7 @@ guard_read(struct request *rq, struct pb_op *op)
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, owner_tx, op);
         if (rc == ST_OK)
-                rc = access_read_playbook(rq, op->partner_id);
+                rc = strategy_read_playbook(rq, op->partner_id);
         return rc;
 }
 
@@ -158,7 +158,7 @@ http_playbooks_get(struct request *rq)
         if (rc == ST_OK)
                 rc = db_with(rq->svc->db, rq, get_tx, &op);
         if (rc == ST_OK)
-                rc = access_read_playbook(rq, op.partner_id);
+                rc = strategy_read_playbook(rq, op.partner_id);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op.r, 200, NULL);
         pb_op_release(&op);
@@ -284,7 +284,7 @@ static int
 status_actor(struct request *rq, struct pb_op *op)
 {
         bool yes = false;
-        int rc = access_is_partner(rq, op->partner_id, &yes);
+        int rc = strategy_is_partner(rq, op->partner_id, &yes);
 
         op->actor = ACTOR_PARTNER;
         if (rc != ST_OK || yes)
@@ -464,7 +464,7 @@ static int
 comment_role(struct request *rq, struct pb_op *op)
 {
         bool yes = false;
-        int rc = access_is_partner(rq, op->partner_id, &yes);
+        int rc = strategy_is_partner(rq, op->partner_id, &yes);
 
         op->role = "partner";
         if (rc == ST_OK && !yes) {

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "access.h"
 #include "http.h"
 #include "jsonv.h"
 #include "migrate.h"
@@ -21,7 +22,7 @@
 #define NIL_UUID "00000000-0000-0000-0000-000000000000"
 
 /* The problem type of a 403 for doing the partner's work: mentoring, not consulting. */
-#define PROBLEM_NOT_CONSULTING "mentoring-not-consulting"
+#define PROBLEM_NOT_CONSULTING ACCESS_NOT_CONSULTING
 
 extern const struct migration strategy_migrations[];
 extern const struct db_stmt strategy_stmts[];
@@ -227,39 +228,16 @@ int integration_db_list(PGconn *c, const struct integration_filter *f, const str
 int evidence_db_get(PGconn *c, const char *person_id, const char *programme_id, char **out);
 int stats_db_get(PGconn *c, const char *programme_id, char **out);
 
-/* ---- access.c: who may do what ---------------------------------------------- */
-
-bool access_has(const struct request *rq, unsigned roles);
-
-/* Records a 403 with @why (plain "forbidden").  Returns ST_FORBIDDEN. */
-int access_forbid(struct request *rq, const char *why);
-
-/* Records a 403 "mentoring-not-consulting" with @why.  Returns ST_FORBIDDEN. */
-int access_not_consulting(struct request *rq, const char *why);
-
-/* ST_OK and *@yes when the caller is the person @person_id (asks people once). */
-int access_is_self(struct request *rq, const char *person_id, bool *yes);
-
-/* ST_OK and *@yes when the caller has the mentor role and mentors @partner_id now. */
-int access_is_mentor(struct request *rq, const char *partner_id, bool *yes);
+/* ---- access.c: the strategy rules on top of shared/access.h ----------------- */
 
 /* ST_OK and *@yes when the caller is the partner @partner_id (role and person). */
-int access_is_partner(struct request *rq, const char *partner_id, bool *yes);
+int strategy_is_partner(struct request *rq, const char *partner_id, bool *yes);
 
 /*
  * Reading a partner's playbook: the partner, their active mentor, admin and
  * service.  ST_OK, or ST_FORBIDDEN recorded in rq->prob.
  */
-int access_read_playbook(struct request *rq, const char *partner_id);
-
-/*
- * Writing a partner's playbook: only the partner; an admin or mentor gets the
- * not-consulting 403, anyone else a plain 403.
- */
-int access_write_playbook(struct request *rq, const char *partner_id);
-
-/* The caller's person id into @me ("" when none); ST_UNAVAILABLE when people is down. */
-int access_me(struct request *rq, char me[UUID_STR_LEN]);
+int strategy_read_playbook(struct request *rq, const char *partner_id);
 
 /* ---- handlers ------------------------------------------------------------------- */
 

@@ -220,6 +220,22 @@ const struct db_stmt strategy_stmts[] = {
           "    'signed_off', count(*) FILTER (WHERE status = 'signed_off'),"
           "    'returned', count(*) FILTER (WHERE status = 'returned'),"
           "    'superseded', count(*) FILTER (WHERE status = 'superseded')) FROM ig))" },
+        /* erasure of $1 (access.h): their playbook's words go; its sections' statuses stay */
+        { "person_erase",
+          "WITH pb AS (UPDATE playbook SET content = (SELECT coalesce(jsonb_object_agg(k,"
+          "   'null'::jsonb), '{}') FROM jsonb_object_keys(content) k),"
+          "   version = version + 1, updated_at = now() WHERE partner_id = $1 RETURNING id),"
+          " rv AS (UPDATE playbook_revision SET content = (SELECT coalesce(jsonb_object_agg(k,"
+          "   'null'::jsonb), '{}') FROM jsonb_object_keys(content) k)"
+          "  WHERE author_id = $1 OR playbook_id IN (SELECT id FROM pb) RETURNING 1),"
+          " cm AS (UPDATE playbook_comment SET body = 'erased'"
+          "  WHERE author_id = $1 OR playbook_id IN (SELECT id FROM pb) RETURNING 1),"
+          " ig AS (UPDATE integration SET review_comment = NULL WHERE partner_id = $1"
+          "  RETURNING 1)"
+          " SELECT jsonb_build_object('playbooks', (SELECT count(*) FROM pb),"
+          "  'playbook_revisions', (SELECT count(*) FROM rv),"
+          "  'playbook_comments', (SELECT count(*) FROM cm),"
+          "  'integration_comments', (SELECT count(*) FROM ig))::text" },
         { NULL, NULL },
 };
 
