@@ -19,6 +19,8 @@
 #                            replaced by the service name and the log dir
 #   TANDEM_READY_TIMEOUT     seconds to wait for /readyz (default 30)
 #   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
+#   TANDEM_TEST_FILES        node test files to run instead of tests/integration/
+#                            (space-separated; for a quick run while developing)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
 #   CK_FORK                  passed to the Check suites (default yes)
 set -euo pipefail
@@ -260,7 +262,8 @@ run_node_tests() {
         local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6 scim_token=$7
         local dead_port=$8
         local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled up name phases_wrap
-        local -a files=() conc=() urls=()
+        local -a files=() conc=() urls=() targets=(tests/integration/)
+        [[ -n ${TANDEM_TEST_FILES:-} ]] && read -r -a targets <<<"$TANDEM_TEST_FILES"
         shift 8
         # TANDEM_TEST_<NAME>_URL for every service (NAME=HOST:PORT arguments)
         for up in "$@"; do
@@ -309,7 +312,7 @@ run_node_tests() {
                 node --test "${conc[@]}" \
                 --test-reporter=spec --test-reporter-destination=stdout \
                 --test-reporter=tap --test-reporter-destination="$tap" \
-                tests/integration/ </dev/null &
+                "${targets[@]}" </dev/null &
         # in the background so a signal reaches the trap at once; timeout leads its
         # own process group, which cleanup kills whole (node's per-file children too)
         NODE_PID=$!

@@ -323,6 +323,12 @@ struct stats_filter {
 
 int stats_db_phases(PGconn *c, const struct stats_filter *f, long long now, json_t **out);
 
+/* The weekly trend from @from_day (days since the epoch) for @weeks weeks, the last
+ * ending on @end_day (exclusive): phases entered and left, operational journeys. */
+#define TREND_MAX_WEEKS 156
+int stats_db_trend(PGconn *c, const struct stats_filter *f, long from_day, long end_day,
+                   int weeks, json_t **out);
+
 /* ---- access.c: who may do what ----------------------------------------------- */
 
 /* How the caller stands to a person. */
@@ -392,6 +398,7 @@ int http_assessments_get(struct request *rq);
 int http_assessments_growth(struct request *rq);
 
 int http_stats_phases(struct request *rq);
+int http_stats_trend(struct request *rq);
 
 /* ---- http_common.c: what the handlers share ------------------------------------ */
 
