@@ -183,6 +183,7 @@ export async function startLocalOp({ port = 0, redirects = [], audience = 'tande
   return {
     issuer,
     clientId: CLIENT_ID,
+    mint: (sub, roles, email, seconds = ttl) => mint(sub, roles, email, seconds),
     stop: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
 }

@@ -7,7 +7,7 @@ import { Bars, DataTable, Lines } from './charts.jsx';
 const PACE = { on_track: 'On track', behind_own_plan: 'Behind own plan', stalled: 'Stalled', paused: 'Paused' };
 const paceText = (p) => PACE[p] || p || '–';
 const day = (t) => (t ? String(t).slice(0, 10) : '–');
-const enc = encodeURIComponent;
+const cadenceText = (c) => (c && typeof c === 'object' ? Object.entries(c).map(([k, v]) => `${k.replace(/_/g, ' ')} ${v}`).join(', ') : c);
 
 // Runs @load once (and again on reload()); gives {data, error, loading, reload}.
 function useLoad(load, deps = []) {
@@ -41,6 +41,24 @@ function Problem({ err }) {
       {err instanceof ApiError && err.fields.length > 0 && <ul>{err.fields.map((f) => <li key={f}>{f}</li>)}</ul>}
     </div>
   );
+}
+
+// Display names of the partners @ids: pages of the people list (partners only)
+// until all are found, at most 20 pages of 500.
+async function partnerNames(ids) {
+  const want = new Set(ids);
+  const names = new Map();
+  let cursor = null;
+  for (let i = 0; i < 20 && want.size > 0; i++) {
+    const page = await get(`/v1/people?role=partner&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    for (const p of page.items) {
+      names.set(p.id, p.display_name);
+      want.delete(p.id);
+    }
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return names;
 }
 
 // ---- aggregate charts (lead and viewer) ------------------------------------------
@@ -91,12 +109,8 @@ export function ViewerView() {
 
 // ---- the programme lead ---------------------------------------------------------
 async function loadLead() {
-  const [agg, page, people] = await Promise.all([
-    loadAggregates(),
-    get('/v1/enrolments?status=active&limit=500'),
-    get('/v1/people?limit=500'),
-  ]);
-  const names = new Map(people.items.map((p) => [p.id, p.display_name]));
+  const [agg, page] = await Promise.all([loadAggregates(), get('/v1/enrolments?status=active&limit=500')]);
+  const names = await partnerNames(page.items.map((e) => e.person_id));
   return { agg, enrolments: page.items, more: page.next_cursor !== null, names };
 }
 
@@ -266,7 +280,7 @@ function Checklist({ c, title }) {
     <section class="panel" aria-label={title}>
       <h3>{title}</h3>
       <p>Streak <strong>{r.current_streak_weeks}</strong> weeks (longest {r.longest_streak_weeks}) · {Math.round((r.on_cadence_ratio || 0) * 100)}% on cadence over {r.weeks} weeks · {r.rate_per_week} a week</p>
-      <DataTable caption="This week's items" columns={['item', 'cadence', 'this window', 'streak']} rows={c.items.filter((i) => i.status === 'active').map((i) => [i.title, i.cadence, `${i.regularity.current_window?.completions ?? 0} done (${i.regularity.current_window?.state ?? '–'})`, i.regularity.current_streak])} />
+      <DataTable caption="This week's items" columns={['item', 'cadence', 'this window', 'streak']} rows={c.items.filter((i) => i.status === 'active').map((i) => [i.title, cadenceText(i.cadence), `${i.regularity.current_window?.completions ?? 0} done (${i.regularity.current_window?.state ?? '–'})`, i.regularity.current_streak])} />
     </section>
   );
 }
@@ -274,24 +288,27 @@ function Checklist({ c, title }) {
 // ---- the mentor -----------------------------------------------------------------------
 export function MentorView({ me }) {
   const st = useLoad(async () => {
-    const [pairings, enrolments, sessions, playbooks, people, guidelines] = await Promise.all([
+    const [pairings, sessions, playbooks, people, guidelines] = await Promise.all([
       get(`/v1/pairings?mentor_id=${me.id}&status=active`).catch(() => get('/v1/pairings')),
-      get('/v1/enrolments?limit=500'),
-      get('/v1/sessions?limit=100'),
+      get('/v1/sessions?status=held&limit=100').catch(() => get('/v1/sessions?limit=100')),
       get('/v1/playbooks?limit=100'),
       get('/v1/people?limit=500'),
       get('/v1/guidelines'),
     ]);
     const mine = pairings.items.filter((p) => p.mentor_id === me.id && p.status === 'active');
-    const checklists = await Promise.all(mine.map((p) => get(`/v1/checklists/${p.partner_id}`).catch(() => null)));
-    return { mine, enrolments: enrolments.items, sessions: sessions.items, playbooks: playbooks.items, names: new Map(people.items.map((p) => [p.id, p.display_name])), guidelines, checklists };
+    // per partner: the journey and the checklist (a mentor lists enrolments by person)
+    const [checklists, journeys] = await Promise.all([
+      Promise.all(mine.map((p) => get(`/v1/checklists/${p.partner_id}`).catch(() => null))),
+      Promise.all(mine.map((p) => get(`/v1/enrolments?person_id=${p.partner_id}`).then((r) => r.items, () => []))),
+    ]);
+    return { mine, enrolments: journeys.flat(), sessions: sessions.items, playbooks: playbooks.items, names: new Map(people.items.map((p) => [p.id, p.display_name])), guidelines, checklists };
   });
   return (
     <section aria-labelledby="h-mentor">
       <h2 id="h-mentor">My partners</h2>
       <Status st={st}>
         {(d) => {
-          const owed = d.sessions.filter((s) => s.needs_write_up);
+          const owed = d.sessions.filter((s) => s.status === 'held' && s.mentor_id === me.id && !s.write_up?.written_up_at);
           const toReview = d.playbooks.flatMap((p) => Object.entries(p.section_status).filter(([, v]) => v === 'ready_for_review').map(([k]) => [d.names.get(p.partner_id) || p.partner_id, k]));
           return (
             <>
@@ -354,7 +371,7 @@ function WriteUp({ owed, names, guidelines, onDone }) {
       <p aria-live="polite">{done}</p>
       {owed.length === 0 ? <p>No held session waits for a write-up.</p> : (
         <form onSubmit={submit}>
-          <label>Session <select value={s.id} onChange={(x) => setSid(x.target.value)}>{owed.map((o) => <option key={o.id} value={o.id}>{day(o.scheduled_at)} with {names.get(o.partner_id) || o.partner_id}</option>)}</select></label>
+          <label>Session <select value={s.id} onChange={(x) => setSid(x.target.value)}>{owed.map((o) => <option key={o.id} value={o.id}>{day(o.scheduled_at)} with {names.get(o.partner_id) || o.partner_id}{o.needs_write_up ? ' (overdue)' : ''}</option>)}</select></label>
           <label>Shared notes (the partner reads them) <textarea required maxLength={10000} rows={4} value={notes} onInput={(x) => setNotes(x.target.value)} /></label>
           <fieldset>
             <legend>The mentoring guidelines (version {guidelines.version}): did the session honour each?</legend>
@@ -373,13 +390,20 @@ function WriteUp({ owed, names, guidelines, onDone }) {
 // ---- comms -----------------------------------------------------------------------------
 export function CommsView() {
   const st = useLoad(async () => {
-    const [pending, coverage, people] = await Promise.all([
-      get('/v1/integrations?status=pending_review&limit=50'),
-      get('/v1/business-strategy/coverage').catch(() => null),
-      get('/v1/people?limit=500').catch(() => ({ items: [] })),
-    ]);
-    const details = await Promise.all(pending.items.map((i) => get(`/v1/integrations/${i.id}`)));
-    return { details, coverage, names: new Map(people.items.map((p) => [p.id, p.display_name])) };
+    const pendingAll = async () => {
+      const out = [];
+      let cursor = null;
+      for (let i = 0; i < 10; i++) { // oldest first, at most 1,000
+        const page = await get(`/v1/integrations?status=pending_review&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        out.push(...page.items);
+        cursor = page.next_cursor;
+        if (!cursor) break;
+      }
+      return out;
+    };
+    // (comms may not read people's records, names included: a partner is shown by id)
+    const [pending, coverage] = await Promise.all([pendingAll(), get('/v1/business-strategy/coverage').catch(() => null)]);
+    return { details: pending, coverage, names: new Map() };
   });
   return (
     <section aria-labelledby="h-comms">
@@ -400,9 +424,22 @@ export function CommsView() {
   );
 }
 
-function Integration({ i, name, onDone }) {
+// One pending integration: its score; the alignment explanation and the
+// decision once opened (one call for the detail).
+function Integration({ i: summary, name, onDone }) {
+  const [i, setI] = useState(null);
   const [comment, setComment] = useState('');
   const [err, setErr] = useState(null);
+  const label = name || `partner ${summary.partner_id.slice(0, 8)}`;
+  if (!i) {
+    return (
+      <article class="panel" aria-label={`Integration of ${label}`}>
+        <h4>{label}: alignment {summary.score} of 100</h4>
+        <button type="button" onClick={() => get(`/v1/integrations/${summary.id}`).then(setI, setErr)}>Review {label}</button>
+        <Problem err={err} />
+      </article>
+    );
+  }
   const decide = async (status) => {
     setErr(null);
     try {
@@ -415,7 +452,6 @@ function Integration({ i, name, onDone }) {
     }
   };
   const ex = i.alignment?.explanation;
-  const label = name || i.partner_id;
   return (
     <article class="panel" aria-label={`Integration of ${label}`}>
       <h4>{label}: alignment {i.score} of 100</h4>

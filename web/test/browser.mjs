@@ -1,29 +1,25 @@
 // Debian's chromium driven by npm playwright-core, for the web app's tests
 // (tests/integration/web-app.test.mjs) and figures.  Flags: the machine's
 // closed network refuses Chromium's background connections, so they are off;
-// a fresh profile each launch.
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+// playwright gives each launch a fresh profile (a temporary user data dir).
 import { chromium } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 
 export const CHROMIUM = process.env.TANDEM_CHROMIUM || '/usr/bin/chromium';
 
+// One browser; browser.newContext() gives each person a fresh, empty profile.
 export async function launch() {
-  const profile = mkdtempSync(path.join(os.tmpdir(), 'tandem-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
+  const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    viewport: { width: 1280, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
   return {
-    ctx,
+    browser,
+    page: async () => (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage(),
     close: async () => {
-      await ctx.close();
-      rmSync(profile, { recursive: true, force: true });
+      await browser.close();
     },
   };
 }
