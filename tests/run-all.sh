@@ -18,7 +18,8 @@
 #   TANDEM_SERVICE_WRAPPER   command prefix for services; @NAME@ and @LOGDIR@ are
 #                            replaced by the service name and the log dir
 #   TANDEM_READY_TIMEOUT     seconds to wait for /readyz (default 30)
-#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 900)
+#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 1800: the browser
+#                            tests add 1-4 minutes on a loaded 2-core machine)
 #   TANDEM_TEST_FILES        node test files to run instead of tests/integration/
 #                            (space-separated; for a quick run while developing)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
@@ -38,7 +39,7 @@ done
 want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
-TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-900}
+TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-1800}
 MAX_BODY=65536
 SERVICES=(people phases mentoring strategy)
 
