@@ -1,6 +1,7 @@
 # Tandem: one non-recursive Makefile for the whole suite.
 #   make            build every service, the shared library and the tools
 #   make run        install what is missing, build, start the suite locally
+#   make web        build the web app (web/dist, served by the gateway at /)
 #   make test       install what is missing, build, run every test on a throwaway stack
 #   make memcheck   the test run with unit tests and services under valgrind
 #   make asan       the test run with everything built with ASan and UBSan
@@ -157,6 +158,12 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: deps
 	TANDEM_BUILD=$(BUILD) bash tests/fuzz/run.sh
 
+# ---- the web app: static files in web/dist, built by Vite ------------------
+WEB_SRC := web/index.html web/vite.config.js web/package-lock.json $(wildcard web/src/*)
+web/dist/index.html: $(WEB_SRC)
+	cd web && npx --no-install vite build --logLevel warn
+web: web/dist/index.html
+
 # ---- the two commands and friends ----------------------------------------
 deps:
 	bash deploy/local/install-deps.sh
@@ -164,11 +171,11 @@ deps:
 # deps first, then a make of its own for the build: what deps installs is
 # there before anything is compiled (see PKG_CFLAGS)
 run: deps
-	$(MAKE) all
+	$(MAKE) all web
 	bash deploy/local/run.sh
 
 test: deps
-	$(MAKE) all $(UNIT_BIN)
+	$(MAKE) all web $(UNIT_BIN)
 	bash tests/run-all.sh
 
 memcheck: deps
@@ -207,7 +214,7 @@ clean:
 lint-sh:
 	shellcheck -x .ci/run deploy/local/*.sh tests/*.sh tests/fuzz/*.sh tools/*.sh
 
-.PHONY: all unit deps run test memcheck asan bench stop clean lint-sh deps-containers \
+.PHONY: all web unit deps run test memcheck asan bench stop clean lint-sh deps-containers \
         test-containers print-services fuzz fuzz-build
 .SECONDARY:
 

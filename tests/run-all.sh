@@ -24,7 +24,8 @@
 #   TANDEM_SERVICE_WRAPPER   command prefix for services; @NAME@ and @LOGDIR@ are
 #                            replaced by the service name and the log dir
 #   TANDEM_READY_TIMEOUT     seconds to wait for /readyz (default 30)
-#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 1500)
+#   TANDEM_TEST_TIMEOUT      seconds for the node tests (default 1800: the browser
+#                            tests add 1-4 minutes on a loaded 2-core machine)
 #   TANDEM_STOP_TIMEOUT      seconds a service gets to exit on SIGTERM (default 10)
 #   CK_FORK                  passed to the Check suites (default yes)
 #   TANDEM_FUZZ_BRIEF_SECONDS  the fuzz stage's budget, shared by the harnesses (60)
@@ -43,7 +44,7 @@ done
 want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
-TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-1500}
+TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-1800}
 MAX_BODY=65536
 SERVICES=(people phases mentoring strategy)
 
@@ -279,7 +280,8 @@ run_node_tests() {
         local svc_port=$1 gw_port=$2 pg_port=$3 secret=$4 issuer=$5 audience=$6 scim_token=$7
         local dead_port=$8
         local tap=$LOGDIR/integration.tap rc=0 pass fail cancelled up name phases_wrap
-        local -a files=() conc=() urls=()
+        local -a files=() conc=() urls=() targets=(tests/integration/)
+        [[ -n ${TANDEM_TEST_FILES:-} ]] && read -r -a targets <<<"$TANDEM_TEST_FILES"
         shift 8
         # TANDEM_TEST_<NAME>_URL for every service (NAME=HOST:PORT arguments)
         for up in "$@"; do

@@ -29,6 +29,7 @@ DEMO_ITEMS='[["linkedin","profile"],["linkedin","posting"],["linkedin","engaging
 declare -A PID=() EID=()
 
 demo_token() { # demo_token EXTERNAL_ID EMAIL ROLES
+        local_mint "$1" "$3" "$2" 600 && return 0
         TANDEM_JWT_SECRET=$DEMO_SECRET TANDEM_JWT_ISSUER=${TANDEM_JWT_ISSUER:-tandem-local} \
                 TANDEM_JWT_AUDIENCE=${TANDEM_JWT_AUDIENCE:-tandem} \
                 "$BUILD_DIR/bin/tandem-token" --sub "$1" --roles "$3" --email "$2" --ttl 600

@@ -24,6 +24,7 @@ pkgs=(
         postgresql-15 nginx-light wrk valgrind
         clang-14 libclang-rt-14-dev llvm-14
         curl jq ca-certificates procps iproute2 util-linux
+        chromium # the web app's browser tests (driven by npm playwright-core)
 )
 case ${1:-} in
 "") ;;
@@ -128,6 +129,24 @@ if [[ -f tests/package-lock.json ]]; then
                 rm -f "$log"
                 echo "$want" >"$stamp"
                 msg+=("npm ci in tests/")
+        fi
+fi
+
+# the web app's build tools, its local OpenID provider and its browser test
+# libraries (web/package.json), the same way
+if [[ -f web/package-lock.json ]]; then
+        stamp=web/node_modules/.tandem-lock.sha256
+        want=$(sha256sum web/package-lock.json | cut -d' ' -f1)
+        if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+                log=$(mktemp /tmp/tandem-npm.XXXXXX.log)
+                if ! (cd web && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null; then
+                        tail -n 30 "$log" >&2
+                        echo "deps: npm ci in web/ failed (full log: $log)" >&2
+                        exit 1
+                fi
+                rm -f "$log"
+                echo "$want" >"$stamp"
+                msg+=("npm ci in web/")
         fi
 fi
 

@@ -349,13 +349,24 @@ pg_stop() {
 }
 
 # ---- nginx (the gateway) -------------------------------------------------------------
+# local_mint SUB ROLES EMAIL TTL: prints a token from the local OpenID provider
+# at TANDEM_MINT_URL (web/dev/local-op.mjs --local-mint; make run sets it when the
+# services trust that provider), or returns 1 when it is not set.
+local_mint() {
+        [[ -n ${TANDEM_MINT_URL:-} ]] || return 1
+        curl -fsS --max-time 5 --data-urlencode "sub=$1" --data-urlencode "roles=$2" \
+                --data-urlencode "email=$3" --data-urlencode "ttl=$4" "$TANDEM_MINT_URL"
+}
+
 # render_nginx_conf OUTDIR GATEWAY_PORT MAX_BODY LOGDIR NAME=HOST:PORT...
 # Renders deploy/nginx/tandem.conf.template into OUTDIR/nginx.conf.  Each
 # NAME=HOST:PORT fills ${UPSTREAM_NAME} (e.g. people=127.0.0.1:8081 fills
 # ${UPSTREAM_PEOPLE}; HOST may be a name, as in a container network).
 # TANDEM_GATEWAY_LISTEN (127.0.0.1) is the address it listens on;
 # TANDEM_NGINX_WORKERS (1) and TANDEM_NGINX_KEEPALIVE (64
-# idle upstream connections per worker) tune it.  Pid and temp dirs live in OUTDIR; the logs in LOGDIR:
+# idle upstream connections per worker) tune it.  The web app: TANDEM_WEB_ROOT
+# (web/dist), TANDEM_WEB_OIDC_ISSUER (its sign-in provider, also allowed by the
+# CSP), TANDEM_WEB_OIDC_CLIENT_ID (tandem-web), TANDEM_WEB_OIDC_RESOURCE.  Pid and temp dirs live in OUTDIR; the logs in LOGDIR:
 # gateway-access.log (JSON lines, with the request id) and gateway-error.log.
 # (OUTDIR/error.log only gets what nginx says before it has read the config.)
 render_nginx_conf() {
@@ -374,7 +385,11 @@ render_nginx_conf() {
         local -A val=([USER_DIRECTIVE]=$user [WORKER_PROCESSES]=$workers [RUN_DIR]=$out
                 [LOG_DIR]=$logdir [GATEWAY_PORT]=$gw_port [MAX_BODY]=$max_body
                 [GATEWAY_LISTEN]=${TANDEM_GATEWAY_LISTEN:-127.0.0.1}
-                [UPSTREAM_KEEPALIVE]=${TANDEM_NGINX_KEEPALIVE:-64})
+                [UPSTREAM_KEEPALIVE]=${TANDEM_NGINX_KEEPALIVE:-64}
+                [WEB_ROOT]=${TANDEM_WEB_ROOT:-$TANDEM_ROOT/web/dist}
+                [WEB_OIDC_ISSUER]=${TANDEM_WEB_OIDC_ISSUER:-}
+                [WEB_OIDC_CLIENT_ID]=${TANDEM_WEB_OIDC_CLIENT_ID:-tandem-web}
+                [WEB_OIDC_RESOURCE]=${TANDEM_WEB_OIDC_RESOURCE:-})
         # a service not started here is routed to the discard port, where nothing
         # listens: its prefixes answer the gateway's 502 problem, never another's data
         local -a named

@@ -7,7 +7,15 @@
 #                  in a clone under /root, it lives in /var/lib/tandem/<hash>/pg)
 #   ./var/secret   the HS256 secret (made once) unless TANDEM_JWT_SECRET is set
 #   ./var/run      pids, the gateway's config and temp dirs (make stop reads it)
-#   ./var/log      one log per service, gateway-access.log, gateway-error.log, postgres.log
+#   ./var/log      one log per service, gateway-access.log, gateway-error.log, postgres.log,
+#                  local-op.log
+#   web/dist       the web app (make web), served by the gateway at /
+#
+# Sign-in: a local OpenID provider (web/dev/local-op.mjs, TANDEM_OP_PORT, default
+# 8089) whose accounts are the demo people; the services verify its RS256 tokens
+# through its discovery document and JWKS, and the web app signs in there with
+# authorization code + PKCE.  TANDEM_LOCAL_OP=off (or no web/node_modules) falls
+# back to HS256 tokens from ./var/secret; the web app then cannot sign in.
 #
 # Ports: gateway TANDEM_GATEWAY_PORT (8080), each service TANDEM_PORT_<NAME>
 # (people 8081, ...), PostgreSQL 5432; a default port that is taken is replaced
@@ -118,6 +126,29 @@ else
         SECRET=$(<"$VAR/secret")
 fi
 
+# ---- the local OpenID provider (the demo people's sign-in) ------------------------------
+GW_PORT=$(port_for gateway TANDEM_GATEWAY_PORT 8080)
+auth_env=(TANDEM_JWT_SECRET="$SECRET" TANDEM_JWT_ISSUER="$ISSUER")
+OP=""
+if [[ ${TANDEM_LOCAL_OP:-on} != off && -f web/node_modules/oidc-provider/package.json ]]; then
+        op_port=$(port_for local-op TANDEM_OP_PORT 8089)
+        step "local OpenID provider on 127.0.0.1:$op_port (the demo people; this machine only)"
+        node web/dev/local-op.mjs --port "$op_port" --audience "$AUDIENCE" --local-mint \
+                --redirect "http://127.0.0.1:$GW_PORT/" --redirect "http://localhost:$GW_PORT/" \
+                >>"$LOGDIR/local-op.log" 2>&1 </dev/null &
+        printf '%s\n%s\n' "$!" local-op.mjs >"$TANDEM_RUNDIR/pids/local-op.pid"
+        if wait_http "http://127.0.0.1:$op_port/.well-known/openid-configuration" 20 "$!"; then
+                OP=http://127.0.0.1:$op_port
+                auth_env=(TANDEM_JWT_ALG=RS256 TANDEM_OIDC_ISSUER="$OP")
+                export TANDEM_MINT_URL=$OP/local/token
+                export TANDEM_WEB_OIDC_ISSUER=$OP TANDEM_WEB_OIDC_RESOURCE=urn:tandem:api
+                info "ready (log var/log/local-op.log)"
+        else
+                warn "the local OpenID provider did not start (var/log/local-op.log): HS256 tokens;" \
+                        "the web app cannot sign in"
+        fi
+fi
+
 # ---- services --------------------------------------------------------------------------------
 declare -A PORT=()
 for entry in "${SERVICES[@]}"; do
@@ -135,8 +166,7 @@ for entry in "${SERVICES[@]}"; do
         : >>"$LOGDIR/$name.log"
         start_service "$name" "${PORT[$name]}" "$LOGDIR/$name.log" \
                 TANDEM_DATABASE_URL="$DB_URL" \
-                TANDEM_JWT_SECRET="$SECRET" \
-                TANDEM_JWT_ISSUER="$ISSUER" \
+                "${auth_env[@]}" \
                 TANDEM_JWT_AUDIENCE="$AUDIENCE" \
                 TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                 TANDEM_LOG_LEVEL="${TANDEM_LOG_LEVEL:-info}" \
@@ -149,8 +179,8 @@ for entry in "${SERVICES[@]}"; do
 done
 
 # ---- gateway -------------------------------------------------------------------------------
-GW_PORT=$(port_for gateway TANDEM_GATEWAY_PORT 8080)
 step "gateway (nginx) on 127.0.0.1:$GW_PORT"
+[[ -f web/dist/index.html ]] || warn "web/dist is not built (make web): / answers 404"
 upstreams=()
 for name in "${!PORT[@]}"; do
         upstreams+=("$name=127.0.0.1:${PORT[$name]}")
@@ -162,6 +192,7 @@ GW=http://127.0.0.1:$GW_PORT
 
 # ---- demo data -----------------------------------------------------------------------------
 mint() { # mint SUB ROLES EMAIL
+        local_mint "$1" "$2" "$3" 86400 && return 0
         TANDEM_JWT_SECRET=$SECRET TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
                 "$TOKEN_BIN" --sub "$1" --roles "$2" --email "$3" --ttl 86400
 }
@@ -180,7 +211,11 @@ PARTNER_TOKEN=$(mint demo-partner-1 partner paula.placeholder@example.com)
 COMMS_TOKEN=$(mint demo-comms comms cora.comms@example.com)
 VIEWER_TOKEN=$(mint demo-viewer viewer vic.viewer@example.com)
 
+web_line="Web app: $GW/   (sign in: the LOCAL provider, one click per demo person)"
+[[ -n $OP ]] || web_line="Web app: $GW/   (no sign-in: the local OpenID provider is off)"
 cat <<EOF
+
+$web_line
 
 Tandem is running.  Gateway: $GW   (Ctrl-C stops everything)
 Logs: var/log/   Tokens below are valid for 24 hours.

@@ -324,6 +324,12 @@ struct stats_filter {
 
 int stats_db_phases(PGconn *c, const struct stats_filter *f, long long now, json_t **out);
 
+/* The weekly trend from @from_day (days since the epoch) for @weeks weeks, the last
+ * ending on @end_day (exclusive): phases entered and left, operational journeys. */
+#define TREND_MAX_WEEKS 156
+int stats_db_trend(PGconn *c, const struct stats_filter *f, long from_day, long end_day,
+                   int weeks, json_t **out);
+
 /* ---- access.c: the phases rules on top of shared/access.h ------------------- */
 
 /* ST_OK when the caller may read @person_id's records (self, mentor, admin, service), else 403. */
@@ -369,6 +375,7 @@ int http_assessments_get(struct request *rq);
 int http_assessments_growth(struct request *rq);
 
 int http_stats_phases(struct request *rq);
+int http_stats_trend(struct request *rq);
 
 /* ---- http_common.c: what the handlers share ------------------------------------ */
 

@@ -295,6 +295,29 @@ const struct db_stmt phases_stmts[] = {
           "  WHERE actor_person_id = $1"
           "   OR enrolment_id IN (SELECT id FROM enrolment WHERE person_id = $1) RETURNING 1)"
           " SELECT jsonb_build_object('enrolment_reasons', (SELECT count(*) FROM ev))::text" },
+        /* the phases in scope, in programme order (the trend's keys) */
+        { "stats_trend_keys",
+          "SELECT ph.key FROM enrolment e JOIN enrolment_phase ph ON ph.enrolment_id = e.id"
+          " WHERE" STATS_SCOPE " GROUP BY ph.key ORDER BY min(ph.position), ph.key" },
+        /* Moves per week from the enrolment history: phases entered and left (completed),
+         * and journeys that became operational; $3 is the first day, $4 the day after the
+         * last.  Bucket -1 holds the operational journeys before the range. */
+        { "stats_trend_moves",
+          "WITH scoped AS (SELECT e.id, e.status, e.ended_at FROM enrolment e WHERE" STATS_SCOPE "),"
+          " m AS (SELECT ph.key, 'entered' AS kind, ph.entered_at AS at FROM scoped e"
+          "  JOIN enrolment_phase ph ON ph.enrolment_id = e.id"
+          "  WHERE ph.entered_at >= $3::date::timestamp AT TIME ZONE 'UTC'"
+          "  AND ph.entered_at < $4::date::timestamp AT TIME ZONE 'UTC'"
+          " UNION ALL SELECT ph.key, 'left', ph.completed_at FROM scoped e"
+          "  JOIN enrolment_phase ph ON ph.enrolment_id = e.id"
+          "  WHERE ph.completed_at >= $3::date::timestamp AT TIME ZONE 'UTC'"
+          "  AND ph.completed_at < $4::date::timestamp AT TIME ZONE 'UTC'"
+          " UNION ALL SELECT '', 'operational', e.ended_at FROM scoped e"
+          "  WHERE e.status = 'operational'"
+          "  AND e.ended_at < $4::date::timestamp AT TIME ZONE 'UTC')"
+          " SELECT kind, key, greatest(-1, floor(extract(epoch FROM"
+          "  at - $3::date::timestamp AT TIME ZONE 'UTC') / 604800))::int AS week, count(*)"
+          " FROM m GROUP BY 1, 2, 3" },
         { NULL, NULL },
 };
 

@@ -12,6 +12,8 @@ static const char *const q_workshops[] = { "platform", "attended_by", "limit", "
 static const char *const q_assessments[] = { "person_id", "kind", "limit", "cursor", NULL };
 static const char *const q_growth[] = { "kind", NULL };
 static const char *const q_stats[] = { "programme_id", "business_unit", NULL };
+static const char *const q_trend[] = { "programme_id", "business_unit", "from", "to", "interval",
+                                       NULL };
 
 #define IDEM (ROUTE_BODY | ROUTE_IDEMPOTENT)
 
@@ -53,5 +55,6 @@ struct route phases_routes[] = {
         { "GET", "/v1/assessments/growth/:person_id", http_assessments_growth, 0, q_growth, 0 },
 
         { "GET", "/v1/stats/phases", http_stats_phases, 0, q_stats, 0 },
+        { "GET", "/v1/stats/phases/trend", http_stats_trend, 0, q_trend, 0 },
         { NULL, NULL, NULL, 0, NULL, 0 },
 };
