@@ -170,7 +170,8 @@ deps:
 
 # deps first, then a make of its own for the build: what deps installs is
 # there before anything is compiled (see PKG_CFLAGS)
-run: deps
+run:
+	bash deploy/local/install-deps.sh run
 	$(MAKE) all web
 	bash deploy/local/run.sh
 

@@ -4,8 +4,11 @@
 # Idempotent and quick when everything is present: apt-get runs only for
 # packages dpkg does not list as installed.  Prints one line.
 #
-#   install-deps.sh              what make run / make test need
-#   install-deps.sh containers   that, plus what make test-containers needs (the
+#   install-deps.sh              what make test needs (and so make run)
+#   install-deps.sh run          only what make run needs: no test tools (Check,
+#                                wrk, valgrind, clang, Chromium, tests/ npm), so a
+#                                newcomer's first make run installs less
+#   install-deps.sh containers   make test's, plus what make test-containers needs (the
 #                                Docker engine, debootstrap, docker-compose); the
 #                                engine is never started as a system service
 set -euo pipefail
@@ -26,11 +29,20 @@ pkgs=(
         curl jq ca-certificates procps iproute2 util-linux
         chromium # the web app's browser tests (driven by npm playwright-core)
 )
+# what only the tests and benchmarks use (make run skips them)
+test_only=(check libsubunit-dev wrk valgrind clang-14 libclang-rt-14-dev llvm-14 chromium)
 case ${1:-} in
 "") ;;
+run)
+        keep=()
+        for p in "${pkgs[@]}"; do
+                [[ " ${test_only[*]} " == *" $p "* ]] || keep+=("$p")
+        done
+        pkgs=("${keep[@]}")
+        ;;
 containers) pkgs+=(docker.io debootstrap docker-compose) ;;
 *)
-        echo "usage: install-deps.sh [containers]" >&2
+        echo "usage: install-deps.sh [run|containers]" >&2
         exit 2
         ;;
 esac
@@ -116,7 +128,7 @@ fi
 # npm packages of the test tools: npm ci when the lock file's content differs
 # from the one of the last complete install (a fresh checkout's newer mtime alone
 # is no reason: npm ci starts by deleting node_modules).
-if [[ -f tests/package-lock.json ]]; then
+if [[ ${1:-} != run && -f tests/package-lock.json ]]; then
         stamp=tests/node_modules/.tandem-lock.sha256
         want=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
         if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
