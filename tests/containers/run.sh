@@ -283,11 +283,16 @@ image_checks() {
         dk create --name tandemtest-files "$img" >/dev/null
         files=$(dk export tandemtest-files | tar -t) || files=""
         dk rm -f tandemtest-files >/dev/null
-        bad=$(grep -E '^(usr/)?s?bin/(gcc|cc|make|c\+\+)(-[0-9.]+)?$|^usr/include/.+\.h$' <<<"$files" | sed -n 1,3p) || bad=""
+        # a compiler, or the C library's headers (libc6-dev puts them at the top of
+        # usr/include; a runtime package's own header in a subfolder, such as
+        # iproute2's usr/include/iproute2/bpf_elf.h in the gateway, is no toolchain)
+        bad=$(grep -E '^(usr/)?s?bin/(gcc|cc|make|c\+\+)(-[0-9.]+)?$|^usr/include/[^/]+\.h$' <<<"$files" | sed -n 1,3p) || bad=""
         if [[ -n $files && -z $bad ]]; then
                 record "$img has no compiler or headers" 1 "$(wc -l <<<"$files") files"
+        elif [[ -z $files ]]; then
+                record "$img has no compiler or headers" 0 "no file list"
         else
-                record "$img has no compiler or headers" 0 "${files:+found: }${bad//$'\n'/ }${files:-no file list}"
+                record "$img has no compiler or headers" 0 "found: ${bad//$'\n'/ }"
         fi
         bytes=$(dk image inspect -f '{{.Size}}' "$img")
         mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1000000 }')
