@@ -98,6 +98,14 @@ if ((${#missing[@]} > 0)); then
         msg+=("installed ${missing[*]}")
 fi
 
+# npm trusts Node's own list of CAs, not the machine's: behind a company proxy
+# that inspects TLS (its CA installed in the system store, as IT does), npm ci
+# fails with SELF_SIGNED_CERT_IN_CHAIN.  Node adds the system store to its own
+# with NODE_EXTRA_CA_CERTS (ca-certificates, installed above, provides it).
+if [[ -z ${NODE_EXTRA_CA_CERTS:-} && -r /etc/ssl/certs/ca-certificates.crt ]]; then
+        export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+fi
+
 # The test tools need Node 20.19 or later (tests/package.json); Debian 12's
 # nodejs is 18.  An older node gets Node 20 from the npm package pinned in
 # deploy/local/node (npm ci checks it against the lock file's hash), its binary

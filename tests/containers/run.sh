@@ -659,9 +659,17 @@ stage_bare() {
         envs=(-e "TANDEM_GATEWAY_PORT=$(free_port)" -e "TANDEM_PG_PORT=$(free_port)")
         for name in "${SERVICES[@]}"; do envs+=(-e "TANDEM_PORT_${name^^}=$(free_port)"); done
         want_url=http://127.0.0.1:${envs[1]#*=}
-        dk run -d --name "$c" --network host --tmpfs /tmp:exec "${envs[@]}" \
+        # The machine's own trust goes along, as its apt mirror does: a company
+        # machine behind a TLS-inspecting proxy has the proxy's CA in its system
+        # store (/usr/local/share/ca-certificates), and so does this bare one.
+        local -a cas=()
+        if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+                cas=(-v /usr/local/share/ca-certificates:/usr/local/share/ca-certificates:ro)
+        fi
+        dk run -d --name "$c" --network host --tmpfs /tmp:exec "${envs[@]}" "${cas[@]}" \
                 -v "$TANDEM_RUNDIR/tandem.bundle:/in/tandem.bundle:ro" tandemtest/bare:latest \
                 sleep infinity >/dev/null
+        if ((${#cas[@]} > 0)); then setup+=' && update-ca-certificates'; fi
         if ! bare_sh "$setup" >"$LOGDIR/bare-setup.log" 2>&1 ||
                 ! bare_sh 'command -v git make && git clone -q /in/tandem.bundle /root/tandem' >>"$LOGDIR/bare-setup.log" 2>&1; then
                 tail -n 20 "$LOGDIR/bare-setup.log" | sed 's/^/    /'
