@@ -519,7 +519,12 @@ die(const char *what, const char *why)
 {
         fprintf(stderr, "tandem: %s: %s\n", what, why);
         log_error("%s: %s", what, why);
-        exit(1);
+        /* followers, the pruner or libpq's own threads may be running: exit()'s
+         * library destructors (Kerberos', through libpq) racing them aborted the
+         * process instead of exiting 1, so flush and leave without them */
+        fflush(stdout);
+        fflush(stderr);
+        _exit(1);
 }
 
 static void
@@ -531,6 +536,15 @@ block_signals(void)
         sigaddset(&set, SIGTERM);
         sigaddset(&set, SIGINT);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* An IPv4 literal: anything else is refused at start, never widened to 0.0.0.0. */
+static bool
+listen_addr_ok(const char *addr)
+{
+        struct in_addr a;
+
+        return inet_pton(AF_INET, addr, &a) == 1;
 }
 
 void
@@ -546,6 +560,8 @@ service_init(struct service *svc, const char *name, unsigned default_port,
         json_object_seed(0);
         if (config_load(&svc->cfg, name, default_port, env_get, err, sizeof(err)) != ST_OK)
                 die("configuration", err);
+        if (!listen_addr_ok(svc->cfg.listen_addr))
+                die("configuration", "TANDEM_LISTEN_ADDR: only IPv4 addresses are supported");
         log_setup(name, svc->cfg.log_level);
         config_log(&svc->cfg);
         if (auth_verifier_new(&svc->cfg, &svc->auth, err, sizeof(err)) != ST_OK)
