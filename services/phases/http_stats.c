@@ -94,12 +94,12 @@ http_stats_trend(struct request *rq)
         if (!(rq->who.roles & (ROLE_VIEWER | ROLE_COMMS | ROLE_ADMIN | ROLE_SERVICE)))
                 return access_forbid(rq, "statistics are for viewers, comms and the programme"
                                      " team");
-        query_uuid(rq, "programme_id", &op.f.programme_id);
+        http_query_uuid(rq, "programme_id", &op.f.programme_id);
         op.f.business_unit = http_query(rq, "business_unit");
         if (op.f.business_unit != NULL && (op.f.business_unit[0] == '\0'
                                            || jv_utf8_len(op.f.business_unit) > 100))
                 problem_field(&rq->prob, "business_unit", "must be 1 to 100 characters");
-        query_enum(rq, "interval", intervals, &interval);
+        http_query_enum(rq, "interval", intervals, &interval);
         to = query_day(rq, "to", today);
         from = query_day(rq, "from", to - 83);
         if (problem_field_count(&rq->prob) == 0 && from > to)
