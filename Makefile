@@ -28,7 +28,7 @@ SAN        ?=
 CFLAGS      = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
 LDFLAGS    := $(SAN)
 
-SERVICES   := people phases mentoring strategy
+SERVICES   := people phases mentoring strategy notify
 
 all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token $(BUILD)/bin/tandem-probe
 
