@@ -46,7 +46,7 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-1800}
 MAX_BODY=65536
-SERVICES=(people phases mentoring strategy)
+SERVICES=(people phases mentoring strategy notify)
 
 PASSED=0
 FAILED=0

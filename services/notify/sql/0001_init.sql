@@ -47,7 +47,7 @@ CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
 
 -- One batch of retention: the rows older than p_days (>= 1), at most p_batch.
 CREATE FUNCTION audit_prune(p_days integer, p_batch integer) RETURNS bigint
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     n bigint;
 BEGIN
