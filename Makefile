@@ -28,7 +28,8 @@ SAN        ?=
 CFLAGS      = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
 LDFLAGS    := $(SAN)
 
-SERVICES   := people phases mentoring strategy notify
+# the suite's services: the first word of each line of services.txt
+SERVICES   := $(shell awk '!/^\#/ && NF { print $$1 }' services.txt)
 
 all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token $(BUILD)/bin/tandem-probe
 
