@@ -326,6 +326,27 @@ describe("the suite's change feed", () => {
   });
 });
 
+describe('through the gateway', () => {
+  it('routes /v1/audit and the suite feed /v1/events to notify', async () => {
+    const gw = requireEnv('TANDEM_TEST_GATEWAY_URL');
+    const audit = expectStatus(await na('GET', `/v1/audit?person_id=${w.partner.id}&limit=500`, { token: adminToken(), base: gw }), 200);
+    assert.ok(audit.body.items.length >= 3, 'the audit entries about the partner');
+    const sources = new Set();
+    let after = '';
+    for (let i = 0; i < 1000; i++) {
+      const feed = expectStatus(await na('GET', `/v1/events?limit=1000${after ? `&after=${after}` : ''}`,
+        { token: serviceToken(), base: gw }), 200);
+      for (const ev of feed.body.items) sources.add(ev.source);
+      after = feed.body.next_cursor;
+      if (!feed.body.more) break;
+    }
+    for (const s of ['people', 'phases', 'mentoring', 'strategy']) {
+      assert.ok(sources.has(`/tandem/${s}`), `the gateway's /v1/events is the suite feed: ${s} in it`);
+    }
+    expectProblem(await na('GET', '/v1/audit', { token: tokenFor(w.partner), base: gw }), 403, 'forbidden');
+  });
+});
+
 describe('following', () => {
   let scratch;
   after(async () => {
