@@ -151,7 +151,7 @@ dup_or_null(const char *s)
 }
 
 static int
-start_csv(struct request *rq, const struct audit_filter *f)
+start_csv(struct request *rq, const struct audit_filter *f, int64_t after)
 {
         struct csv_stream *st = calloc(1, sizeof(*st));
         const char *src[6] = { f->actor, f->person, f->service, f->subject, f->from, f->to };
@@ -159,6 +159,7 @@ start_csv(struct request *rq, const struct audit_filter *f)
         if (st == NULL)
                 return ST_NOMEM;
         st->svc = rq->svc;
+        st->after = after;
         st->line = (struct buf)BUF_INIT;
         for (int i = 0; i < 6; i++)
                 if (src[i] != NULL && (st->owned[i] = dup_or_null(src[i])) == NULL) {
@@ -226,7 +227,7 @@ http_audit_list(struct request *rq)
                 return problem_set(&rq->prob, ST_INVALID, NULL, "bad audit log filters");
         }
         if (wants_csv(rq))
-                return start_csv(rq, &f);      /* f.types moves into the stream */
+                return start_csv(rq, &f, op.pg.after);   /* f.types moves into the stream */
         rc = db_with(rq->svc->db, rq, page_tx, &op);
         free(f.types);
         if (rc == ST_OK) {
