@@ -531,7 +531,11 @@ die(const char *what, const char *why)
 {
         fprintf(stderr, "tandem: %s: %s\n", what, why);
         log_error("%s: %s", what, why);
-        exit(1);
+        /* _exit, not exit: followers may already run (they start before service_run),
+         * and the libraries' exit handlers must not pull state from under them */
+        fflush(stdout);
+        fflush(stderr);
+        _exit(1);
 }
 
 static void
