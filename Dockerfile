@@ -29,7 +29,7 @@ RUN apt-get update \
         libyder-dev liborcania-dev libmicrohttpd-dev tini ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-COPY Makefile ./
+COPY Makefile services.txt ./
 COPY tools tools
 COPY shared shared
 COPY services services

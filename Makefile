@@ -28,7 +28,8 @@ SAN        ?=
 CFLAGS      = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
 LDFLAGS    := $(SAN)
 
-SERVICES   := people phases mentoring strategy
+# the suite's services: the first word of each line of services.txt
+SERVICES   := $(shell awk '!/^\#/ && NF { print $$1 }' services.txt)
 
 all: $(SERVICES:%=$(BUILD)/bin/tandem-%) $(BUILD)/bin/tandem-token $(BUILD)/bin/tandem-probe
 
@@ -75,7 +76,7 @@ $(BUILD)/bin/tandem-probe: $(BUILD)/tools/tandem-probe.o
 
 # ---- unit tests (Check) ----------------------------------------------------
 # tests/unit/test_X.c links the shared library; test_people_*.c, test_phases_*.c,
-# test_mentoring_*.c and test_strategy_*.c also link their service's pure modules
+# test_mentoring_*.c, test_strategy_*.c and test_notify_*.c also link their service's pure modules
 # (no I/O in them).
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -86,6 +87,7 @@ PHASES_PURE := $(BUILD)/services/phases/pace.o $(BUILD)/services/phases/criteria
                $(BUILD)/services/phases/phases_json.o
 MENTORING_PURE := $(addprefix $(BUILD)/services/mentoring/,mentoring_json.o regularity.o \
                   render.o checklist.o)
+NOTIFY_PURE := $(BUILD)/services/notify/csv.o
 
 $(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
 	@mkdir -p $(@D)
@@ -109,6 +111,12 @@ $(BUILD)/tests/unit/test_strategy_%.o: tests/unit/test_strategy_%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iservices/strategy -c $< -o $@
 $(BUILD)/tests/test_strategy_%: $(BUILD)/tests/unit/test_strategy_%.o $(STRATEGY_PURE) $(LIBTANDEM)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
+$(BUILD)/tests/unit/test_notify_%.o: tests/unit/test_notify_%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iservices/notify -c $< -o $@
+$(BUILD)/tests/test_notify_%: $(BUILD)/tests/unit/test_notify_%.o $(NOTIFY_PURE) $(LIBTANDEM)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(PKG_LIBS)
 $(BUILD)/tests/test_%: $(BUILD)/tests/unit/test_%.o $(LIBTANDEM)

@@ -453,6 +453,8 @@ prune_tx(PGconn *conn, struct request *rq, void *arg)
         if (n > 0)
                 log_info("pruned %lld event(s) older than %u days", n,
                          svc->cfg.events_retention_days);
+        if (n >= 0 && svc->prune != NULL)
+                n = svc->prune(conn, svc);
         return n >= 0 ? ST_OK : ST_UNAVAILABLE;
 }
 

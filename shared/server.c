@@ -36,6 +36,7 @@
  */
 #define MAX_HEADER_BYTES (64 * 1024)
 #define CONNECTION_MEMORY (256 * 1024)
+#define STREAM_BLOCK (32 * 1024)         /* a streamed body's blocks */
 
 /* What ulfius hands back to dispatch(): the service and the matched route. */
 struct binding {
@@ -268,8 +269,17 @@ static void
 reply_ok(struct request *rq, unsigned *status)
 {
         *status = rq->http_status != 0 ? rq->http_status
-                  : (rq->j_out != NULL || rq->text_out != NULL ? 200 : 204);
-        if (rq->text_out != NULL) {
+                  : (rq->j_out != NULL || rq->text_out != NULL || rq->stream.read != NULL ? 200
+                     : 204);
+        if (rq->stream.read != NULL) {
+                if (ulfius_set_stream_response(rq->resp, *status, rq->stream.read, rq->stream.free,
+                                               U_STREAM_SIZE_UNKNOWN, STREAM_BLOCK,
+                                               rq->stream.arg) == U_OK) {
+                        rq->stream.read = NULL;   /* ulfius frees it when the response is done */
+                        rq->stream.free = NULL;
+                }
+                u_map_put(rq->resp->map_header, "Content-Type", rq->content_type);
+        } else if (rq->text_out != NULL) {
                 ulfius_set_string_body_response(rq->resp, *status, rq->text_out);
                 u_map_put(rq->resp->map_header, "Content-Type", rq->content_type);
         } else if (rq->j_out != NULL) {
@@ -341,6 +351,8 @@ request_finish(struct request *rq, unsigned status, const struct timespec *t0)
         problem_release(&rq->prob);
         json_decref(rq->j_out);
         free(rq->text_out);
+        if (rq->stream.free != NULL)
+                rq->stream.free(rq->stream.arg);
 }
 
 static int route_fallback(struct request *rq);

@@ -75,6 +75,12 @@ struct service {
         } renderers[SERVICE_RENDERERS_MAX];
         struct follower *followers;  /* follower.h: feeds this service follows */
         struct events_state *events; /* events.h: the retention pruner */
+        /*
+         * The service's own retention, run by the pruner after the outbox's
+         * (hourly, outside any transaction), or NULL.  Returns how many rows it
+         * removed, or -1.
+         */
+        long long (*prune)(PGconn *conn, struct service *svc);
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;
@@ -97,7 +103,18 @@ struct request {
         unsigned http_status;        /* 0: 200, or 204 when j_out is NULL */
         json_t *j_out;               /* owned; replied as JSON */
         char *text_out;              /* owned; replied as text instead (metrics) */
-        const char *content_type;    /* for text_out */
+        const char *content_type;    /* for text_out, or for stream */
+        /*
+         * Or a body streamed in blocks (a large export, in constant memory):
+         * read fills @buf with up to @max bytes and returns how many,
+         * U_STREAM_END at the end or U_STREAM_ERROR; free releases arg once
+         * the response is done (also when the reply becomes an error).
+         */
+        struct {
+                ssize_t (*read)(void *arg, uint64_t offset, char *buf, size_t max);
+                void (*free)(void *arg);
+                void *arg;
+        } stream;
         char etag[48];               /* "" or an ETag value to send */
         char location[160];          /* "" or a Location header */
         /* Idempotency-Key, when the route honours it and the client sent one */

@@ -4,7 +4,8 @@
 #   (a) unit      the Check suites in $TANDEM_BUILD/tests/test_*
 #   (a) symbols   bash tests/check-symbols.sh: no service redefines a global
 #                 symbol of libtandem.a (runs with the unit stage)
-#   (b) lint      bash tests/lint-specs.sh
+#   (b) lint      bash tests/lint-specs.sh, and tests/check-services.sh: every
+#                 list of services agrees with services.txt
 #   (c)-(f) integration: a throwaway PostgreSQL, every service, the nginx
 #             gateway, then node --test tests/integration/ against them
 #   (g) shutdown  SIGTERM to each service: it must exit 0, and no sanitizer or
@@ -46,7 +47,8 @@ want() { [[ $ONLY == all || ,$ONLY, == *,$1,* ]]; }
 READY_TIMEOUT=${TANDEM_READY_TIMEOUT:-30}
 TEST_TIMEOUT=${TANDEM_TEST_TIMEOUT:-1800}
 MAX_BODY=65536
-SERVICES=(people phases mentoring strategy)
+# the suite's services, in the order they start (services.txt)
+mapfile -t SERVICES < <(awk '!/^#/ && NF { print $1 }' services.txt)
 
 PASSED=0
 FAILED=0
@@ -95,7 +97,7 @@ cleanup() {
                 [[ -s $TANDEM_RUNDIR/gateway/error.log ]] && cp "$TANDEM_RUNDIR/gateway/error.log" "$KEEP_LOGS/gateway-startup.log"
                 for f in "$KEEP_LOGS"/*.log; do
                         [[ -s $f ]] || continue
-                        case $f in */unit-*.log | */lint.log | */symbols.log | */fuzz-*.log) continue ;; esac # already shown
+                        case $f in */unit-*.log | */lint.log | */services.log | */symbols.log | */fuzz-*.log) continue ;; esac # already shown
                         printf '\n---- tail of %s\n' "$f"
                         tail -n 25 "$f"
                 done
@@ -178,6 +180,18 @@ stage_lint() {
         else
                 sed 's/^/    /' "$LOGDIR/lint.log" | tail -n 60
                 record lint 0 1
+        fi
+}
+
+# ---- (b) the service lists ------------------------------------------------------------
+stage_services() {
+        step "(b) service lists (tests/check-services.sh: services.txt is the one declaration)"
+        if bash tests/check-services.sh >"$LOGDIR/services.log" 2>&1 </dev/null; then
+                sed 's/^/    /' "$LOGDIR/services.log"
+                record services 1 0
+        else
+                sed 's/^/    /' "$LOGDIR/services.log" | tail -n 40
+                record services 0 1
         fi
 }
 
@@ -366,7 +380,7 @@ check_reports() {
         local f hits=0
         for f in "$LOGDIR"/*; do
                 [[ -f $f ]] || continue
-                case $(basename "$f") in unit-* | lint.log | symbols.log | integration.* | gateway-*) continue ;; esac
+                case $(basename "$f") in unit-* | lint.log | services.log | symbols.log | integration.* | gateway-*) continue ;; esac
                 if grep -qE 'ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error:|ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$f"; then
                         info "report in $(basename "$f"):"
                         grep -E -m 5 'ERROR: |runtime error:|ERROR SUMMARY|definitely lost' "$f" | sed 's/^/      /'
@@ -407,7 +421,7 @@ stage_fuzz() {
 printf 'tandem tests: build %s, stages %s, run dir %s\n' "$TANDEM_BUILD" "$ONLY" "$TANDEM_RUNDIR"
 # (if, not &&: a function called from an && list runs with set -e ignored)
 if want unit; then stage_unit; stage_symbols; fi
-if want lint; then stage_lint; fi
+if want lint; then stage_lint; stage_services; fi
 if want integration; then stage_integration; fi
 if want fuzz; then stage_fuzz; fi
 COMPLETED=1

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # deploy/k8s/render.sh: writes the generated manifests of deploy/k8s from the
-# service list below: NAME.yaml per service (from service.yaml.in), the
+# suite's service list (services.txt): NAME.yaml per service (from service.yaml.in), the
 # Ingress (ingress.yaml) and kustomization.yaml.  A new service is one line in
-# SERVICES; run this and commit what it writes.
+# services.txt; run this and commit what it writes.
 #
 #   render.sh           (re)write the files
 #   render.sh --check   exit 1, naming the file, when a committed one differs
@@ -11,13 +11,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-# name, port, then the path prefixes the Ingress sends to it (DESIGN.md's)
-SERVICES=(
-        "people 8081 /v1/people /v1/me /v1/pairings /scim/v2"
-        "phases 8082 /v1/programmes /v1/enrolments /v1/workshops /v1/assessment-templates /v1/assessments /v1/stats/phases"
-        "mentoring 8083 /v1/guidelines /v1/sessions /v1/activity-templates /v1/checklists /v1/learnings /v1/signoffs /v1/evidence/mentoring /v1/stats/mentoring"
-        "strategy 8084 /v1/playbooks /v1/business-strategy /v1/integrations /v1/evidence/strategy /v1/stats/strategy"
-)
+# name, port, then the path prefixes the Ingress sends to it: services.txt
+mapfile -t SERVICES < <(awk '!/^#/ && NF { $1 = $1; print }' "$here/../../services.txt")
 
 render_service() { # NAME PORT
         sed -e "s/@NAME@/$1/g" -e "s/@PORT@/$2/g" "$here/service.yaml.in"

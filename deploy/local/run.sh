@@ -25,14 +25,9 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=deploy/local/lib.sh
 source deploy/local/lib.sh
 
-# name:default port.  A new service is one more entry here (and its upstream
-# and routes in deploy/nginx/tandem.conf.template).
-SERVICES=(
-        people:8081
-        phases:8082
-        mentoring:8083
-        strategy:8084
-)
+# name:default port, from services.txt (a new service is one line there, and
+# its upstream and routes in deploy/nginx/tandem.conf.template)
+mapfile -t SERVICES < <(awk '!/^#/ && NF { print $1 ":" $2 }' services.txt)
 
 VAR=$TANDEM_ROOT/var
 export TANDEM_RUNDIR=$VAR/run
@@ -206,6 +201,23 @@ TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN TANDEM_JWT_SECRET=$SECRET \
         bash deploy/local/demo-data.sh ||
         warn "demo data did not load completely (the suite keeps running)"
 
+# notify follows every service's feed: the demo's changes show in the audit log
+step "audit log (notify)"
+audit_rows=0
+for _ in $(seq 1 50); do
+        audit_rows=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=500" |
+                jq '.items | length' 2>/dev/null) || audit_rows=0
+        ((audit_rows > 0)) && break
+        sleep 0.2
+done
+if ((audit_rows > 0)); then
+        info "the audit log holds the demo's changes ($audit_rows on its first page); a few:"
+        curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=5" |
+                jq -r '.items[] | "      \(.time)  \(.service)  \(.type)  by \(.actor)"' || true
+else
+        warn "the audit log is still empty (see var/log/notify.log)"
+fi
+
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
 PARTNER_TOKEN=$(mint demo-partner-1 partner paula.placeholder@example.com)
 COMMS_TOKEN=$(mint demo-comms comms cora.comms@example.com)
@@ -222,6 +234,11 @@ Logs: var/log/   Tokens below are valid for 24 hours.
 
   # as the programme admin (Ada Admin)
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' $GW/v1/people?limit=5 | jq .
+
+  # the audit log: every change in every service (admin), as JSON or CSV; the suite's feed
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/audit?service=mentoring&limit=5' | jq .
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' -H 'Accept: text/csv' $GW/v1/audit | head
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/events?limit=5' | jq .
 
   # as a mentor (Mona Mentor)
   curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .

@@ -1,0 +1,47 @@
+/*
+ * main.c - the notify service: start-up and shutdown only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "access.h"
+#include "notify.h"
+#include "status.h"
+
+/* TANDEM_AUDIT_RETENTION_DAYS: 1..36500, default 400; a bad value stops the start. */
+static int
+load_retention(struct notify_app *app)
+{
+        const char *s = getenv("TANDEM_AUDIT_RETENTION_DAYS");
+        char *end = NULL;
+        long v;
+
+        app->audit_retention_days = AUDIT_RETENTION_DEFAULT_DAYS;
+        if (s == NULL || s[0] == '\0')
+                return ST_OK;
+        v = strtol(s, &end, 10);
+        if (end == s || *end != '\0' || v < 1 || v > AUDIT_RETENTION_MAX_DAYS) {
+                fprintf(stderr, "config: TANDEM_AUDIT_RETENTION_DAYS: must be a whole number"
+                        " of days from 1 to %d\n", AUDIT_RETENTION_MAX_DAYS);
+                return ST_INVALID;
+        }
+        app->audit_retention_days = (unsigned)v;
+        return ST_OK;
+}
+
+int
+main(void)
+{
+        struct service svc;
+        struct notify_app app;
+        struct access_people people = { NULL, NULL };
+
+        if (load_retention(&app) != ST_OK)
+                return 1;
+        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, notify_stmts);
+        svc.app = &app;
+        svc.prune = audit_db_prune;
+        if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK)
+                return 1;
+        return service_run(&svc, notify_routes);
+}

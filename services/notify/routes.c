@@ -1,0 +1,14 @@
+/*
+ * routes.c - the notify service's API, in one table.  api-specs/notify.yaml
+ * documents every line; GET /v1/events (the suite's feed) is the one every
+ * service serves (server.c), here over everything notify received.
+ */
+#include "notify.h"
+
+static const char *const q_audit[] = { "actor", "person_id", "service", "type", "subject",
+                                       "from", "to", "limit", "cursor", NULL };
+
+struct route notify_routes[] = {
+        { "GET", "/v1/audit", http_audit_list, 0, q_audit, 0 },
+        { NULL, NULL, NULL, 0, NULL, 0 },
+};
