@@ -700,6 +700,7 @@ service_release(struct service *svc, struct binding *bindings)
         auth_verifier_free(svc->auth);
         metrics_free(svc->metrics);
         admcache_free(svc->admission);
+        withdrawn_free(svc->withdrawn);
         client_global_cleanup();
         config_release(&svc->cfg);
 }

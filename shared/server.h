@@ -21,6 +21,7 @@
 #include "migrate.h"
 #include "problem.h"
 #include "svctoken.h"
+#include "withdrawn.h"
 
 struct request;
 typedef int (*handler_fn)(struct request *rq);
@@ -60,6 +61,8 @@ struct service {
         struct metrics *metrics;
         /* who each subject is, for a few seconds (admcache.h); NULL when turned off */
         struct admcache *admission;
+        /* access_withdrawn in memory (withdrawn.h); NULL unless the service follows people */
+        struct withdrawn *withdrawn;
         const struct migration *migrations;
         struct route *routes;        /* ended by { NULL } */
         void *app;                   /* the service's own state */
