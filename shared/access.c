@@ -228,6 +228,16 @@ withdrawn_find(PGconn *c, struct request *rq, void *arg)
         return rc;
 }
 
+/* Row @i of access_withdrawn_all's result @res. */
+static void
+withdrawn_row_read(const PGresult *res, int i, struct withdrawn_row *r)
+{
+        r->has_subject = withdrawn_parse_digest(PQgetvalue(res, i, 2), r->subject);
+        r->has_email = withdrawn_parse_digest(PQgetvalue(res, i, 3), r->email);
+        r->left = PQgetvalue(res, i, 4)[0] == 't';
+        r->removed = access_roles_from_list(PQgetvalue(res, i, 5));
+}
+
 /* Reads the whole table into a set (withdrawn.h), NULL when it holds too many rows. */
 static int
 withdrawn_load(PGconn *c, struct request *rq, void *arg)
@@ -251,13 +261,8 @@ withdrawn_load(PGconn *c, struct request *rq, void *arg)
         if (!l->too_big && rows == NULL)
                 rc = ST_NOMEM;
         for (i = 0; rows != NULL && i < PQntuples(res); i++) {
-                if (PQgetvalue(res, i, 1)[0] != 't')
-                        continue;       /* the empty table's one row */
-                rows[n].has_subject = withdrawn_parse_digest(PQgetvalue(res, i, 2), rows[n].subject);
-                rows[n].has_email = withdrawn_parse_digest(PQgetvalue(res, i, 3), rows[n].email);
-                rows[n].left = PQgetvalue(res, i, 4)[0] == 't';
-                rows[n].removed = access_roles_from_list(PQgetvalue(res, i, 5));
-                n++;
+                if (PQgetvalue(res, i, 1)[0] == 't')   /* else the empty table's one row */
+                        withdrawn_row_read(res, i, &rows[n++]);
         }
         if (rows != NULL)
                 rc = withdrawn_set_new(rows, (size_t)n, &l->set);
