@@ -512,7 +512,7 @@ follower_start(struct service *svc, const struct follower_spec *spec)
                 pthread_cond_init(&f->wake, &attr);
                 pthread_condattr_destroy(&attr);
         }
-        if (pthread_create(&f->thread, NULL, follower_main, f) != 0) {
+        if (service_thread_create(&f->thread, follower_main, f) != 0) {
                 pthread_mutex_destroy(&f->lock);
                 pthread_cond_destroy(&f->wake);
                 follower_free(f);

@@ -522,15 +522,35 @@ die(const char *what, const char *why)
         exit(1);
 }
 
+/* The signals only service_run's sigwait takes. */
+static void
+service_signals(sigset_t *set)
+{
+        sigemptyset(set);
+        sigaddset(set, SIGTERM);
+        sigaddset(set, SIGINT);
+}
+
 static void
 block_signals(void)
 {
         sigset_t set;
 
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGINT);
+        service_signals(&set);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+int
+service_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+        sigset_t set, old;
+        int rc;
+
+        service_signals(&set);
+        pthread_sigmask(SIG_BLOCK, &set, &old);
+        rc = pthread_create(thread, NULL, fn, arg);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return rc;
 }
 
 void

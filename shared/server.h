@@ -133,6 +133,15 @@ int service_error_renderer(struct service *svc, const char *prefix, error_render
 int service_own_token(struct service *svc, char **out);
 
 /*
+ * pthread_create for a service's background thread (a follower, the pruner):
+ * the thread starts with SIGTERM and SIGINT blocked, so that only
+ * service_run's sigwait takes them, even when it is started before
+ * service_run (a signal taken by such a thread would kill the process).
+ * Returns pthread_create's result.
+ */
+int service_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+/*
  * Registers @routes (the service's table) plus /healthz, /readyz, /metrics
  * and a problem+json 404, starts the thread pool, and waits for SIGTERM or
  * SIGINT; then stops accepting, lets in-flight requests finish within

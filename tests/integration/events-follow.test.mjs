@@ -111,12 +111,17 @@ describe('consequence 1: own pace sees all activity', () => {
 
   it('phases reports its followers in /readyz: following here, in trouble on the instance wired to nowhere', async () => {
     const here = expectStatus(await api('GET', '/readyz', { service: 'phases', base: follower.url }), 200);
-    assert.deepEqual(here.body.followers.map((f) => f.name).sort(), ['mentoring-progress', 'strategy-progress']);
-    assert.ok(here.body.followers.every((f) => f.state === 'following'), JSON.stringify(here.body.followers));
+    assert.deepEqual(here.body.followers.map((f) => f.name).sort(),
+      ['mentoring-progress', 'people-access', 'strategy-progress']);
+    const progress = (body) => body.followers.filter((f) => f.name !== 'people-access');
+    assert.ok(progress(here.body).every((f) => f.state === 'following'), JSON.stringify(here.body.followers));
     // the harness's instance: ready all the same, and says why it does not follow
     const there = expectStatus(await api('GET', '/readyz', { service: 'phases' }), 200);
-    assert.ok(there.body.followers.every((f) => ['unreachable', 'standby'].includes(f.state)),
+    assert.ok(progress(there.body).every((f) => ['unreachable', 'standby'].includes(f.state)),
       JSON.stringify(there.body.followers));
+    // both reach people: one of the two follows its person events, the other stands by
+    const access = [here.body, there.body].map((b) => b.followers.find((f) => f.name === 'people-access').state);
+    assert.deepEqual(access.sort(), ['following', 'standby'], JSON.stringify(access));
   });
 
   it('progress in phases is an event of its own, naming its cause', async () => {
