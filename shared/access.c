@@ -2,15 +2,18 @@
  * access.c - who may do what, the same way in every service (see access.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "access.h"
+#include "admcache.h"
 #include "events.h"
 #include "follower.h"
 #include "identity.h"
 #include "log.h"
 #include "status.h"
+#include "withdrawn.h"
 
 /* ---- pure ------------------------------------------------------------------- */
 
@@ -201,15 +204,18 @@ access_roles_from_list(const char *list)
         return bits;
 }
 
-struct withdrawal {
-        bool left;
-        unsigned removed;        /* ROLE_* bits the people service took away */
+/* What withdrawn_load read: the table's version and its rows as a set. */
+struct withdrawn_load {
+        long long version;
+        struct withdrawn_set *set;   /* NULL when too big */
+        bool too_big;
 };
+
 
 static int
 withdrawn_find(PGconn *c, struct request *rq, void *arg)
 {
-        struct withdrawal *w = arg;
+        struct withdrawn_answer *w = arg;
         const char *params[2] = { rq->who.subject, rq->who.email };
         PGresult *res = NULL;
         int rc = db_exec(c, "access_withdrawn_find", 2, params, &res);
@@ -222,16 +228,98 @@ withdrawn_find(PGconn *c, struct request *rq, void *arg)
         return rc;
 }
 
+/* Row @i of access_withdrawn_all's result @res. */
+static void
+withdrawn_row_read(const PGresult *res, int i, struct withdrawn_row *r)
+{
+        r->has_subject = withdrawn_parse_digest(PQgetvalue(res, i, 2), r->subject);
+        r->has_email = withdrawn_parse_digest(PQgetvalue(res, i, 3), r->email);
+        r->left = PQgetvalue(res, i, 4)[0] == 't';
+        r->removed = access_roles_from_list(PQgetvalue(res, i, 5));
+}
+
+/* Reads the whole table into a set (withdrawn.h), NULL when it holds too many rows. */
+static int
+withdrawn_load(PGconn *c, struct request *rq, void *arg)
+{
+        struct withdrawn_load *l = arg;
+        char limit[16];
+        const char *params[1] = { limit };
+        struct withdrawn_row *rows = NULL;
+        PGresult *res = NULL;
+        int i, n = 0, rc;
+
+        (void)rq;
+        /* one row past the bound tells a table too big to keep */
+        snprintf(limit, sizeof(limit), "%d", WITHDRAWN_MAX + 1);
+        rc = db_exec_one(c, "access_withdrawn_all", 1, params, &res);
+        if (rc != ST_OK)
+                return rc == ST_NOT_FOUND ? ST_INTERNAL : rc;
+        l->version = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        l->too_big = PQntuples(res) > WITHDRAWN_MAX;
+        rows = l->too_big ? NULL : calloc((size_t)PQntuples(res) + 1, sizeof(*rows));
+        if (!l->too_big && rows == NULL)
+                rc = ST_NOMEM;
+        for (i = 0; rows != NULL && i < PQntuples(res); i++) {
+                if (PQgetvalue(res, i, 1)[0] == 't')   /* else the empty table's one row */
+                        withdrawn_row_read(res, i, &rows[n++]);
+        }
+        if (rows != NULL)
+                rc = withdrawn_set_new(rows, (size_t)n, &l->set);
+        free(rows);
+        PQclear(res);
+        return rc;
+}
+
+/* Reads the table's version into *(long long *)@arg. */
+static int
+withdrawn_version_get(PGconn *c, struct request *rq, void *arg)
+{
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "access_withdrawn_version", 0, NULL, &res);
+
+        (void)rq;
+        if (rc == ST_OK)
+                *(long long *)arg = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        PQclear(res);
+        return rc == ST_NOT_FOUND ? ST_INTERNAL : rc;
+}
+
+/*
+ * Once a second per process: one statement asks whether the table changed,
+ * and only then a second reloads it.  A failure leaves the snapshot to age
+ * (withdrawn_lookup then refuses it and the caller asks per request).
+ */
+static void
+withdrawn_refresh(struct request *rq, struct withdrawn *wd, uint64_t now_ms)
+{
+        struct withdrawn_load l = { -1, NULL, false };
+        long long version = -1;
+        int rc = db_with(rq->svc->db, rq, withdrawn_version_get, &version);
+
+        if (rc == ST_OK && version != withdrawn_version(wd))
+                rc = db_with(rq->svc->db, rq, withdrawn_load, &l);
+        else
+                l.version = version;
+        problem_release(&rq->prob);   /* the request itself has not failed yet */
+        withdrawn_checked(wd, now_ms, rc == ST_OK, l.version, l.set, l.too_big);
+}
+
 int
 access_admit(struct request *rq)
 {
-        struct withdrawal w = { false, 0 };
+        struct withdrawn_answer w = { false, 0 };
+        struct withdrawn *wd = rq->svc->withdrawn;
         unsigned mine = rq->who.roles & ACCESS_PERSON_ROLES;
-        int rc;
+        uint64_t now = admcache_now_ms();
+        int rc = ST_OK;
 
         if (mine == 0)
                 return ST_OK;   /* a service or the SCIM client: nobody to withdraw */
-        rc = db_with(rq->svc->db, rq, withdrawn_find, &w);
+        if (wd != NULL && withdrawn_claim_check(wd, now))
+                withdrawn_refresh(rq, wd, now);
+        if (wd == NULL || !withdrawn_lookup(wd, now, rq->who.subject, rq->who.email, &w))
+                rc = db_with(rq->svc->db, rq, withdrawn_find, &w);
         if (rc != ST_OK)
                 return rc;
         if (w.left || (mine & ~w.removed) == 0)
@@ -348,8 +436,11 @@ access_follow_people(struct service *svc, const struct access_people *how)
                 .apply = apply_person,
                 .arg = (void *)how,
         };
-        int rc = follower_start(svc, &spec);
+        int rc = svc->withdrawn == NULL ? withdrawn_new(&svc->withdrawn) : ST_OK;
 
+        if (rc != ST_OK)
+                return rc;
+        rc = follower_start(svc, &spec);
         if (rc != ST_OK)
                 log_error("cannot follow the people service's person events");
         svc->admit = access_admit;

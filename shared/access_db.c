@@ -21,7 +21,22 @@ const char access_sql[] =
         "  reason text NOT NULL DEFAULT '',"
         "  updated_at timestamptz NOT NULL DEFAULT now());"
         "CREATE INDEX IF NOT EXISTS access_withdrawn_subject ON access_withdrawn (subject_sha256);"
-        "CREATE INDEX IF NOT EXISTS access_withdrawn_email ON access_withdrawn (email_sha256);";
+        "CREATE INDEX IF NOT EXISTS access_withdrawn_email ON access_withdrawn (email_sha256);"
+        /* withdrawn.h: every change bumps the version, in the writer's transaction, so
+         * that each process reloads its snapshot only when the table changed */
+        "CREATE TABLE IF NOT EXISTS access_withdrawn_version ("
+        "  one boolean PRIMARY KEY DEFAULT true CHECK (one),"
+        "  version bigint NOT NULL DEFAULT 0);"
+        "INSERT INTO access_withdrawn_version DEFAULT VALUES ON CONFLICT DO NOTHING;"
+        "CREATE OR REPLACE FUNCTION access_withdrawn_bump() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN"
+        "  EXECUTE format('UPDATE %I.access_withdrawn_version SET version = version + 1',"
+        "                 TG_TABLE_SCHEMA);"
+        "  RETURN NULL;"
+        " END $$;"
+        "CREATE OR REPLACE TRIGGER access_withdrawn_bump"
+        " AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON access_withdrawn"
+        " FOR EACH STATEMENT EXECUTE FUNCTION access_withdrawn_bump();";
 
 #define DIGEST(x) "encode(sha256(convert_to(" x ", 'UTF8')), 'hex')"
 
@@ -55,6 +70,15 @@ const struct db_stmt access_stmts[] = {
         { "access_withdrawn_tidy",
           "DELETE FROM access_withdrawn WHERE person_id = $1 AND left_at IS NULL"
           " AND cardinality(roles_removed) = 0" },
+        /* withdrawn.h: has the table changed since the snapshot was read? */
+        { "access_withdrawn_version", "SELECT version FROM access_withdrawn_version" },
+        /* withdrawn.h: the snapshot, $1 rows at most, and the version it was read at;
+         * an empty table is one row of NULLs but the version */
+        { "access_withdrawn_all",
+          "SELECT v.version, w.person_id IS NOT NULL, w.subject_sha256, w.email_sha256,"
+          "  w.left_at IS NOT NULL, array_to_string(w.roles_removed, ',')"
+          " FROM access_withdrawn_version v"
+          " LEFT JOIN (SELECT * FROM access_withdrawn LIMIT $1::int) w ON true" },
         /* the service's name, as its events say it (/tandem/<schema>) */
         { "access_service", "SELECT current_schema()" },
         { NULL, NULL },

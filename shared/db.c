@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,7 @@ struct db_pool {
         unsigned busy;               /* threads between db_checkout and db_checkin */
         struct timespec progress;    /* the last time a checkout or statement finished */
         unsigned long long waits, timeouts, deadlines;
+        atomic_ullong statements;    /* prepared statements run (for /metrics) */
         const struct db_stmt *stmts;
         struct db_conninfo ci;
         bool locks_ready;            /* lock and freed initialised */
@@ -420,6 +422,7 @@ db_pool_stats(struct db_pool *pool, struct metrics_pool_stats *out)
         out->in_use = pool->size - pool->nfree;
         out->waits = pool->waits;
         out->timeouts = pool->timeouts + pool->deadlines;
+        out->statements = atomic_load_explicit(&pool->statements, memory_order_relaxed);
         pthread_mutex_unlock(&pool->lock);
 }
 
@@ -564,6 +567,16 @@ db_run(PGconn *conn, const char *what, int sent)
 }
 
 
+/* Counts a statement run on a pooled connection. */
+static void
+db_count_statement(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL)
+                atomic_fetch_add_explicit(&slot->pool->statements, 1, memory_order_relaxed);
+}
+
 int
 db_exec_state(PGconn *conn, const char *stmt, int nparams, const char *const *params,
               PGresult **out, char sqlstate[6])
@@ -574,6 +587,7 @@ db_exec_state(PGconn *conn, const char *stmt, int nparams, const char *const *pa
                 sqlstate[0] = '\0';
         if (!db_usable(conn))
                 return ST_UNAVAILABLE;
+        db_count_statement(conn);
         res = db_run(conn, stmt,
                      PQsendQueryPrepared(conn, stmt, nparams, params, NULL, NULL, 0));
         return db_result(conn, stmt, res, out, sqlstate);

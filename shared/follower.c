@@ -477,8 +477,6 @@ follower_start(struct service *svc, const struct follower_spec *spec)
 {
         struct follower *f;
         char why[160], *filter = NULL;
-        sigset_t all, old;
-        int failed;
 
         if (!name_ok(spec->name) || spec->apply == NULL || spec->producer_url == NULL
             || strncmp(spec->producer_url, "http", 4) != 0)
@@ -515,13 +513,7 @@ follower_start(struct service *svc, const struct follower_spec *spec)
                 pthread_cond_init(&f->wake, &attr);
                 pthread_condattr_destroy(&attr);
         }
-        /* with every signal blocked, as jwks.c's fetcher: a follower starts before
-         * service_run blocks SIGTERM, and a thread that takes it dies with the process */
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        failed = pthread_create(&f->thread, NULL, follower_main, f);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (failed != 0) {
+        if (service_thread_create(&f->thread, follower_main, f) != 0) {
                 pthread_mutex_destroy(&f->lock);
                 pthread_cond_destroy(&f->wake);
                 follower_free(f);

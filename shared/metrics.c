@@ -263,6 +263,9 @@ render_pool(struct buf *b, const struct metrics *m, const struct metrics_pool_st
         put_header(b, "tandem_db_pool_timeouts_total", "counter",
                    "Checkouts that gave up waiting (answered 503).");
         put_service_sample(b, m, "tandem_db_pool_timeouts_total", p->timeouts);
+        put_header(b, "tandem_db_statements_total", "counter",
+                   "SQL statements run on the pool's connections.");
+        put_service_sample(b, m, "tandem_db_statements_total", p->statements);
 }
 
 char *

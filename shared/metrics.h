@@ -15,6 +15,7 @@ struct metrics;
 struct metrics_pool_stats {
         unsigned size, in_use, idle;
         unsigned long long waits, timeouts;
+        unsigned long long statements;   /* prepared statements run on the pool */
 };
 
 /* Returns a new registry for @service, NULL on out of memory. */

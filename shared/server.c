@@ -539,14 +539,21 @@ die(const char *what, const char *why)
         _exit(1);
 }
 
+/* The signals only service_run's sigwait takes. */
+static void
+service_signals(sigset_t *set)
+{
+        sigemptyset(set);
+        sigaddset(set, SIGTERM);
+        sigaddset(set, SIGINT);
+}
+
 static void
 block_signals(void)
 {
         sigset_t set;
 
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGINT);
+        service_signals(&set);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
@@ -557,6 +564,19 @@ listen_addr_ok(const char *addr)
         struct in_addr a;
 
         return inet_pton(AF_INET, addr, &a) == 1;
+}
+
+int
+service_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+        sigset_t set, old;
+        int rc;
+
+        service_signals(&set);
+        pthread_sigmask(SIG_BLOCK, &set, &old);
+        rc = pthread_create(thread, NULL, fn, arg);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return rc;
 }
 
 void
@@ -728,6 +748,7 @@ service_release(struct service *svc, struct binding *bindings)
         auth_verifier_free(svc->auth);
         metrics_free(svc->metrics);
         admcache_free(svc->admission);
+        withdrawn_free(svc->withdrawn);
         client_global_cleanup();
         config_release(&svc->cfg);
 }

@@ -21,6 +21,7 @@
 #include "migrate.h"
 #include "problem.h"
 #include "svctoken.h"
+#include "withdrawn.h"
 
 struct request;
 typedef int (*handler_fn)(struct request *rq);
@@ -60,6 +61,8 @@ struct service {
         struct metrics *metrics;
         /* who each subject is, for a few seconds (admcache.h); NULL when turned off */
         struct admcache *admission;
+        /* access_withdrawn in memory (withdrawn.h); NULL unless the service follows people */
+        struct withdrawn *withdrawn;
         const struct migration *migrations;
         struct route *routes;        /* ended by { NULL } */
         void *app;                   /* the service's own state */
@@ -145,6 +148,15 @@ int service_error_renderer(struct service *svc, const char *prefix, error_render
  * TANDEM_OIDC_CLIENT_ID), ST_UNAVAILABLE when the provider gives none now.
  */
 int service_own_token(struct service *svc, char **out);
+
+/*
+ * pthread_create for a service's background thread (a follower, the pruner):
+ * the thread starts with SIGTERM and SIGINT blocked, so that only
+ * service_run's sigwait takes them, even when it is started before
+ * service_run (a signal taken by such a thread would kill the process).
+ * Returns pthread_create's result.
+ */
+int service_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /*
  * Registers @routes (the service's table) plus /healthz, /readyz, /metrics

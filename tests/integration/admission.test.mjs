@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, expectProblem, expectStatus, peopleUrl } from './lib/http.mjs';
-import { adminToken, createPartner, tokenFor } from './lib/fixtures.mjs';
+import { adminToken, createPartner, createPerson, tokenFor } from './lib/fixtures.mjs';
 import { startExtra, scaled } from './lib/spawn.mjs';
 
 const TTL_MS = 1500;
@@ -22,6 +22,14 @@ async function meCalls() {
     }
   }
   return n;
+}
+
+// SQL statements the service at @base has run on its pool (its /metrics).
+async function statements(base) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('tandem_db_statements_total{'));
+  assert.ok(line, 'mentoring counts its statements in /metrics');
+  return Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
 describe('admission answers in memory', () => {
@@ -48,6 +56,44 @@ describe('admission answers in memory', () => {
     assert.equal(first, before0 + 1, 'the first read asks people who the caller is');
     for (let i = 0; i < 5; i++) expectStatus(await checklist(p, tok), 200);
     assert.equal(await meCalls(), first, 'the next reads within the lifetime do not');
+  });
+
+  it('a cached partner read runs one statement: the read itself (issue 16)', async () => {
+    const p = await createPartner();
+    const tok = tokenFor(p);
+    expectStatus(await checklist(p, tok), 200);   // /v1/me and the withdrawn subjects cached
+    const N = 20;
+    const before0 = await statements(mentoring.url);
+    for (let i = 0; i < N; i++) expectStatus(await checklist(p, tok), 200);
+    const ran = (await statements(mentoring.url)) - before0;
+    // the read's own statement each time; at most a few for the once-a-second check
+    // of the withdrawn subjects (the old per-request lookup made it 2 N)
+    assert.ok(ran >= N && ran <= N + 3, `${N} cached partner reads ran ${ran} statements`);
+  });
+
+  it('on a replica that does not follow people, a withdrawal still takes effect within 5 s, and a reinstatement', async () => {
+    // an admin reads guidelines without asking people who they are: only the
+    // withdrawn subjects (the other replica follows the feed) can refuse them
+    const a = await createPerson({ roles: ['admin'] });
+    const tok = tokenFor(a);
+    const read = () => api('GET', '/v1/guidelines', { service: 'mentoring', base: mentoring.url, token: tok });
+    expectStatus(await read(), 200);
+    const patch = async (status) => expectStatus(await api('PATCH', `/v1/people/${a.id}`, {
+      token: adminToken(), body: { status },
+    }), 200);
+    for (const [status, want] of [['left', 403], ['active', 200]]) {
+      await patch(status);
+      const since = Date.now();
+      let res;
+      for (let i = 0; i < 100; i++) {
+        res = await read();
+        if (res.status === want || Date.now() - since > scaled(5000)) break;
+        await sleep(100);
+      }
+      if (want === 403) expectProblem(res, 403, 'access-withdrawn');
+      else expectStatus(res, 200);
+      assert.ok(Date.now() - since <= scaled(5000), `${status}: ${want} only after ${Date.now() - since} ms`);
+    }
   });
 
   it('a person who left is refused by people at once and by mentoring once the lifetime passes', async () => {

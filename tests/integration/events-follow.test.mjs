@@ -119,6 +119,9 @@ describe('consequence 1: own pace sees all activity', () => {
     const there = expectStatus(await api('GET', '/readyz', { service: 'phases' }), 200);
     assert.ok(progress(there.body).every((f) => ['unreachable', 'standby'].includes(f.state)),
       JSON.stringify(there.body.followers));
+    // both reach people: one of the two follows its person events, the other stands by
+    const access = [here.body, there.body].map((b) => b.followers.find((f) => f.name === 'people-access').state);
+    assert.deepEqual(access.sort(), ['following', 'standby'], JSON.stringify(access));
   });
 
   it('progress in phases is an event of its own, naming its cause', async () => {

@@ -131,7 +131,7 @@ END_TEST
 START_TEST(test_pool_gauges)
 {
         struct metrics *m = metrics_new("people");
-        struct metrics_pool_stats pool = { 10, 3, 7, 42, 5 };
+        struct metrics_pool_stats pool = { 10, 3, 7, 42, 5, 123456 };
         char *text = metrics_render(m, &pool);
 
         ck_assert_line(text, "# TYPE tandem_db_pool_size gauge");
@@ -142,6 +142,8 @@ START_TEST(test_pool_gauges)
         ck_assert_line(text, "tandem_db_pool_waits_total{" SVC "} 42");
         ck_assert_line(text, "# TYPE tandem_db_pool_timeouts_total counter");
         ck_assert_line(text, "tandem_db_pool_timeouts_total{" SVC "} 5");
+        ck_assert_line(text, "# TYPE tandem_db_statements_total counter");
+        ck_assert_line(text, "tandem_db_statements_total{" SVC "} 123456");
         free(text);
         metrics_free(m);
 }
