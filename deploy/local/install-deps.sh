@@ -133,42 +133,30 @@ if ! node_new_enough; then
         fi
 fi
 
-# npm packages of the test tools: npm ci when the lock file's content differs
-# from the one of the last complete install (a fresh checkout's newer mtime alone
-# is no reason: npm ci starts by deleting node_modules).
-if [[ ${1:-} != run && -f tests/package-lock.json ]]; then
-        stamp=tests/node_modules/.tandem-lock.sha256
-        want=$(sha256sum tests/package-lock.json | cut -d' ' -f1)
-        if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-                log=$(mktemp /tmp/tandem-npm.XXXXXX.log)
-                if ! (cd tests && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null; then
-                        tail -n 30 "$log" >&2
-                        echo "deps: npm ci in tests/ failed (full log: $log)" >&2
-                        exit 1
-                fi
-                rm -f "$log"
-                echo "$want" >"$stamp"
-                msg+=("npm ci in tests/")
+# npm ci in DIR when its lock file's content differs from the one of the last
+# complete install (a fresh checkout's newer mtime alone is no reason: npm ci
+# starts by deleting node_modules).
+npm_ci_dir() {
+        local dir=$1 stamp want log
+        [[ -f $dir/package-lock.json ]] || return 0
+        stamp=$dir/node_modules/.tandem-lock.sha256
+        want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+        [[ ! -f $stamp || $(cat "$stamp") != "$want" ]] || return 0
+        log=$(mktemp /tmp/tandem-npm.XXXXXX.log)
+        if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null; then
+                tail -n 30 "$log" >&2
+                echo "deps: npm ci in $dir/ failed (full log: $log)" >&2
+                exit 1
         fi
-fi
+        rm -f "$log"
+        echo "$want" >"$stamp"
+        msg+=("npm ci in $dir/")
+}
 
-# the web app's build tools, its local OpenID provider and its browser test
-# libraries (web/package.json), the same way
-if [[ -f web/package-lock.json ]]; then
-        stamp=web/node_modules/.tandem-lock.sha256
-        want=$(sha256sum web/package-lock.json | cut -d' ' -f1)
-        if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
-                log=$(mktemp /tmp/tandem-npm.XXXXXX.log)
-                if ! (cd web && npm ci --no-audit --no-fund --loglevel=error) >"$log" 2>&1 </dev/null; then
-                        tail -n 30 "$log" >&2
-                        echo "deps: npm ci in web/ failed (full log: $log)" >&2
-                        exit 1
-                fi
-                rm -f "$log"
-                echo "$want" >"$stamp"
-                msg+=("npm ci in web/")
-        fi
-fi
+# the test tools (not for make run), then the web app's build tools, its local
+# OpenID provider and its browser test libraries
+if [[ ${1:-} != run ]]; then npm_ci_dir tests; fi
+npm_ci_dir web
 
 if ((${#msg[@]} == 0)); then
         echo "deps: all present"

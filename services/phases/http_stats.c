@@ -12,6 +12,24 @@ struct stats_op {
         struct stats_filter f;
 };
 
+/* Statistics are for viewers, comms, the programme team and services. */
+static bool
+stats_reader(const struct request *rq)
+{
+        return (rq->who.roles & (ROLE_VIEWER | ROLE_COMMS | ROLE_ADMIN | ROLE_SERVICE)) != 0;
+}
+
+/* The filters every statistics route takes; faults go to rq->prob. */
+static void
+stats_filter_read(struct request *rq, struct stats_filter *f)
+{
+        http_query_uuid(rq, "programme_id", &f->programme_id);
+        f->business_unit = http_query(rq, "business_unit");
+        if (f->business_unit != NULL && (f->business_unit[0] == '\0'
+                                         || jv_utf8_len(f->business_unit) > 100))
+                problem_field(&rq->prob, "business_unit", "must be 1 to 100 characters");
+}
+
 static int
 stats_tx(PGconn *c, struct request *rq, void *arg)
 {
@@ -25,14 +43,10 @@ http_stats_phases(struct request *rq)
 {
         struct stats_op op = { { NULL, NULL } };
 
-        if (!(rq->who.roles & (ROLE_VIEWER | ROLE_COMMS | ROLE_ADMIN | ROLE_SERVICE)))
+        if (!stats_reader(rq))
                 return access_forbid(rq, "statistics are for viewers, comms and the programme"
                                      " team");
-        http_query_uuid(rq, "programme_id", &op.f.programme_id);
-        op.f.business_unit = http_query(rq, "business_unit");
-        if (op.f.business_unit != NULL && (op.f.business_unit[0] == '\0'
-                                           || jv_utf8_len(op.f.business_unit) > 100))
-                problem_field(&rq->prob, "business_unit", "must be 1 to 100 characters");
+        stats_filter_read(rq, &op.f);
         if (problem_field_count(&rq->prob) > 0)
                 return ST_INVALID;
         return db_with(rq->svc->db, rq, stats_tx, &op);
@@ -91,14 +105,10 @@ http_stats_trend(struct request *rq)
         const char *interval = NULL;
         long today = (long)(clock_now() / 86400), to, from;
 
-        if (!(rq->who.roles & (ROLE_VIEWER | ROLE_COMMS | ROLE_ADMIN | ROLE_SERVICE)))
+        if (!stats_reader(rq))
                 return access_forbid(rq, "statistics are for viewers, comms and the programme"
                                      " team");
-        http_query_uuid(rq, "programme_id", &op.f.programme_id);
-        op.f.business_unit = http_query(rq, "business_unit");
-        if (op.f.business_unit != NULL && (op.f.business_unit[0] == '\0'
-                                           || jv_utf8_len(op.f.business_unit) > 100))
-                problem_field(&rq->prob, "business_unit", "must be 1 to 100 characters");
+        stats_filter_read(rq, &op.f);
         http_query_enum(rq, "interval", intervals, &interval);
         to = query_day(rq, "to", today);
         from = query_day(rq, "from", to - 83);
