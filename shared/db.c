@@ -38,6 +38,7 @@ struct db_slot {
         struct db_pool *pool;
         unsigned deadline_ms;        /* for the statement now being run */
         bool abandoned;              /* a deadline passed: never used again */
+        bool emitted;                /* the open transaction wrote an outbox row */
 };
 
 struct db_pool {
@@ -56,6 +57,10 @@ struct db_pool {
         const struct db_stmt *stmts;
         struct db_conninfo ci;
         bool locks_ready;            /* lock and freed initialised */
+        /* feeds' long polls wait here for a commit that wrote events (db_wait_events) */
+        pthread_mutex_t ev_lock;
+        pthread_cond_t ev_cond;
+        unsigned long long ev_commits;
 };
 
 /* Past this without progress while every allowed thread is in the pool, it refuses. */
@@ -180,6 +185,8 @@ db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
         pthread_condattr_init(&attr);
         pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
         pthread_cond_init(&pool->freed, &attr);
+        pthread_mutex_init(&pool->ev_lock, NULL);
+        pthread_cond_init(&pool->ev_cond, &attr);
         pthread_condattr_destroy(&attr);
         pool->locks_ready = true;
         clock_gettime(CLOCK_MONOTONIC, &pool->progress);
@@ -238,6 +245,8 @@ db_pool_free(struct db_pool *pool)
         if (pool->locks_ready) {
                 pthread_mutex_destroy(&pool->lock);
                 pthread_cond_destroy(&pool->freed);
+                pthread_mutex_destroy(&pool->ev_lock);
+                pthread_cond_destroy(&pool->ev_cond);
         }
         db_conninfo_release(&pool->ci);
         free(pool->slots);
@@ -683,6 +692,63 @@ idem_store(PGconn *conn, struct request *rq, char *route)
 
 /* ---- transactions -------------------------------------------------------- */
 
+void
+db_note_event(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL)
+                slot->emitted = true;
+}
+
+static void
+db_events_forget(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL)
+                slot->emitted = false;
+}
+
+/* After a COMMIT: wakes the feeds' long polls when the transaction wrote events. */
+static void
+db_events_committed(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot == NULL || !slot->emitted)
+                return;
+        slot->emitted = false;
+        pthread_mutex_lock(&slot->pool->ev_lock);
+        slot->pool->ev_commits++;
+        pthread_cond_broadcast(&slot->pool->ev_cond);
+        pthread_mutex_unlock(&slot->pool->ev_lock);
+}
+
+unsigned long long
+db_events_seen(struct db_pool *pool)
+{
+        unsigned long long n;
+
+        pthread_mutex_lock(&pool->ev_lock);
+        n = pool->ev_commits;
+        pthread_mutex_unlock(&pool->ev_lock);
+        return n;
+}
+
+void
+db_wait_events(struct db_pool *pool, unsigned long long seen, unsigned ms)
+{
+        struct timespec deadline;
+
+        deadline_after(&deadline, ms);
+        pthread_mutex_lock(&pool->ev_lock);
+        while (pool->ev_commits == seen
+               && pthread_cond_timedwait(&pool->ev_cond, &pool->ev_lock, &deadline) != ETIMEDOUT)
+                ;
+        pthread_mutex_unlock(&pool->ev_lock);
+}
+
 static void
 tx_reset_output(struct request *rq)
 {
@@ -706,6 +772,7 @@ tx_once(PGconn *conn, struct request *rq, db_tx_fn fn, void *arg)
 
         if (idem)
                 snprintf(route, sizeof(route), "%s %s", rq->route->method, rq->route->pattern);
+        db_events_forget(conn);
         rc = db_command(conn, "BEGIN");
         if (rc == ST_UNAVAILABLE && PQstatus(conn) == CONNECTION_BAD)
                 return ST_RETRY;   /* the server dropped an idle connection: nothing ran */
@@ -716,8 +783,12 @@ tx_once(PGconn *conn, struct request *rq, db_tx_fn fn, void *arg)
         rc = fn(conn, rq, arg);
         if (rc == ST_OK && idem)
                 rc = idem_store(conn, rq, route);
-        if (rc == ST_OK)
-                return db_command(conn, "COMMIT");
+        if (rc == ST_OK) {
+                rc = db_command(conn, "COMMIT");
+                if (rc == ST_OK)
+                        db_events_committed(conn);
+                return rc;
+        }
 out:
         if (PQtransactionStatus(conn) != PQTRANS_IDLE)
                 db_command(conn, "ROLLBACK");

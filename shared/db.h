@@ -127,6 +127,19 @@ typedef int (*db_tx_fn)(PGconn *conn, struct request *rq, void *arg);
 int db_tx(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
 
 /*
+ * Events committed in this process wake the feeds' long polls at once
+ * (events.c), instead of their next poll: outbox_emit notes that the open
+ * transaction on @conn wrote an event (db_note_event), db_tx wakes the
+ * waiters after its COMMIT.  A feed takes db_events_seen before it reads,
+ * then db_wait_events returns when a commit with events came after that
+ * read, or after @ms.  Commits in another process (a replica) are found by
+ * the next poll.
+ */
+void db_note_event(PGconn *conn);
+unsigned long long db_events_seen(struct db_pool *pool);
+void db_wait_events(struct db_pool *pool, unsigned long long seen, unsigned ms);
+
+/*
  * Runs @fn without a transaction on a pooled connection.  For reads only:
  * when the server dropped the connection, @fn runs once more on a fresh one.
  */
