@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #define MAX_HEADER_BYTES (64 * 1024)
 #define CONNECTION_MEMORY (256 * 1024)
 #define STREAM_BLOCK (32 * 1024)         /* a streamed body's blocks */
+#define SERVICE_ARENAS 2                 /* malloc arenas (service_init) */
 
 /* What ulfius hands back to dispatch(): the service and the matched route. */
 struct binding {
@@ -588,6 +590,12 @@ service_init(struct service *svc, const char *name, unsigned default_port,
         /* signals keep their default action until service_run: a start-up stuck on
          * the database still stops on SIGTERM */
         signal(SIGPIPE, SIG_IGN);
+        /* glibc gives each of up to 8 x cores threads an arena of its own, and
+         * each keeps what it freed: with 32 workers that is most of a service's
+         * RSS.  Two arenas (and the per-thread caches in front of them) keep it
+         * under 32 MB with no measurable cost; MALLOC_ARENA_MAX still wins. */
+        if (getenv("MALLOC_ARENA_MAX") == NULL)
+                mallopt(M_ARENA_MAX, SERVICE_ARENAS);
         memset(svc, 0, sizeof(*svc));
         json_object_seed(0);
         if (config_load(&svc->cfg, name, default_port, env_get, err, sizeof(err)) != ST_OK)
