@@ -55,6 +55,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "thread.h"
 
 #define EVENTS_POLL_MS 100
 #define EVENTS_WAIT_MAX_S 30
@@ -501,7 +502,7 @@ events_start(struct service *svc)
         pthread_mutex_init(&st->lock, NULL);
         pthread_cond_init(&st->wake, NULL);
         svc->events = st;
-        if (pthread_create(&st->thread, NULL, pruner_main, svc) != 0) {
+        if (thread_start(&st->thread, pruner_main, svc) != 0) {
                 svc->events = NULL;
                 free(st);
                 return ST_INTERNAL;

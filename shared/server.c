@@ -25,6 +25,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "thread.h"
 
 /* How long draining waits with nothing in flight before it stops the server. */
 #define DRAIN_QUIET_MS 150.0
@@ -541,21 +542,12 @@ die(const char *what, const char *why)
         _exit(1);
 }
 
-/* The signals only service_run's sigwait takes. */
-static void
-service_signals(sigset_t *set)
-{
-        sigemptyset(set);
-        sigaddset(set, SIGTERM);
-        sigaddset(set, SIGINT);
-}
-
 static void
 block_signals(void)
 {
         sigset_t set;
 
-        service_signals(&set);
+        thread_stop_signals(&set);
         pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
@@ -571,14 +563,7 @@ listen_addr_ok(const char *addr)
 int
 service_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
-        sigset_t set, old;
-        int rc;
-
-        service_signals(&set);
-        pthread_sigmask(SIG_BLOCK, &set, &old);
-        rc = pthread_create(thread, NULL, fn, arg);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        return rc;
+        return thread_start(thread, fn, arg);
 }
 
 void
@@ -767,9 +752,7 @@ wait_for_signal(void)
         sigset_t set;
         int sig = 0;
 
-        sigemptyset(&set);
-        sigaddset(&set, SIGTERM);
-        sigaddset(&set, SIGINT);
+        thread_stop_signals(&set);
         sigwait(&set, &sig);
         return sig;
 }
