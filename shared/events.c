@@ -91,7 +91,8 @@ outbox_emit(PGconn *conn, const struct request *rq, const struct event_out *ev)
         params[4] = rq != NULL && rq->request_id[0] != '\0' ? rq->request_id : NULL;
         params[5] = ev->version > 0 ? version : NULL;
         params[6] = data;
-        rc = db_exec(conn, "events_insert", 7, params, NULL);
+        /* with the COMMIT, in its round trip (db_defer): an event costs no wait */
+        rc = db_defer(conn, "events_insert", 7, params);
         if (rc == ST_OK)
                 db_note_event(conn);   /* db_tx wakes this process's long polls on COMMIT */
         free(data);

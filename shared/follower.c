@@ -297,6 +297,7 @@ static int
 apply_one(PGconn *conn, struct page *pg, const json_t *j_item)
 {
         struct follower_event ev;
+        unsigned mark = db_defer_mark(conn);
         int rc = follower_event_parse(j_item, &ev);
 
         if (rc == ST_OK && pg->savepoints)
@@ -304,6 +305,10 @@ apply_one(PGconn *conn, struct page *pg, const json_t *j_item)
         if (rc != ST_OK)
                 return rc;
         rc = pg->f->apply(conn, &ev, pg->f->arg);
+        /* with savepoints, its deferred statements (its events) run now, so that
+         * a failure of theirs is this event's */
+        if (rc == ST_OK && pg->savepoints)
+                rc = db_defer_flush(conn);
         if (rc == ST_OK) {
                 pg->applied++;
                 return pg->savepoints ? db_command(conn, "RELEASE SAVEPOINT follower_event")
@@ -311,6 +316,7 @@ apply_one(PGconn *conn, struct page *pg, const json_t *j_item)
         }
         if (transient(rc))
                 return rc;
+        db_defer_drop(conn, mark);
         if (!pg->savepoints) {
                 pg->refused = true;
                 return ST_CONFLICT;   /* rolls the page back; see follow_once */
@@ -443,7 +449,9 @@ follow_once(struct follower *f, bool *more)
         rc = fetch(f, &pg);
         if (rc == ST_OK && (pg.count > 0 || strcmp(pg.next, pg.after) != 0)) {
                 rc = db_tx(f->svc->db, NULL, apply_tx, &pg);
-                if (rc == ST_CONFLICT && pg.refused) {
+                /* refused, or a deferred statement (an event it emits) failed at COMMIT */
+                if ((rc == ST_CONFLICT && pg.refused)
+                    || (rc != ST_OK && rc != ST_CONFLICT && !transient(rc))) {
                         pg.savepoints = true;   /* again, rolling back only the refused event */
                         rc = db_tx(f->svc->db, NULL, apply_tx, &pg);
                 }
