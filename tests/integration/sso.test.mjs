@@ -187,6 +187,20 @@ describe('SSO with a real OpenID Connect provider', () => {
     expectProblem(await call(es, 'GET', '/v1/me', { token: svc }), 404, 'not-found');
   });
 
+  it('creates nobody just in time from a token without a valid e-mail (a person has one until erased)', async () => {
+    for (const email of [undefined, 'not-an-address']) {
+      const oid = `oid-noemail-${uniq()}`;
+      const persona = { oid, name: 'Dorothy Vaughan', groups: ['Tandem-Partners'], ...(email ? { email } : {}) };
+      const t = await op.token({ persona, resource: 'urn:tandem:es256' });
+      expectProblem(await call(es, 'GET', '/v1/me', { token: t }), 404, 'not-found');
+      assert.equal((await peopleByExternalId(oid)).length, 0, `no person for e-mail ${email}`);
+      // an admin without an e-mail still reads the list; every person in it has an e-mail
+      const a = await op.token({ persona: { ...personaAdmin(), oid: `oid-${uniq()}` }, resource: 'urn:tandem:es256' });
+      const list = expectStatus(await call(es, 'GET', '/v1/people?limit=100', { token: a }), 200).body;
+      for (const p of list.items) assert.ok(p.erased_at !== null || typeof p.email === 'string', p.id);
+    }
+  });
+
   it('a service token from the client credentials grant reads as the service', async () => {
     const svc = await op.token({ persona: { groups: ['Tandem-Service'] } });
     const res = expectStatus(await call(rs, 'GET', '/v1/people?limit=2', { token: svc }), 200);
