@@ -576,9 +576,9 @@ service_init(struct service *svc, const char *name, unsigned default_port,
          * the database still stops on SIGTERM */
         signal(SIGPIPE, SIG_IGN);
         /* glibc gives each of up to 8 x cores threads an arena of its own, and
-         * each keeps what it freed: with 32 workers that is most of a service's
-         * RSS.  Two arenas (and the per-thread caches in front of them) keep it
-         * under 32 MB with no measurable cost; MALLOC_ARENA_MAX still wins. */
+         * each keeps what it freed.  Two arenas (and the per-thread caches in
+         * front of them) took 2 to 5 MiB off the peak RSS of three services in
+         * make bench (README); MALLOC_ARENA_MAX still wins. */
         if (getenv("MALLOC_ARENA_MAX") == NULL)
                 mallopt(M_ARENA_MAX, SERVICE_ARENAS);
         memset(svc, 0, sizeof(*svc));
