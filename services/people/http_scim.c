@@ -286,11 +286,20 @@ users_create_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
         struct db_row r = { 0 };
-        int rc = scim_db_create(c, op->j_flat, &r, &rq->prob);
+        struct person_access was = { .left = true }, now;
+        bool revived = false;
+        int rc = scim_db_create(c, op->j_flat, &r, &revived, &rq->prob);
 
         if (rc == ST_OK)
                 rc = outbox_row(c, rq, "tandem.people.person.provisioned", &r, "id",
                                 scim_person_fields, NULL);
+        /* a person the provider deleted and provisions again is reinstated everywhere */
+        if (rc == ST_OK && revived)
+                rc = people_db_access(c, r.id, &now);
+        if (rc == ST_OK && revived) {
+                was.roles = now.roles;
+                rc = people_access_changed(c, rq, r.id, &was, &now, "deactivated");
+        }
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 201);
         db_row_release(&r);

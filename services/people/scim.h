@@ -115,10 +115,11 @@ int scim_db_lock(PGconn *c, const char *id, long long *version, json_t **flat);
 
 /*
  * Creates a person from @j_flat, or revives the one the provider deleted
- * earlier with the same userName or externalId.  ST_CONFLICT (uniqueness,
+ * earlier with the same userName or externalId (*@revived true).  ST_CONFLICT (uniqueness,
  * naming the attribute in @p) when another person has them.
  */
-int scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct problem *p);
+int scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, bool *revived,
+                   struct problem *p);
 
 /* Replaces the provisioned attributes of @id by @j_flat.  ST_CONFLICT as above. */
 int scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct db_row *out,

@@ -179,20 +179,18 @@ scim_taken(PGconn *c, const json_t *j_flat, const char *self, char revive[UUID_S
         return rc;
 }
 
-/* Runs a write returning id, version, json, status; a person who left loses their pairings. */
+/*
+ * Runs a write returning id, version, json, status.  A person who left loses
+ * their pairings in the handler (people_access_changed), each with its event.
+ */
 static int
 write_user(PGconn *c, const char *stmt, int n, const char *const *params, struct db_row *out)
 {
-        const char *end_params[2] = { NULL, "deprovisioned over SCIM" };
         PGresult *res = NULL;
         int rc = db_exec(c, stmt, n, params, &res);
 
         if (rc == ST_OK)
                 rc = db_row_take(res, out);
-        if (rc == ST_OK && strcmp(PQgetvalue(res, 0, 3), "left") == 0) {
-                end_params[0] = out->id;
-                rc = db_exec(c, "pairings_end_for", 2, end_params, NULL);
-        }
         PQclear(res);
         if (rc == ST_CONFLICT)
                 rc = ST_RETRY;  /* lost a race with a concurrent write: look again */
@@ -227,7 +225,8 @@ scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct db_row *
 }
 
 int
-scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct problem *p)
+scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, bool *revived,
+               struct problem *p)
 {
         char revive[UUID_STR_LEN];
         char *body = NULL;
@@ -236,7 +235,8 @@ scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct probl
 
         if (rc != ST_OK)
                 return rc;
-        if (revive[0] != '\0')
+        *revived = revive[0] != '\0';
+        if (*revived)
                 return scim_db_replace(c, revive, j_flat, out, p);
         body = flat_text(j_flat);
         if (body == NULL)
@@ -250,14 +250,12 @@ scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct probl
 int
 scim_db_delete(PGconn *c, const char *id)
 {
-        const char *params[2] = { id, "deprovisioned over SCIM" };
+        const char *params[1] = { id };
         PGresult *res = NULL;
         int rc = db_exec_one(c, "scim_delete", 1, params, &res);
 
         PQclear(res);
-        if (rc == ST_OK)
-                rc = db_exec(c, "pairings_end_for", 2, params, NULL);
-        return rc;
+        return rc;   /* the pairings end in the handler (people_access_changed) */
 }
 
 /* {schemas, totalResults, startIndex, itemsPerPage, Resources} around the rows' text. */
