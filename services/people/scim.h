@@ -144,8 +144,13 @@ int scim_db_groups(PGconn *c, const char *role, const char *member, bool members
 /* One Group as JSON text (malloc'd).  ST_NOT_FOUND for an unknown role. */
 int scim_db_group(PGconn *c, const char *role, bool members, char **out);
 
-/* Applies @m to the members of @role.  ST_INVALID (in @p) for an unknown user. */
+/*
+ * Applies @m to the members of @role, appending to @j_gained and @j_lost the
+ * ids of the people whose roles it changed.  ST_INVALID (in @p) for an
+ * unknown user.
+ */
 int scim_db_group_members(PGconn *c, const char *role, const struct scim_members *m,
+                          json_t *j_gained, json_t *j_lost,
                           struct problem *p);
 
 /* ---- http_scim.c ----------------------------------------------------------------- */

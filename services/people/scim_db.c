@@ -93,14 +93,15 @@ const struct db_stmt scim_stmts[] = {
         { "scim_members_add",
           "UPDATE person AS p SET roles = array_append(p.roles, $1), version = p.version + 1,"
           " updated_at = now() WHERE p.id = ANY ($2::uuid[]) AND NOT ($1 = ANY (p.roles))"
-          " AND" VISIBLE },
+          " AND" VISIBLE " RETURNING p.id" },
         { "scim_members_remove",
           "UPDATE person AS p SET roles = array_remove(p.roles, $1), version = p.version + 1,"
-          " updated_at = now() WHERE p.id = ANY ($2::uuid[]) AND $1 = ANY (p.roles)" },
+          " updated_at = now() WHERE p.id = ANY ($2::uuid[]) AND $1 = ANY (p.roles)"
+          " RETURNING p.id" },
         { "scim_members_keep_only",
           "UPDATE person AS p SET roles = array_remove(p.roles, $1), version = p.version + 1,"
           " updated_at = now() WHERE $1 = ANY (p.roles) AND NOT (p.id = ANY ($2::uuid[]))"
-          " AND p.erased_at IS NULL" },
+          " AND p.erased_at IS NULL RETURNING p.id" },
         { NULL, NULL },
 };
 
@@ -408,19 +409,25 @@ members_known(PGconn *c, const char *ids, const json_t *j_ids, struct problem *p
 
 /* Runs the members statement @stmt for @role and the ids of @j_ids. */
 static int
-members_exec(PGconn *c, const char *stmt, const char *role, const json_t *j_ids)
+members_exec(PGconn *c, const char *stmt, const char *role, const json_t *j_ids,
+             json_t *j_changed)
 {
         char *ids = uuid_array(j_ids);
         const char *params[2] = { role, ids };
-        int rc = ids != NULL ? db_exec(c, stmt, 2, params, NULL) : ST_NOMEM;
+        PGresult *res = NULL;
+        int rc = ids != NULL ? db_exec(c, stmt, 2, params, &res) : ST_NOMEM;
 
+        for (int i = 0; rc == ST_OK && i < PQntuples(res); i++)
+                if (json_array_append_new(j_changed, json_string(PQgetvalue(res, i, 0))) != 0)
+                        rc = ST_NOMEM;
+        PQclear(res);
         free(ids);
         return rc;
 }
 
 int
 scim_db_group_members(PGconn *c, const char *role, const struct scim_members *m,
-                      struct problem *p)
+                      json_t *j_gained, json_t *j_lost, struct problem *p)
 {
         char *ids = uuid_array(m->j_add);
         int rc = ids != NULL ? ST_OK : ST_NOMEM;
@@ -429,10 +436,10 @@ scim_db_group_members(PGconn *c, const char *role, const struct scim_members *m,
                 rc = members_known(c, ids, m->j_add, p);
         free(ids);
         if (rc == ST_OK && m->replace)
-                rc = members_exec(c, "scim_members_keep_only", role, m->j_add);
+                rc = members_exec(c, "scim_members_keep_only", role, m->j_add, j_lost);
         if (rc == ST_OK && json_array_size(m->j_add) > 0)
-                rc = members_exec(c, "scim_members_add", role, m->j_add);
+                rc = members_exec(c, "scim_members_add", role, m->j_add, j_gained);
         if (rc == ST_OK && json_array_size(m->j_remove) > 0)
-                rc = members_exec(c, "scim_members_remove", role, m->j_remove);
+                rc = members_exec(c, "scim_members_remove", role, m->j_remove, j_lost);
         return rc;
 }

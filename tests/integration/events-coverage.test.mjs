@@ -9,7 +9,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, expectProblem, expectStatus, requireEnv } from './lib/http.mjs';
 import {
-  adminToken, createMentor, createPairing, createPartner, serviceToken, uniq,
+  adminToken, createMentor, createPairing, createPartner, serviceToken, tokenFor, uniq,
 } from './lib/fixtures.mjs';
 import {
   cast, createCompletion, createItem, createSession, holdSession, m,
@@ -447,6 +447,37 @@ describe('people: pairings ended by leaving, deprovisioning and erasure each hav
     const erased = await theEvent('people', cur, 'tandem.people.person.erased', who.id, { person: who.id });
     assert.equal(ended.actor, erased.actor);
     assert.equal(ended.requestid, erased.requestid, 'one request, one transaction');
+  });
+
+  it('SCIM Groups: a member removed from a role gets person.roles_changed, and loses the role everywhere', async () => {
+    const mentor = await createMentor();
+    const tok = tokenFor(mentor);
+    // (mentoring asks people who the caller is; a worker of people busy with a long poll
+    // can hold that past mentoring's deadline: the status wanted comes on a retry)
+    const statusBecomes = async (want) => {
+      let status = 0;
+      for (const t0 = Date.now(); status !== want && Date.now() - t0 < 10000;) {
+        status = (await m('GET', '/v1/learnings', { token: tok, invalid: true })).status;
+        if (status !== want) await new Promise((r) => setTimeout(r, 100));
+      }
+      return status;
+    };
+    assert.equal(await statusBecomes(200), 200, 'a mentor reads learnings');
+    const cur = await mark('people');
+    const ops = (op) => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op, path: 'members', value: [{ value: mentor.id }] }],
+    });
+    expectStatus(await scim('PATCH', '/scim/v2/Groups/mentor', ops('remove')), 204);
+    const e = await theEvent('people', cur, 'tandem.people.person.roles_changed', mentor.id, { person: mentor.id });
+    assert.deepEqual(e.data.roles_removed, ['mentor']);
+    assert.deepEqual(e.data.roles_added, []);
+    // mentoring follows it: the token still says mentor, the answer is 403 within 5 s
+    assert.equal(await statusBecomes(403), 403, 'the role removed over SCIM is withdrawn in mentoring');
+    const cur2 = await mark('people');
+    expectStatus(await scim('PATCH', '/scim/v2/Groups/mentor', ops('add')), 204);
+    const back = await theEvent('people', cur2, 'tandem.people.person.roles_changed', mentor.id);
+    assert.deepEqual(back.data.roles_added, ['mentor']);
   });
 
   it('a person SCIM deleted and provisioned again is reinstated (person.reinstated)', async () => {
