@@ -249,6 +249,8 @@ stage_integration() {
                         TANDEM_SCIM_TOKEN="$scim_token" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                         TANDEM_LOG_LEVEL=info \
+                        TANDEM_WEBHOOK_ALLOW=loopback \
+                        TANDEM_WEBHOOK_RETRY_BASE_MS=100 \
                         "${peers[@]}" "${dead_evidence[@]}"
                 pid=$STARTED_PID
                 if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then
