@@ -112,6 +112,14 @@ void events_stop(struct service *svc);
 long long events_prune(PGconn *conn, unsigned days);
 
 /*
+ * The same for any retention statement @stmt that takes $1 days and $2 a
+ * batch size and deletes at most one batch (notify's delivery log): batch by
+ * batch, each its own short transaction, until a short one.  Returns how
+ * many rows it removed, or -1.
+ */
+long long events_prune_stmt(PGconn *conn, const char *stmt, unsigned days);
+
+/*
  * The CloudEvents 1.0 envelope of the row `e` (SQL, as text); null extensions
  * are left out.  Also used by notify to replay events to webhooks.
  */

@@ -51,15 +51,6 @@ struct attempt {
         size_t read;
 };
 
-static double
-now_ms(void)
-{
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void
 idle(struct webhooks *wh, long ms)
 {
@@ -174,7 +165,7 @@ attempt(struct wh_worker *w, const struct wh_claim *cl, struct wh_outcome *o)
         struct attempt at = { w->wh, NULL, false, false, "", 0 };
         char *host = NULL;
         struct curl_slist *headers = NULL;
-        double t0 = now_ms();
+        curl_off_t us = 0;
         CURLcode cc;
 
         memset(o, 0, sizeof(*o));
@@ -189,7 +180,8 @@ attempt(struct wh_worker *w, const struct wh_claim *cl, struct wh_outcome *o)
         curl_easy_reset(w->curl);
         curl_setup(w->curl, cl, headers, &at);
         cc = curl_easy_perform(w->curl);
-        o->latency_ms = (long)(now_ms() - t0);
+        curl_easy_getinfo(w->curl, CURLINFO_TOTAL_TIME_T, &us);
+        o->latency_ms = (long)(us / 1000);
         curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &o->code);
         o->ok = cc == CURLE_OK && o->code >= 200 && o->code < 300;
         o->refused = at.refused;

@@ -45,6 +45,16 @@ notify_all_stmts(void)
         return all;
 }
 
+/* The pruner: the audit log's retention, then the delivery log's (the feed's). */
+static long long
+notify_prune(PGconn *c, struct service *svc)
+{
+        long long a = audit_db_prune(c, svc);
+        long long w = webhook_db_prune(c, svc->cfg.events_retention_days);
+
+        return a < 0 || w < 0 ? -1 : a + w;
+}
+
 static void
 notify_stop(struct service *svc)
 {
@@ -72,7 +82,7 @@ main(void)
                 return 1;
         service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, notify_all_stmts());
         svc.app = &app;
-        svc.prune = audit_db_prune;
+        svc.prune = notify_prune;
         svc.stop = notify_stop;
         svc.metrics_more = notify_metrics;
         if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK

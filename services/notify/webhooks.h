@@ -211,6 +211,12 @@ int webhook_db_record(PGconn *c, const struct wh_claim *cl, const struct wh_outc
                       unsigned retry_for_s, unsigned disable_after_s, bool *gave_up,
                       bool *disabled);
 
+/*
+ * Removes finished (succeeded or failed) deliveries last tried more than
+ * @days ago, in batches (events_prune_stmt).  Returns how many, or -1.
+ */
+long long webhook_db_prune(PGconn *c, unsigned days);
+
 /* The fan-out of one event of the suite feed (@j_event's text in @body). */
 int webhook_db_fanout(PGconn *c, const char *id, const char *type, const char *time,
                       const char *body);

@@ -133,8 +133,20 @@ const struct db_stmt webhook_stmts[] = {
           "   FROM fresh e, bump RETURNING 1)"
           " SELECT (SELECT count(*) FROM w), (SELECT count(*) FROM requeued),"
           "  (SELECT count(*) FROM ins)" },
+        /* retention: finished deliveries older than $1 days, $2 at a time */
+        { "webhook_prune",
+          "DELETE FROM webhook_delivery WHERE id = ANY (ARRAY("
+          "  SELECT id FROM webhook_delivery WHERE status <> 'pending'"
+          "   AND coalesce(last_attempt_at, queued_at) < now() - make_interval(days => $1::int)"
+          "  LIMIT $2::int FOR UPDATE SKIP LOCKED))" },
         { NULL, NULL },
 };
+
+long long
+webhook_db_prune(PGconn *c, unsigned days)
+{
+        return events_prune_stmt(c, "webhook_prune", days);
+}
 
 void
 wh_claim_release(struct wh_claim *c)

@@ -24,7 +24,7 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
-import { api, expectProblem, expectStatus, serviceUrl } from './lib/http.mjs';
+import { api, expectProblem, expectStatus, gatewayUrl, serviceUrl } from './lib/http.mjs';
 import { adminToken, createPerson, serviceToken } from './lib/fixtures.mjs';
 import { query } from './lib/db.mjs';
 import { token } from './lib/tokens.mjs';
@@ -467,6 +467,10 @@ describe('webhooks: access', () => {
       expectProblem(await na('DELETE', `/v1/webhooks/${hook.id}`, { token: tok }), 403, 'forbidden');
     }
     expectProblem(await na('GET', '/v1/webhooks', { token: null }), 401, 'unauthenticated');
+    // the gateway routes /v1/webhooks to notify
+    const gw = await na('GET', `/v1/webhooks/${hook.id}`, { base: gatewayUrl() });
+    expectStatus(gw, 200);
+    assert.equal(gw.body.id, hook.id);
     const del = await na('DELETE', `/v1/webhooks/${hook.id}`);
     expectStatus(del, 204);
     expectProblem(await na('GET', `/v1/webhooks/${hook.id}`), 404, 'not-found');
