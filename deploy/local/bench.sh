@@ -806,6 +806,7 @@ measure_webhooks() {
                 TANDEM_PEOPLE_URL="http://127.0.0.1:$dead" TANDEM_PHASES_URL="http://127.0.0.1:$dead" \
                 TANDEM_MENTORING_URL="http://127.0.0.1:$dead" TANDEM_STRATEGY_URL="http://127.0.0.1:$dead" \
                 TANDEM_WEBHOOK_ALLOW=loopback TANDEM_WEBHOOK_WORKERS=$WEBHOOK_SUBS \
+                TANDEM_WEBHOOK_SECRET_KEY="$(rand_hex 32)" \
                 TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
         PID[notify]=$STARTED_PID
         wait_http "http://127.0.0.1:$nport/readyz" 30 "$STARTED_PID" || die "notify did not become ready"

@@ -41,7 +41,7 @@ struct wh_op {
         json_t *j_body;
         char id[UUID_STR_LEN];
         char *patterns;                          /* owned */
-        char key_hex[2 * WH_SECRET_BYTES + 1];
+        char key_hex[WH_STORED_HEX_LEN];           /* the stored form */
         char secret[WH_SECRET_TEXT_LEN];
         char delivery[24];
         struct page pg;
@@ -122,15 +122,16 @@ check_target(struct request *rq, struct wh_op *op)
 }
 
 static int
-new_secret(struct wh_op *op)
+new_secret(struct request *rq, struct wh_op *op)
 {
+        const struct webhooks *wh = wh_of(rq);
         unsigned char key[WH_SECRET_BYTES];
         int rc = wh_secret_new(key);
 
-        if (rc == ST_OK) {
-                wh_hex(key, WH_SECRET_BYTES, op->key_hex);
+        if (rc == ST_OK)
+                rc = wh_secret_store(wh->sealed ? wh->seal_key : NULL, key, op->key_hex);
+        if (rc == ST_OK)
                 wh_secret_text(key, op->secret);
-        }
         memset(key, 0, sizeof(key));
         return rc;
 }
@@ -194,7 +195,7 @@ http_webhooks_create(struct request *rq)
         if (rc == ST_OK)
                 rc = check_target(rq, &op);
         if (rc == ST_OK)
-                rc = new_secret(&op);
+                rc = new_secret(rq, &op);
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, create_tx, &op);
         wh_op_release(&op);
@@ -382,7 +383,7 @@ http_webhooks_rotate(struct request *rq)
         int rc = webhook_path(rq, &op);
 
         if (rc == ST_OK)
-                rc = new_secret(&op);
+                rc = new_secret(rq, &op);
         if (rc == ST_OK)
                 rc = db_tx(rq->svc->db, rq, rotate_tx, &op);
         wh_op_release(&op);

@@ -47,6 +47,23 @@ env_unsigned(const char *name, unsigned min, unsigned max, unsigned def, unsigne
         return ST_OK;
 }
 
+/* TANDEM_WEBHOOK_SECRET_KEY: 64 hex digits (32 bytes), or unset. */
+static int
+load_seal_key(struct webhooks *wh)
+{
+        const char *s = getenv("TANDEM_WEBHOOK_SECRET_KEY");
+
+        if (s == NULL || s[0] == '\0')
+                return ST_OK;
+        if (wh_unhex(s, wh->seal_key, WH_SEAL_KEY_BYTES) != ST_OK) {
+                fprintf(stderr, "config: TANDEM_WEBHOOK_SECRET_KEY: must be 64 hex digits"
+                        " (32 random bytes)\n");
+                return ST_INVALID;
+        }
+        wh->sealed = true;
+        return ST_OK;
+}
+
 int
 webhooks_config(struct webhooks *wh)
 {
@@ -68,6 +85,8 @@ webhooks_config(struct webhooks *wh)
             || env_unsigned("TANDEM_WEBHOOK_WORKERS", 1, WH_WORKERS_MAX, WH_WORKERS_DEFAULT,
                             &wh->workers) != ST_OK)
                 rc = ST_INVALID;
+        if (rc == ST_OK)
+                rc = load_seal_key(wh);
         if (rc != ST_OK) {
                 wh_allow_release(&wh->allow);
                 return rc;

@@ -50,6 +50,26 @@ int wh_sign(const unsigned char *key, size_t keylen, const char *id, long long t
 void wh_hex(const unsigned char *in, size_t len, char *out);
 int wh_unhex(const char *in, unsigned char *out, size_t len);
 
+/*
+ * Secrets at rest: with a seal key (TANDEM_WEBHOOK_SECRET_KEY, 32 bytes) a
+ * secret is stored sealed, 0x01 | nonce | AES-256-GCM ciphertext | tag, so a
+ * reader of the database alone cannot sign; without one, as its bytes.
+ */
+#define WH_SEAL_KEY_BYTES 32
+#define WH_SEALED_LEN (1 + 12 + WH_SECRET_BYTES + 16)
+#define WH_STORED_HEX_LEN (2 * WH_SEALED_LEN + 1)
+
+/* The stored form of @key, as hex into @out: sealed under @k, or plain when @k is NULL. */
+int wh_secret_store(const unsigned char *k, const unsigned char key[WH_SECRET_BYTES],
+                    char out[WH_STORED_HEX_LEN]);
+
+/*
+ * The secret back from its stored hex: plain (32 bytes) whatever @k, or
+ * sealed and opened with @k.  ST_OK; ST_UNAVAILABLE (sealed and @k NULL);
+ * ST_INTERNAL (a wrong key or altered bytes); ST_INVALID (not a stored secret).
+ */
+int wh_secret_load(const unsigned char *k, const char *hex, unsigned char key[WH_SECRET_BYTES]);
+
 /* ---- ssrf.c: where a delivery may go (pure) ------------------------------------ */
 
 enum wh_addr_class {
@@ -118,6 +138,8 @@ struct webhooks {
         unsigned retry_for_s;         /* TANDEM_WEBHOOK_RETRY_FOR_S */
         unsigned disable_after_s;     /* TANDEM_WEBHOOK_DISABLE_AFTER_S */
         unsigned workers;             /* TANDEM_WEBHOOK_WORKERS */
+        unsigned char seal_key[WH_SEAL_KEY_BYTES];   /* TANDEM_WEBHOOK_SECRET_KEY (secret) */
+        bool sealed;                  /* a seal key is set */
         struct service *svc;
         atomic_int stopping;
         pthread_mutex_t lock;         /* the workers' wake-up */
@@ -186,10 +208,12 @@ void wh_claim_release(struct wh_claim *c);
 
 /*
  * Claims the delivery due first (FOR UPDATE SKIP LOCKED: safe with several
- * replicas), leasing it for @lease_s seconds.  ST_OK, ST_NOT_FOUND (nothing
+ * replicas), leasing it for @lease_s seconds; the secrets are opened with
+ * @seal_key (NULL: none).  ST_OK, ST_NOT_FOUND (nothing
  * due), or a database status.
  */
-int webhook_db_claim(PGconn *c, int lease_s, struct wh_claim *out);
+int webhook_db_claim(PGconn *c, int lease_s, const unsigned char *seal_key,
+                     struct wh_claim *out);
 
 /* What one attempt came to. */
 struct wh_outcome {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "events.h"
+#include "log.h"
 #include "status.h"
 #include "webhooks.h"
 
@@ -162,7 +163,7 @@ wh_claim_release(struct wh_claim *c)
 }
 
 int
-webhook_db_claim(PGconn *c, int lease_s, struct wh_claim *out)
+webhook_db_claim(PGconn *c, int lease_s, const unsigned char *seal_key, struct wh_claim *out)
 {
         char lease[16];
         const char *params[1] = { lease };
@@ -181,11 +182,14 @@ webhook_db_claim(PGconn *c, int lease_s, struct wh_claim *out)
         out->url = strdup(PQgetvalue(res, 0, 4));
         out->body = strdup(PQgetvalue(res, 0, 5));
         rc = out->url != NULL && out->body != NULL ? ST_OK : ST_NOMEM;
-        if (rc == ST_OK && wh_unhex(PQgetvalue(res, 0, 6), out->key, WH_SECRET_BYTES) != ST_OK)
+        if (rc == ST_OK && wh_secret_load(seal_key, PQgetvalue(res, 0, 6), out->key) != ST_OK)
                 rc = ST_INTERNAL;
         if (rc == ST_OK && !PQgetisnull(res, 0, 7))
-                out->has_old = wh_unhex(PQgetvalue(res, 0, 7), out->old_key,
-                                        WH_SECRET_BYTES) == ST_OK;
+                out->has_old = wh_secret_load(seal_key, PQgetvalue(res, 0, 7),
+                                              out->old_key) == ST_OK;
+        if (rc == ST_INTERNAL)
+                log_error("delivery %lld of webhook %s: its secret cannot be opened (another"
+                          " TANDEM_WEBHOOK_SECRET_KEY?)", out->id, out->webhook_id);
         PQclear(res);
         if (rc != ST_OK)
                 wh_claim_release(out);

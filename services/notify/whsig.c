@@ -2,9 +2,11 @@
  * whsig.c - the secrets and signatures of the Standard Webhooks
  * specification: a secret is "whsec_" and the base64 of random bytes; a
  * signature is "v1," and the base64 of HMAC-SHA256, keyed with those bytes,
- * over "<webhook-id>.<webhook-timestamp>.<body>".  Pure but for the random
- * bytes; unit-tested (tests/unit/test_notify_whsig.c).
+ * over "<webhook-id>.<webhook-timestamp>.<body>".  And the stored form of a
+ * secret, sealed with AES-256-GCM when a seal key is set.  Pure but for the
+ * random bytes; unit-tested (tests/unit/test_notify_whsig.c).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -102,4 +104,74 @@ wh_unhex(const char *in, unsigned char *out, size_t len)
                 out[i] = (unsigned char)(hi << 4 | lo);
         }
         return ST_OK;
+}
+
+/* ---- secrets at rest ------------------------------------------------------------------ */
+
+#define SEAL_VERSION 0x01
+#define SEAL_NONCE 12
+#define SEAL_TAG 16
+static const unsigned char seal_aad[] = "tandem.webhook.secret.v1";
+
+/* AES-256-GCM of @in (WH_SECRET_BYTES) under @k with @nonce; ST_OK or ST_INTERNAL. */
+static int
+gcm(bool enc, const unsigned char k[WH_SEAL_KEY_BYTES], const unsigned char *nonce,
+    const unsigned char *in, unsigned char *out, unsigned char *tag)
+{
+        EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+        int n = 0, m = 0, ok;
+
+        if (x == NULL)
+                return ST_NOMEM;
+        ok = (enc ? EVP_EncryptInit_ex(x, EVP_aes_256_gcm(), NULL, k, nonce)
+                  : EVP_DecryptInit_ex(x, EVP_aes_256_gcm(), NULL, k, nonce)) == 1
+             && EVP_CipherUpdate(x, NULL, &n, seal_aad, (int)sizeof(seal_aad) - 1) == 1
+             && EVP_CipherUpdate(x, out, &n, in, WH_SECRET_BYTES) == 1
+             && (enc || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_SET_TAG, SEAL_TAG, tag) == 1)
+             && EVP_CipherFinal_ex(x, out + n, &m) == 1
+             && (!enc || EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, SEAL_TAG, tag) == 1);
+        EVP_CIPHER_CTX_free(x);
+        return ok ? ST_OK : ST_INTERNAL;
+}
+
+int
+wh_secret_store(const unsigned char *k, const unsigned char key[WH_SECRET_BYTES],
+                char out[WH_STORED_HEX_LEN])
+{
+        unsigned char sealed[WH_SEALED_LEN];
+        int rc;
+
+        if (k == NULL) {
+                wh_hex(key, WH_SECRET_BYTES, out);
+                return ST_OK;
+        }
+        sealed[0] = SEAL_VERSION;
+        if (RAND_bytes(sealed + 1, SEAL_NONCE) != 1)
+                return ST_INTERNAL;
+        rc = gcm(true, k, sealed + 1, key, sealed + 1 + SEAL_NONCE,
+                 sealed + 1 + SEAL_NONCE + WH_SECRET_BYTES);
+        if (rc == ST_OK)
+                wh_hex(sealed, WH_SEALED_LEN, out);
+        memset(sealed, 0, sizeof(sealed));
+        return rc;
+}
+
+int
+wh_secret_load(const unsigned char *k, const char *hex, unsigned char key[WH_SECRET_BYTES])
+{
+        unsigned char sealed[WH_SEALED_LEN];
+        size_t len = strlen(hex);
+        int rc;
+
+        if (len == 2 * WH_SECRET_BYTES)
+                return wh_unhex(hex, key, WH_SECRET_BYTES);      /* stored before a seal key */
+        if (len != 2 * WH_SEALED_LEN || wh_unhex(hex, sealed, WH_SEALED_LEN) != ST_OK
+            || sealed[0] != SEAL_VERSION)
+                return ST_INVALID;
+        if (k == NULL)
+                return ST_UNAVAILABLE;                            /* sealed, and no key here */
+        rc = gcm(false, k, sealed + 1, sealed + 1 + SEAL_NONCE, key,
+                 sealed + 1 + SEAL_NONCE + WH_SECRET_BYTES);
+        memset(sealed, 0, sizeof(sealed));
+        return rc;
 }

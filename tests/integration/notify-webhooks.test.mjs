@@ -14,6 +14,8 @@
 //  - a target on a private, link-local or unique local address, or http to a
 //    host not allowed, is a 422 naming url (the harness allows loopback only);
 //    a notify that does not allow loopback refuses the delivery itself;
+//  - notify's database connections dropped while it delivers: nothing lost,
+//    nothing twice;
 //  - admin only: other roles 403, no token 401.
 // The harness runs notify with TANDEM_WEBHOOK_ALLOW=loopback and
 // TANDEM_WEBHOOK_RETRY_BASE_MS=100.
@@ -223,6 +225,10 @@ describe('webhooks: signed deliveries', () => {
     const created = await query(
       `SELECT data FROM notify.event WHERE type = 'tandem.notify.webhook.created' AND subject = $1`, [hook.id]);
     assert.equal(created.length, 1, 'the subscription recorded its event');
+    // at rest the secret is sealed (the harness sets TANDEM_WEBHOOK_SECRET_KEY)
+    const stored = await query(`SELECT encode(secret, 'hex') AS hex FROM notify.webhook WHERE id = $1`, [hook.id]);
+    assert.equal(stored[0].hex.length, 2 * 61, 'version, nonce, ciphertext and tag');
+    assert.ok(!stored[0].hex.includes(hex), 'not the secret itself');
     const logdir = process.env.TANDEM_TEST_LOGDIR;
     if (logdir) {
       const log = readFileSync(path.join(logdir, 'notify.log'), 'utf8');
@@ -278,6 +284,32 @@ describe('webhooks: failures and retries', () => {
     const metrics = await fetch(`${serviceUrl('notify')}/metrics`).then((x) => x.text());
     const n = (outcome) => Number(metrics.match(new RegExp(`tandem_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)`))?.[1]);
     assert.ok(n('succeeded') >= 9 && n('failed_attempt') >= 6, 'deliveries by outcome in /metrics');
+  });
+
+  it('survives its database connections being dropped: every event once', async () => {
+    const r = await receiver();
+    const hook = await subscribe(r.url);
+    r.secrets.push(hook.secret);
+    const ids = [];
+    for (let i = 0; i < 4; i++) {
+      ids.push(...(await people(1)));
+      await sleep(150 * i);
+      const killed = await query(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+          WHERE application_name LIKE 'tandem-notify%' AND pid <> pg_backend_pid()`);
+      assert.ok(killed[0].n >= 1, 'notify had connections to drop');
+    }
+    // a claim whose answer was lost waits for its 60 s lease: allow for one
+    await within(scaled(75000), () => ids.every((id) => about(r, [id]).some((q) => q.status === 200)),
+      'every event delivered after the drops');
+    await sleep(500);
+    const ok = r.successes();
+    for (const q of about(r, ids)) {
+      assert.deepEqual(q.verified, [true]);
+      assert.equal(ok.get(q.id), 1, 'once');
+    }
+    assert.deepEqual([...new Set(about(r, ids).map((q) => Number(q.json.sequence)))].sort(), [1, 2, 3, 4]);
+    expectStatus(await na('GET', `/v1/webhooks/${hook.id}`), 200);
   });
 
   it('gives a delivery up after its retry window, and disables a subscription failing for 5 days', async () => {

@@ -80,6 +80,37 @@ START_TEST(two_secrets_never_repeat)
 }
 END_TEST
 
+START_TEST(sealed_secrets_open_only_with_their_key)
+{
+        unsigned char k[WH_SEAL_KEY_BYTES], other[WH_SEAL_KEY_BYTES];
+        unsigned char key[WH_SECRET_BYTES], back[WH_SECRET_BYTES];
+        char a[WH_STORED_HEX_LEN], b[WH_STORED_HEX_LEN], plain[WH_STORED_HEX_LEN];
+        char raw[2 * WH_SECRET_BYTES + 1];
+
+        memset(k, 7, sizeof(k));
+        memset(other, 8, sizeof(other));
+        wh_secret_new(key);
+        wh_hex(key, WH_SECRET_BYTES, raw);
+        ck_assert_int_eq(wh_secret_store(k, key, a), ST_OK);
+        ck_assert_int_eq(wh_secret_store(k, key, b), ST_OK);
+        ck_assert_uint_eq(strlen(a), 2 * WH_SEALED_LEN);
+        ck_assert_str_ne(a, b);                         /* a fresh nonce each time */
+        ck_assert_ptr_null(strstr(a, raw));
+        ck_assert_int_eq(wh_secret_load(k, a, back), ST_OK);
+        ck_assert_int_eq(memcmp(back, key, WH_SECRET_BYTES), 0);
+        ck_assert_int_eq(wh_secret_load(other, a, back), ST_INTERNAL);
+        ck_assert_int_eq(wh_secret_load(NULL, a, back), ST_UNAVAILABLE);
+        a[40] = a[40] == '0' ? '1' : '0';               /* one altered bit of ciphertext */
+        ck_assert_int_eq(wh_secret_load(k, a, back), ST_INTERNAL);
+        /* without a key a secret is stored as its bytes, and read with or without one */
+        ck_assert_int_eq(wh_secret_store(NULL, key, plain), ST_OK);
+        ck_assert_str_eq(plain, raw);
+        ck_assert_int_eq(wh_secret_load(k, plain, back), ST_OK);
+        ck_assert_int_eq(memcmp(back, key, WH_SECRET_BYTES), 0);
+        ck_assert_int_eq(wh_secret_load(k, "00ff", back), ST_INVALID);
+}
+END_TEST
+
 static Suite *
 whsig_suite(void)
 {
@@ -90,6 +121,7 @@ whsig_suite(void)
         tcase_add_test(tc, every_part_is_signed);
         tcase_add_test(tc, secret_text_round_trips);
         tcase_add_test(tc, two_secrets_never_repeat);
+        tcase_add_test(tc, sealed_secrets_open_only_with_their_key);
         suite_add_tcase(s, tc);
         return s;
 }
