@@ -220,7 +220,7 @@ struct wh_outcome {
         bool ok;
         long code;                  /* HTTP status, 0: none */
         long latency_ms;
-        char error[160];            /* "" on success; never the URL nor a secret */
+        char error[200];            /* "" on success; never the URL nor a secret */
         bool refused;               /* the guard refused the address */
         long long delay_ms;         /* until the next attempt, when it failed */
 };
