@@ -35,13 +35,19 @@ main(void)
         struct service svc;
         struct notify_app app;
         struct access_people people = { NULL, NULL };
+        const struct db_stmt *const tables[] = { notify_stmts, model_stmts, NULL };
+        struct db_stmt *stmts = NULL;
+        int rc;
 
-        if (load_retention(&app) != ST_OK)
+        if (load_retention(&app) != ST_OK || db_stmts_join(tables, &stmts) != ST_OK)
                 return 1;
-        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, notify_stmts);
+        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, stmts);
         svc.app = &app;
         svc.prune = audit_db_prune;
-        if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK)
+        if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
+            || model_follow(&svc) != ST_OK)
                 return 1;
-        return service_run(&svc, notify_routes);
+        rc = service_run(&svc, notify_routes);
+        free(stmts);
+        return rc;
 }
