@@ -35,7 +35,8 @@ main(void)
         struct service svc;
         struct notify_app app;
         struct access_people people = { NULL, NULL };
-        const struct db_stmt *const tables[] = { notify_stmts, model_stmts, NULL };
+        const struct db_stmt *const tables[] = { notify_stmts, model_stmts, profile_stmts,
+                                                 attention_stmts, NULL };
         struct db_stmt *stmts = NULL;
         int rc;
 
@@ -45,7 +46,7 @@ main(void)
         svc.app = &app;
         svc.prune = audit_db_prune;
         if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
-            || model_follow(&svc) != ST_OK)
+            || model_follow(&svc) != ST_OK || profiles_start(&svc) != ST_OK)
                 return 1;
         rc = service_run(&svc, notify_routes);
         free(stmts);

@@ -8,7 +8,11 @@
 static const char *const q_audit[] = { "actor", "person_id", "service", "type", "subject",
                                        "from", "to", "limit", "cursor", NULL };
 
+static const char *const q_attention[] = { "reason", "programme_id", "person_id", "limit",
+                                           "cursor", NULL };
+
 struct route notify_routes[] = {
+        { "GET", "/v1/attention", http_attention_list, 0, q_attention, 0 },
         { "GET", "/v1/audit", http_audit_list, 0, q_audit, 0 },
         { NULL, NULL, NULL, 0, NULL, 0 },
 };
