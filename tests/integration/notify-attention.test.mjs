@@ -16,7 +16,7 @@
 
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { api, expectProblem, expectStatus } from './lib/http.mjs';
+import { api, expectProblem, expectStatus, requireEnv } from './lib/http.mjs';
 import {
   adminToken, createMentor, createPairing, createPartner, createPerson, endPairing, serviceToken, tokenFor,
 } from './lib/fixtures.mjs';
@@ -286,6 +286,14 @@ describe('GET /v1/attention', () => {
     assert.deepEqual(paged.map((i) => `${i.reason}/${i.subject_id}/${i.section}`),
       all.map((i) => `${i.reason}/${i.subject_id}/${i.section}`));
     for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].since <= all[i].since, 'oldest first');
+  });
+
+  it('is routed by the gateway', async () => {
+    const gw = requireEnv('TANDEM_TEST_GATEWAY_URL');
+    const direct = await attention(w.t.mentor);
+    const via = expectStatus(await na('GET', '/v1/attention?limit=500', { token: w.t.mentor, base: gw }), 200).body.items;
+    assert.deepEqual(via.map((i) => i.subject_id), direct.map((i) => i.subject_id));
+    expectProblem(await na('GET', '/v1/attention', { token: w.t.viewer, base: gw }), 403, 'forbidden');
   });
 
   it('refuses viewers, services, bad filters, no token and a person who left', async () => {
