@@ -73,14 +73,15 @@ CREATE FUNCTION att_us(t timestamptz) RETURNS bigint
     AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
 
 -- What needs someone: one row per thing to act on.
---   reason                       subject      person   owner    since
---   stalled                      enrolment    partner  -        last movement (due after the threshold)
---   behind_own_plan              enrolment    partner  -        the day after the target date
---   write_up_owed                session      partner  mentor   when it was held
---   section_review               playbook     partner  -        when it was made ready (section: its name)
---   completion_verification      completion   partner  -        when it was recorded
---   integration_pending_review   integration  partner  -        when it was aligned (comms' sign-off waits)
---   integration_returned         integration  partner  -        when comms returned it
+--   reason                      subject      owner   since
+--   stalled                     enrolment    -       last movement (due after the threshold)
+--   behind_own_plan             enrolment    -       the day after the target date
+--   write_up_owed               session      mentor  when it was held
+--   section_review              playbook     -       when it was made ready (section: its name)
+--   completion_verification     completion   -       when it was recorded
+--   integration_pending_review  integration  -       when it was aligned (comms' sign-off waits)
+--   integration_returned        integration  -       when comms returned it
+-- person_id is always the partner.
 -- section: the playbook section, or for stalled and behind_own_plan the
 -- phase (the current one; the one whose target date slipped).  An item shows
 -- from due_at on (the same as since but for stalled).
