@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # (sourced: the stack's variables are bench.sh's)
 # deploy/local/bench-attention.sh: the attention list in make bench, sourced by
 # deploy/local/bench.sh (it uses that script's stack, sql, mint, run_wrk and
 # add_row).  A notify of its own on the bench database; its read model filled
@@ -13,10 +14,20 @@
 
 attention_data() {
         step "notify and its read model: $N_PEOPLE enrolments, a mentor of 20"
+        if [[ -n ${PID[notify]:-} ]]; then
+                info "notify of the stack, 127.0.0.1:${PORT[notify]}"
+        else
+                attention_notify
+        fi
+        attention_fill
+}
+
+# a notify of its own, when the stack has none
+attention_notify() {
         PORT[notify]=$(free_port)
         start_service notify "${PORT[notify]}" "$LOGDIR/notify.log" \
                 TANDEM_DATABASE_URL="$(pg_url "$PG")" \
-                TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
+                TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER="$ISSUER" TANDEM_JWT_AUDIENCE="$AUDIENCE" \
                 TANDEM_PEOPLE_URL="http://127.0.0.1:${PORT[people]}" \
                 TANDEM_PHASES_URL="http://127.0.0.1:${PORT[phases]}" \
                 TANDEM_MENTORING_URL="http://127.0.0.1:${PORT[mentoring]}" \
@@ -24,6 +35,9 @@ attention_data() {
                 TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
         PID[notify]=$STARTED_PID
         wait_http "http://127.0.0.1:${PORT[notify]}/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
+}
+
+attention_fill() {
         sql <<SQL
 SET search_path = notify;
 CREATE TEMP TABLE b AS

@@ -24,7 +24,7 @@ import { query } from './lib/db.mjs';
 import { DEFAULT_PROGRAMME, enrol, ph, selfAssess } from './lib/phases.mjs';
 import { createCompletion, createItem, createSession, fullAdherence, holdSession, m } from './lib/mentoring.mjs';
 import { createPlaybook, decide, integrate, playbookBody, publishStrategy, setStatus } from './lib/strategy.mjs';
-import { createScratchDb, dropScratchDb, pgClient, scaled, startService } from './lib/spawn.mjs';
+import { createScratchDb, dropScratchDb, pgClient, scaled, startService, suitePeers } from './lib/spawn.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const na = (method, path, o = {}) => api(method, path, { service: 'notify', ...o });
@@ -351,10 +351,7 @@ describe('a fresh notify database', () => {
     scratch = await createScratchDb();
     const env = {
       TANDEM_DATABASE_URL: scratch.url,
-      TANDEM_PEOPLE_URL: requireEnv('TANDEM_TEST_PEOPLE_URL'),
-      TANDEM_PHASES_URL: requireEnv('TANDEM_TEST_PHASES_URL'),
-      TANDEM_MENTORING_URL: requireEnv('TANDEM_TEST_MENTORING_URL'),
-      TANDEM_STRATEGY_URL: requireEnv('TANDEM_TEST_STRATEGY_URL'),
+      ...suitePeers(),
       TANDEM_THREADS: '2',
       TANDEM_DB_POOL_SIZE: '6',
     };
