@@ -51,10 +51,14 @@ async function until(tok, params, pred, ms = WITHIN_MS + 1000) {
 const has = (reason, subject) => (items) => items.some((i) => i.reason === reason && i.subject_id === subject);
 const hasNot = (reason, subject) => (items) => !has(reason, subject)(items);
 
+// The slowest change-to-list seen (reported at the end).
+const slowest = { ms: 0, what: '' };
+
 // Asserts the item shows (or goes, @gone) for @tok within 2 s of @t0.
 async function within2s(tok, reason, subject, { gone = false, params = {}, what = '' } = {}) {
   const t0 = Date.now();
   const [items, ms] = await until(tok, params, gone ? hasNot(reason, subject) : has(reason, subject));
+  if (ms > slowest.ms) Object.assign(slowest, { ms, what: `${what}: ${reason}${gone ? ' gone' : ''}` });
   assert.equal(has(reason, subject)(items), !gone, `${what}: ${reason} ${gone ? 'still there' : 'missing'} after ${ms} ms`);
   assert.ok(Date.now() - t0 < WITHIN_MS, `${what}: ${reason} took ${Date.now() - t0} ms (more than 2 s)`);
   return items.find((i) => i.reason === reason && i.subject_id === subject);
@@ -84,6 +88,7 @@ async function ageModel(enrolmentId, days) {
 
 describe('GET /v1/attention', () => {
   const w = {};
+  after(() => console.log(`# attention: slowest change to list ${slowest.ms} ms (${slowest.what})`));
 
   before(async () => {
     w.M = await createMentor();
