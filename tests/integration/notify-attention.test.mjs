@@ -222,13 +222,19 @@ describe('GET /v1/attention', () => {
     w.playbook = pb;
   });
 
-  it('lists an activity completion waiting for the mentor\'s verification', async () => {
+  it('lists a partner\'s completions waiting for the mentor\'s verification as one item with their count', async () => {
     const item = await createItem(w.P, w.t.partner);
-    const done = await createCompletion(w.P, item, w.t.partner);
-    const got = await within2s(w.t.mentor, 'completion_verification', done.id, { what: 'mentor' });
-    assert.equal(got.link, `/v1/checklists/${w.P.id}/completions/${done.id}/verification`);
-    assert.ok(hasNot('completion_verification', done.id)(await attention(w.t.mentor2)), 'another mentor');
-    assert.ok(hasNot('completion_verification', done.id)(await attention(w.t.comms)), 'comms');
+    await createCompletion(w.P, item, w.t.partner);
+    const first = await within2s(w.t.mentor, 'completion_verification', w.P.id, { what: 'mentor' });
+    assert.equal(first.link, `/v1/checklists/${w.P.id}/completions?verified=false`);
+    await createCompletion(w.P, item, w.t.partner, { done_at: new Date(Date.now() - 3600e3).toISOString() });
+    const [items] = await until(w.t.mentor, { reason: 'completion_verification' },
+      (xs) => xs.some((i) => i.subject_id === w.P.id && i.count === first.count + 1));
+    const both = items.find((i) => i.subject_id === w.P.id);
+    assert.equal(both?.count, first.count + 1, 'the second completion counts in the same item');
+    assert.equal(both.since, first.since, 'since the oldest waiting');
+    assert.ok(hasNot('completion_verification', w.P.id)(await attention(w.t.mentor2)), 'another mentor');
+    assert.ok(hasNot('completion_verification', w.P.id)(await attention(w.t.comms)), 'comms');
   });
 
   it('shows comms and the lead an integration pending review, and the partner and the lead one returned', async () => {
