@@ -133,7 +133,7 @@ function AttentionPanel({ onJourney }) {
                   {d.items.map((i) => (
                     <tr key={`${i.reason}/${i.subject_id}/${i.section || ''}`}>
                       <th scope="row">{ON_JOURNEY.has(i.reason) ? <button type="button" class="link" onClick={() => onJourney({ id: i.subject_id, name: i.person.name })}>{who(i)}</button> : who(i)}</th>
-                      <td><span class={`pace ${i.reason}`}>{REASON[i.reason] || i.reason}</span>{i.phase || i.section ? ` (${i.phase || i.section})` : ''}</td>
+                      <td><span class={`pace ${i.reason}`}>{REASON[i.reason] || i.reason}</span>{i.phase || i.section ? ` (${i.phase || i.section})` : ''}{i.count > 1 ? ` ×${i.count}` : ''}</td>
                       <td>{day(i.since)}</td>
                     </tr>
                   ))}
