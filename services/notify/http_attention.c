@@ -63,17 +63,5 @@ http_attention_list(struct request *rq)
                 q.me = me[0] != '\0' ? me : NULL;
         }
         rc = db_with(rq->svc->db, rq, page_run, &op);
-        return notify_reply_json_text(rq, rc, op.out);
-}
-
-int
-notify_reply_json_text(struct request *rq, int rc, char *text)
-{
-        if (rc != ST_OK) {
-                free(text);
-                return rc;
-        }
-        rq->text_out = text;
-        rq->content_type = "application/json";
-        return ST_OK;
+        return http_reply_text(rq, rc, op.out);
 }

@@ -230,5 +230,5 @@ http_audit_list(struct request *rq)
                 return start_csv(rq, &f, op.pg.after);   /* f.types moves into the stream */
         rc = db_with(rq->svc->db, rq, page_tx, &op);
         free(f.types);
-        return notify_reply_json_text(rq, rc, op.out);
+        return http_reply_text(rq, rc, op.out);
 }

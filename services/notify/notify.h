@@ -132,12 +132,6 @@ int attention_db_page(PGconn *c, const struct attention_query *q, char **out);
 
 int http_attention_list(struct request *rq);
 
-/*
- * A handler's reply from @rc and a JSON text (steals @text): on ST_OK the
- * response body, otherwise freed.  Returns @rc.
- */
-int notify_reply_json_text(struct request *rq, int rc, char *text);
-
 /* ---- audit_db.c ------------------------------------------------------------------ */
 
 /* What GET /v1/audit asks for; every pointer borrowed, NULL: no filter. */
