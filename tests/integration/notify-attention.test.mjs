@@ -27,6 +27,9 @@ import { createPlaybook, decide, integrate, playbookBody, publishStrategy, setSt
 import { createScratchDb, dropScratchDb, pgClient, scaled, startService, suitePeers } from './lib/spawn.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A completion's done_at a moment ago: never before the day its item started (the default,
+// an hour ago, is yesterday in the first hour of a UTC day)
+const justNow = () => new Date(Date.now() - 1000).toISOString();
 const na = (method, path, o = {}) => api(method, path, { service: 'notify', ...o });
 const WITHIN_MS = scaled(2000);
 
@@ -224,10 +227,10 @@ describe('GET /v1/attention', () => {
 
   it('lists a partner\'s completions waiting for the mentor\'s verification as one item with their count', async () => {
     const item = await createItem(w.P, w.t.partner);
-    await createCompletion(w.P, item, w.t.partner);
+    await createCompletion(w.P, item, w.t.partner, { done_at: justNow() });
     const first = await within2s(w.t.mentor, 'completion_verification', w.P.id, { what: 'mentor' });
     assert.equal(first.link, `/v1/checklists/${w.P.id}/completions?verified=false`);
-    await createCompletion(w.P, item, w.t.partner, { done_at: new Date(Date.now() - 3600e3).toISOString() });
+    await createCompletion(w.P, item, w.t.partner, { done_at: justNow() });
     const [items] = await until(w.t.mentor, { reason: 'completion_verification' },
       (xs) => xs.some((i) => i.subject_id === w.P.id && i.count === first.count + 1));
     const both = items.find((i) => i.subject_id === w.P.id);
@@ -354,7 +357,7 @@ describe('a fresh notify database', () => {
     await holdSession(await createSession(pairing, tokenFor(mentor)), tokenFor(mentor));
     const pb = await createPlaybook(tokenFor(partner), playbookBody(DEFAULT_PROGRAMME));
     await setStatus(tokenFor(partner), pb.id, 'purpose', 'ready_for_review');
-    await createCompletion(partner, await createItem(partner, tokenFor(partner)), tokenFor(partner));
+    await createCompletion(partner, await createItem(partner, tokenFor(partner)), tokenFor(partner), { done_at: justNow() });
     const [mine] = await until(tokenFor(mentor), {}, (items) => items.length >= 3);
     assert.ok(mine.length >= 3, `the running notify shows the mentor the three items (${mine.length})`);
     const main = JSON.stringify(await query(ITEMS, [partner.id]));
