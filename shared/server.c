@@ -26,6 +26,7 @@
 #include "server.h"
 #include "status.h"
 #include "thread.h"
+#include "ticker.h"
 
 /* How long draining waits with nothing in flight before it stops the server. */
 #define DRAIN_QUIET_MS 150.0
@@ -752,6 +753,7 @@ service_release(struct service *svc, struct binding *bindings)
 {
         if (svc->stop != NULL)
                 svc->stop(svc);
+        ticker_stop_all(svc);
         follower_stop_all(svc);
         events_stop(svc);
         ulfius_clean_instance(&svc->instance);

@@ -77,6 +77,7 @@ struct service {
                 error_render_fn fn;
         } renderers[SERVICE_RENDERERS_MAX];
         struct follower *followers;  /* follower.h: feeds this service follows */
+        struct ticker *tickers;      /* ticker.h: its own periodic background work */
         struct events_state *events; /* events.h: the retention pruner */
         /*
          * The service's own retention, run by the pruner after the outbox's

@@ -161,7 +161,9 @@ static const struct jv_field signoff_fields[] = {
 const char *const mentoring_event_fields[] = {
         "partner_id", "mentor_id", "pairing_id", "session_id", "item_id", "owner_id",
         "author_id", "author_role", "status", "verified", "verified_by", "kind", "visibility",
-        "archived", "current", NULL
+        "archived", "current",
+        /* for notify's attention list: when a session is due and when written up */
+        "scheduled_at", "write_up.written_up_at", NULL
 };
 
 /* ---- small pure helpers ------------------------------------------------------ */

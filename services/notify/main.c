@@ -29,22 +29,6 @@ load_retention(struct notify_app *app)
         return ST_OK;
 }
 
-/* The statement tables of the service's parts, as the one table the pool prepares. */
-static const struct db_stmt *
-notify_all_stmts(void)
-{
-        static const struct db_stmt *const tables[] = { notify_stmts, webhook_stmts, NULL };
-        static struct db_stmt all[128];
-        size_t n = 0;
-
-        for (size_t t = 0; tables[t] != NULL; t++)
-                for (const struct db_stmt *s = tables[t]; s->name != NULL; s++)
-                        if (n + 1 < sizeof(all) / sizeof(all[0]))
-                                all[n++] = *s;
-        all[n] = (struct db_stmt){ NULL, NULL };
-        return all;
-}
-
 /* The pruner: the audit log's retention, then the delivery log's (the feed's). */
 static long long
 notify_prune(PGconn *c, struct service *svc)
@@ -77,16 +61,24 @@ main(void)
         struct service svc;
         struct notify_app app;
         struct access_people people = { NULL, NULL };
+        const struct db_stmt *const tables[] = { notify_stmts, webhook_stmts, model_stmts,
+                                                 profile_stmts, attention_stmts, NULL };
+        struct db_stmt *stmts = NULL;
+        int rc;
 
-        if (load_retention(&app) != ST_OK || webhooks_config(&app.webhooks) != ST_OK)
+        if (load_retention(&app) != ST_OK || webhooks_config(&app.webhooks) != ST_OK
+            || db_stmts_join(tables, &stmts) != ST_OK)
                 return 1;
-        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, notify_all_stmts());
+        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, stmts);
         svc.app = &app;
         svc.prune = notify_prune;
         svc.stop = notify_stop;
         svc.metrics_more = notify_metrics;
         if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
+            || model_follow(&svc) != ST_OK || profiles_start(&svc) != ST_OK
             || webhooks_start(&svc, &app.webhooks) != ST_OK)
                 return 1;
-        return service_run(&svc, notify_routes);
+        rc = service_run(&svc, notify_routes);
+        free(stmts);
+        return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef TANDEM_NOTIFY_H
 #define TANDEM_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libpq-fe.h>
@@ -36,6 +37,102 @@ struct notify_app {
 
 /* Starts one follower per service (people, phases, mentoring, strategy). */
 int notify_follow(struct service *svc);
+
+/* ---- model.c: the read model (sql/0003_attention.sql) ----------------------------- *
+ *
+ * What notify knows of the programme, from the four feeds alone (no call to
+ * another service when it is read), kept by the followers "attention-<service>"
+ * from the beginning of each feed, idempotent on a replay.  Tables, in
+ * notify's schema:
+ *
+ *   att_person     id, display_name, email, timezone (read from the people
+ *                  service by id when profile_due: never carried in events),
+ *                  roles text[], status (active, left, erased), moved_at and
+ *                  moved_by (the time and type of the partner's last movement:
+ *                  the last event of ANY service that is their progress,
+ *                  model_is_movement), profile_at
+ *   att_pairing    id, mentor_id, partner_id, active, started_at, ended_at
+ *                  (a partner's mentor(s): WHERE partner_id = $1 AND active)
+ *   att_enrolment  id, person_id (the partner), programme_id, status (active,
+ *                  paused, withdrawn, operational; paused = status 'paused'),
+ *                  current_phase (key), phases (jsonb: the partner's own plan,
+ *                  [{position, key, name, status, stall_days, guide_days,
+ *                  target_date, entered_at, completed_at}]), stall_days (the
+ *                  current phase's threshold, else att_stall_days_default() =
+ *                  14), moved_at (the partner's last movement, at least the
+ *                  enrolment's start), stalled_at (moved_at + stall_days while
+ *                  active), next_target (the earliest target date of a phase
+ *                  not completed); att_slipped(phases, date) lists the slipped
+ *                  ones as [{key, target_date}]
+ *   att_item       what needs someone: reason, subject_id, section, person_id
+ *                  (the partner), owner_id (the mentor owing a write-up),
+ *                  parent_id, programme_id, since, due_at (shown from then),
+ *                  link (the API path to act on it), count; the reasons are
+ *                  listed in the migration
+ *   att_completion id, partner_id, recorded_at: completions not yet verified
+ *   att_signoff    id, partner_id, mentor_id, current, at
+ *
+ * Times are the events' (UTC); the partner's time zone is att_person.timezone.
+ */
+
+/* The statements of model.c (joined with the others in main.c). */
+extern const struct db_stmt model_stmts[];
+
+/* Starts the four followers that keep the read model. */
+int model_follow(struct service *svc);
+
+/* ---- profiles.c: names, e-mail addresses and time zones, read from people ---- */
+
+extern const struct db_stmt profile_stmts[];
+
+/* Starts the ticker that fills the due profiles (att_person.profile_due). */
+int profiles_start(struct service *svc);
+
+/* True when an event of @type counts as the partner's movement. */
+bool model_is_movement(const char *type);
+
+/* ---- attention.c: GET /v1/attention's pure parts ------------------------------ */
+
+/* The reasons an item is on the list, NULL-terminated (att_item.reason). */
+extern const char *const attention_reasons[];
+
+/*
+ * Whose items a caller sees: all (admin: the whole programme), or the union
+ * of mentor (their active partners' stalled, behind_own_plan, section_review
+ * and completion_verification items, and the write-ups they owe), comms
+ * (integrations pending review) and partner (their own behind_own_plan and
+ * integration_returned).
+ */
+struct attention_scope {
+        bool all, mentor, comms, partner;
+};
+
+/* The scope of a token's @roles (ROLE_*): ST_OK, or ST_FORBIDDEN for none (viewer, service). */
+int attention_scope_of(unsigned roles, struct attention_scope *out);
+
+/* The opaque cursor after the item at (@since_key, @seq) into @out (>= 64 bytes). */
+void attention_cursor_encode(int64_t since_key, int64_t seq, char *out, size_t outlen);
+
+/* Reads a cursor attention_cursor_encode made: ST_OK or ST_INVALID. */
+int attention_cursor_decode(const char *s, int64_t *since_key, int64_t *seq);
+
+/* ---- attention_db.c, http_attention.c ----------------------------------------- */
+
+/* What GET /v1/attention asks for; strings borrowed, NULL: no filter. */
+struct attention_query {
+        struct attention_scope scope;
+        const char *me;                  /* the caller's person id, or NULL */
+        const char *reason, *programme, *person;
+        int64_t after_key, after_seq;    /* 0, 0: from the start */
+        int limit;
+};
+
+extern const struct db_stmt attention_stmts[];
+
+/* One page of the caller's items as the JSON text {items, next_cursor} into *@out (malloc'd). */
+int attention_db_page(PGconn *c, const struct attention_query *q, char **out);
+
+int http_attention_list(struct request *rq);
 
 /* ---- audit_db.c ------------------------------------------------------------------ */
 

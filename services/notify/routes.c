@@ -11,8 +11,11 @@ static const char *const q_audit[] = { "actor", "person_id", "service", "type", 
 static const char *const q_none[] = { NULL };
 static const char *const q_page[] = { "limit", "cursor", NULL };
 static const char *const q_deliveries[] = { "status", "limit", "cursor", NULL };
+static const char *const q_attention[] = { "reason", "programme_id", "person_id", "limit",
+                                           "cursor", NULL };
 
 struct route notify_routes[] = {
+        { "GET", "/v1/attention", http_attention_list, 0, q_attention, 0 },
         { "GET", "/v1/audit", http_audit_list, 0, q_audit, 0 },
         { "POST", "/v1/webhooks", http_webhooks_create, ROUTE_BODY, q_none, 0 },
         { "GET", "/v1/webhooks", http_webhooks_list, 0, q_page, 0 },

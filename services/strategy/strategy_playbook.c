@@ -9,8 +9,10 @@
 #include "status.h"
 #include "strategy.h"
 
+/* section_status: each section's status (never its text), for notify's attention list */
 const char *const strategy_event_fields[] = { "partner_id", "playbook_id", "programme_id",
-                                              "status", "revision", "current", NULL };
+                                              "status", "revision", "current",
+                                              "section_status", NULL };
 
 const char *const playbook_sections[] = {
         "purpose", "vision", "audiences", "themes", "platforms", "cadence", "goals", "voice",

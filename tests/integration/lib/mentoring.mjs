@@ -103,10 +103,16 @@ export async function createItem(partner, tok, over = {}) {
   return res.body;
 }
 
+// An hour ago, but not before today (UTC): an item started today takes no completion
+// done before it (in the first hour of a UTC day an hour ago is yesterday: a 400).
+const anHourAgoToday = () =>
+  new Date(Math.max(Math.floor(Date.now() / 1000) * 1000 - 3600 * 1000, Math.floor(Date.now() / DAY) * DAY))
+    .toISOString();
+
 export async function createCompletion(partner, item, tok, over = {}) {
   const res = await m('POST', `/v1/checklists/${partner.id}/items/${item.id}/completions`, {
     token: tok,
-    body: { done_at: daysFromNow(0), ...over }, // now: an hour ago is yesterday before 01:00 UTC, before the item started
+    body: { done_at: anHourAgoToday(), ...over },
   });
   expectStatus(res, 201, 'recording a test completion');
   return res.body;
