@@ -739,6 +739,8 @@ drain(struct service *svc)
 static void
 service_release(struct service *svc, struct binding *bindings)
 {
+        if (svc->stop != NULL)
+                svc->stop(svc);
         follower_stop_all(svc);
         events_stop(svc);
         ulfius_clean_instance(&svc->instance);

@@ -84,6 +84,11 @@ struct service {
          * removed, or -1.
          */
         long long (*prune)(PGconn *conn, struct service *svc);
+        /*
+         * Stops the service's own background threads (a scheduler, workers)
+         * at shutdown, before the followers stop and the pool closes, or NULL.
+         */
+        void (*stop)(struct service *svc);
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;

@@ -6,6 +6,7 @@
 
 #include "access.h"
 #include "notify.h"
+#include "nudge.h"
 #include "status.h"
 
 /* TANDEM_AUDIT_RETENTION_DAYS: 1..36500, default 400; a bad value stops the start. */
@@ -29,19 +30,38 @@ load_retention(struct notify_app *app)
         return ST_OK;
 }
 
+/* svc->stop: the background work of notify's own, before the pool closes. */
+static void
+notify_stop(struct service *svc)
+{
+        struct notify_app *app = svc->app;
+
+        nudge_stop(app->nudges);
+        app->nudges = NULL;
+}
+
 int
 main(void)
 {
         struct service svc;
-        struct notify_app app;
+        struct notify_app app = { 0 };
         struct access_people people = { NULL, NULL };
+        const struct db_stmt *stmts;
+        int rc;
 
-        if (load_retention(&app) != ST_OK)
+        if (load_retention(&app) != ST_OK || nudge_config_load(&app.nudges) != ST_OK)
                 return 1;
-        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, notify_stmts);
+        stmts = notify_stmts_all();
+        if (stmts == NULL)
+                return 1;
+        service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, stmts);
         svc.app = &app;
         svc.prune = audit_db_prune;
-        if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK)
+        svc.stop = notify_stop;
+        if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
+            || nudge_start(&svc, app.nudges) != ST_OK)
                 return 1;
-        return service_run(&svc, notify_routes);
+        rc = service_run(&svc, notify_routes);
+        free((void *)stmts);
+        return rc;
 }

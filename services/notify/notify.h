@@ -25,10 +25,19 @@ extern const struct migration notify_migrations[];
 extern const struct db_stmt notify_stmts[];
 extern struct route notify_routes[];
 
+struct nudge_state;
+
 /* The service's own settings (the shared ones are in svc->cfg). */
 struct notify_app {
         unsigned audit_retention_days;   /* TANDEM_AUDIT_RETENTION_DAYS */
+        struct nudge_state *nudges;      /* nudge.h: the scheduler and its settings */
 };
+
+/*
+ * Every statement notify prepares: its own tables one after another
+ * (stmts.c), NULL-terminated, built once at start.  NULL on out of memory.
+ */
+const struct db_stmt *notify_stmts_all(void);
 
 /* ---- follow.c: the four services' feeds into the audit log ------------------- */
 

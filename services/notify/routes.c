@@ -4,11 +4,19 @@
  * service serves (server.c), here over everything notify received.
  */
 #include "notify.h"
+#include "nudge.h"
 
 static const char *const q_audit[] = { "actor", "person_id", "service", "type", "subject",
                                        "from", "to", "limit", "cursor", NULL };
+static const char *const q_none[] = { NULL };
+static const char *const q_nudges[] = { "partner_id", "step", "status", "limit", "cursor", NULL };
+static const char *const q_digests[] = { "mentor_id", NULL };
 
 struct route notify_routes[] = {
         { "GET", "/v1/audit", http_audit_list, 0, q_audit, 0 },
+        { "GET", "/v1/nudge-rules", http_nudge_rules_get, 0, q_none, 0 },
+        { "PUT", "/v1/nudge-rules", http_nudge_rules_put, ROUTE_BODY, q_none, 0 },
+        { "GET", "/v1/nudges", http_nudges_list, 0, q_nudges, 0 },
+        { "POST", "/v1/digests/run", http_digests_run, 0, q_digests, 0 },
         { NULL, NULL, NULL, 0, NULL, 0 },
 };
