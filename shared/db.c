@@ -844,3 +844,22 @@ db_exec_page(PGconn *conn, const char *stmt, int nparams, const char *const *par
         PQclear(res);
         return rc;
 }
+
+int
+db_stmts_join(const struct db_stmt *const *tables, struct db_stmt **out)
+{
+        size_t n = 0, k = 0;
+        struct db_stmt *all;
+
+        for (size_t t = 0; tables[t] != NULL; t++)
+                for (const struct db_stmt *s = tables[t]; s->name != NULL; s++)
+                        n++;
+        all = calloc(n + 1, sizeof(*all));
+        if (all == NULL)
+                return ST_NOMEM;
+        for (size_t t = 0; tables[t] != NULL; t++)
+                for (const struct db_stmt *s = tables[t]; s->name != NULL; s++)
+                        all[k++] = *s;
+        *out = all;
+        return ST_OK;
+}

@@ -177,4 +177,13 @@ int db_exec_page(PGconn *conn, const char *stmt, int nparams, const char *const 
 /* Statements every service needs (idempotency); the pool adds them itself. */
 extern const struct db_stmt db_shared_stmts[];
 
+/*
+ * Joins the statement tables in @tables (a NULL-terminated list, each table
+ * ended by { NULL, NULL }) into one new table in *@out, for a service whose
+ * statements sit in several files.  The table is the caller's to free()
+ * after the pool that uses it is closed; names and SQL stay borrowed.
+ * ST_OK or ST_NOMEM.
+ */
+int db_stmts_join(const struct db_stmt *const *tables, struct db_stmt **out);
+
 #endif

@@ -113,9 +113,13 @@ outbox_row(PGconn *conn, const struct request *rq, const char *type, const struc
         if (j_data == NULL || (r->json != NULL && j_row == NULL))
                 goto out;
         for (; fields != NULL && *fields != NULL; fields++) {
-                json_t *j_v = json_object_get(j_row, *fields);
+                const char *dot = strchr(*fields, '.');
+                const char *key = dot != NULL ? dot + 1 : *fields;
+                json_t *j_v = dot == NULL ? json_object_get(j_row, *fields)
+                              : json_object_get(json_object_getn(j_row, *fields,
+                                                                 (size_t)(dot - *fields)), key);
 
-                if (j_v != NULL && json_object_set(j_data, *fields, j_v) != 0)
+                if (j_v != NULL && json_object_set(j_data, key, j_v) != 0)
                         goto out;
         }
         if (j_changed != NULL) {

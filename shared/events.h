@@ -62,7 +62,8 @@ int outbox_emit4(PGconn *conn, const struct request *rq, const char *type, const
 /*
  * Records @type about the resource row @r (db.h): subject r->id, version
  * r->version, and as data the fields of r->json named in @fields (NULL-
- * terminated; ids, statuses, dates: never free text), plus "changed": the
+ * terminated; ids, statuses, dates: never free text; "a.b" is member b of
+ * the object a, recorded as "b"), plus "changed": the
  * names of @j_changed's keys (a PATCH body) when it is not NULL.  The person
  * concerned is the value of r->json's @person_field ("id", "partner_id",
  * ...), or none when @person_field is NULL.

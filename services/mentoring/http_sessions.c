@@ -18,8 +18,10 @@
 #include "events.h"
 
 /* What mentoring events carry: ids and statuses, never the words written. */
+/* scheduled_at and written_up_at (null until written up): for notify's attention list */
 static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
-                                         "item_id", "verified", NULL };
+                                         "item_id", "verified", "scheduled_at",
+                                         "write_up.written_up_at", NULL };
 
 /* A session held is progress (phases follows it); any other change is an update. */
 static const char *

@@ -46,22 +46,21 @@ main(void)
         struct service svc;
         struct notify_app app = { 0 };
         struct access_people people = { NULL, NULL };
-        const struct db_stmt *stmts;
+        const struct db_stmt *const tables[] = { notify_stmts, model_stmts, nudge_stmts, NULL };
+        struct db_stmt *stmts = NULL;
         int rc;
 
-        if (load_retention(&app) != ST_OK || nudge_config_load(&app.nudges) != ST_OK)
-                return 1;
-        stmts = notify_stmts_all();
-        if (stmts == NULL)
+        if (load_retention(&app) != ST_OK || nudge_config_load(&app.nudges) != ST_OK
+            || db_stmts_join(tables, &stmts) != ST_OK)
                 return 1;
         service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, stmts);
         svc.app = &app;
         svc.prune = audit_db_prune;
         svc.stop = notify_stop;
         if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
-            || nudge_start(&svc, app.nudges) != ST_OK)
+            || model_follow(&svc) != ST_OK || nudge_start(&svc, app.nudges) != ST_OK)
                 return 1;
         rc = service_run(&svc, notify_routes);
-        free((void *)stmts);
+        free(stmts);
         return rc;
 }

@@ -8,6 +8,7 @@
 #ifndef TANDEM_NOTIFY_H
 #define TANDEM_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libpq-fe.h>
@@ -33,16 +34,56 @@ struct notify_app {
         struct nudge_state *nudges;      /* nudge.h: the scheduler and its settings */
 };
 
-/*
- * Every statement notify prepares: its own tables one after another
- * (stmts.c), NULL-terminated, built once at start.  NULL on out of memory.
- */
-const struct db_stmt *notify_stmts_all(void);
 
 /* ---- follow.c: the four services' feeds into the audit log ------------------- */
 
 /* Starts one follower per service (people, phases, mentoring, strategy). */
 int notify_follow(struct service *svc);
+
+/* ---- model.c: the read model (sql/0003_attention.sql) ----------------------------- *
+ *
+ * What notify knows of the programme, from the four feeds alone (no call to
+ * another service when it is read), kept by the followers "attention-<service>"
+ * from the beginning of each feed, idempotent on a replay.  Tables, in
+ * notify's schema:
+ *
+ *   att_person     id, display_name, email, timezone (read from the people
+ *                  service by id when profile_due: never carried in events),
+ *                  roles text[], status (active, left, erased), moved_at and
+ *                  moved_by (the time and type of the partner's last movement:
+ *                  the last event of ANY service that is their progress,
+ *                  model_is_movement), profile_at
+ *   att_pairing    id, mentor_id, partner_id, active, started_at, ended_at
+ *                  (a partner's mentor(s): WHERE partner_id = $1 AND active)
+ *   att_enrolment  id, person_id (the partner), programme_id, status (active,
+ *                  paused, withdrawn, operational; paused = status 'paused'),
+ *                  current_phase (key), phases (jsonb: the partner's own plan,
+ *                  [{position, key, name, status, stall_days, guide_days,
+ *                  target_date, entered_at, completed_at}]), stall_days (the
+ *                  current phase's threshold, else att_stall_days_default() =
+ *                  14), moved_at (the partner's last movement, at least the
+ *                  enrolment's start), stalled_at (moved_at + stall_days while
+ *                  active), next_target (the earliest target date of a phase
+ *                  not completed); att_slipped(phases, date) lists the slipped
+ *                  ones as [{key, target_date}]
+ *   att_item       what needs someone: reason, subject_id, section, person_id
+ *                  (the partner), owner_id (the mentor owing a write-up),
+ *                  parent_id, programme_id, since, due_at (shown from then),
+ *                  link (the API path to act on it); the reasons are listed in
+ *                  the migration
+ *   att_signoff    id, partner_id, mentor_id, current, at
+ *
+ * Times are the events' (UTC); the partner's time zone is att_person.timezone.
+ */
+
+/* The statements of model.c (joined with the others in main.c). */
+extern const struct db_stmt model_stmts[];
+
+/* Starts the four followers that keep the read model. */
+int model_follow(struct service *svc);
+
+/* True when an event of @type counts as the partner's movement. */
+bool model_is_movement(const char *type);
 
 /* ---- audit_db.c ------------------------------------------------------------------ */
 

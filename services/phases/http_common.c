@@ -13,8 +13,9 @@
 #include "phases.h"
 #include "status.h"
 
+/* phases: the partner's own plan (keys, statuses, stall days, target dates), for notify */
 const char *const enrolment_event_fields[] = { "person_id", "programme_id", "status",
-                                               "current_phase", NULL };
+                                               "current_phase", "phases", NULL };
 
 int
 phases_emit(PGconn *c, const struct request *rq, const char *type, const struct row *r,

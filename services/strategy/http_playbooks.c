@@ -13,8 +13,9 @@
 #include "events.h"
 
 /* What strategy events carry: ids and statuses, never the words written. */
+/* section_status: each section's status (no text), for notify's attention list */
 static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
-                                         "revision", NULL };
+                                         "revision", "section_status", NULL };
 
 struct pb_op {
         char id[UUID_STR_LEN];
