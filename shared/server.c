@@ -24,6 +24,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "ticker.h"
 
 /* How long draining waits with nothing in flight before it stops the server. */
 #define DRAIN_QUIET_MS 150.0
@@ -739,8 +740,7 @@ drain(struct service *svc)
 static void
 service_release(struct service *svc, struct binding *bindings)
 {
-        if (svc->stop != NULL)
-                svc->stop(svc);
+        ticker_stop_all(svc);
         follower_stop_all(svc);
         events_stop(svc);
         ulfius_clean_instance(&svc->instance);

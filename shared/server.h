@@ -77,6 +77,7 @@ struct service {
                 error_render_fn fn;
         } renderers[SERVICE_RENDERERS_MAX];
         struct follower *followers;  /* follower.h: feeds this service follows */
+        struct ticker *tickers;      /* ticker.h: its own periodic background work */
         struct events_state *events; /* events.h: the retention pruner */
         /*
          * The service's own retention, run by the pruner after the outbox's
@@ -84,11 +85,6 @@ struct service {
          * removed, or -1.
          */
         long long (*prune)(PGconn *conn, struct service *svc);
-        /*
-         * Stops the service's own background threads (a scheduler, workers)
-         * at shutdown, before the followers stop and the pool closes, or NULL.
-         */
-        void (*stop)(struct service *svc);
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;

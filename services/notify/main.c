@@ -30,23 +30,14 @@ load_retention(struct notify_app *app)
         return ST_OK;
 }
 
-/* svc->stop: the background work of notify's own, before the pool closes. */
-static void
-notify_stop(struct service *svc)
-{
-        struct notify_app *app = svc->app;
-
-        nudge_stop(app->nudges);
-        app->nudges = NULL;
-}
-
 int
 main(void)
 {
         struct service svc;
         struct notify_app app = { 0 };
         struct access_people people = { NULL, NULL };
-        const struct db_stmt *const tables[] = { notify_stmts, model_stmts, nudge_stmts, NULL };
+        const struct db_stmt *const tables[] = { notify_stmts, model_stmts, profile_stmts,
+                                                 attention_stmts, nudge_stmts, NULL };
         struct db_stmt *stmts = NULL;
         int rc;
 
@@ -56,11 +47,12 @@ main(void)
         service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, stmts);
         svc.app = &app;
         svc.prune = audit_db_prune;
-        svc.stop = notify_stop;
         if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
-            || model_follow(&svc) != ST_OK || nudge_start(&svc, app.nudges) != ST_OK)
+            || model_follow(&svc) != ST_OK || profiles_start(&svc) != ST_OK
+            || nudge_start(&svc, app.nudges) != ST_OK)
                 return 1;
         rc = service_run(&svc, notify_routes);
+        nudge_free(app.nudges);
         free(stmts);
         return rc;
 }

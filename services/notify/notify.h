@@ -82,8 +82,58 @@ extern const struct db_stmt model_stmts[];
 /* Starts the four followers that keep the read model. */
 int model_follow(struct service *svc);
 
+/* ---- profiles.c: names, e-mail addresses and time zones, read from people ---- */
+
+extern const struct db_stmt profile_stmts[];
+
+/* Starts the ticker that fills the due profiles (att_person.profile_due). */
+int profiles_start(struct service *svc);
+
 /* True when an event of @type counts as the partner's movement. */
 bool model_is_movement(const char *type);
+
+/* ---- attention.c: GET /v1/attention's pure parts ------------------------------ */
+
+/* The reasons an item is on the list, NULL-terminated (att_item.reason). */
+extern const char *const attention_reasons[];
+
+/*
+ * Whose items a caller sees: all (admin: the whole programme), or the union
+ * of mentor (their active partners' stalled, behind_own_plan, section_review
+ * and completion_verification items, and the write-ups they owe), comms
+ * (integrations pending review) and partner (their own behind_own_plan and
+ * integration_returned).
+ */
+struct attention_scope {
+        bool all, mentor, comms, partner;
+};
+
+/* The scope of a token's @roles (ROLE_*): ST_OK, or ST_FORBIDDEN for none (viewer, service). */
+int attention_scope_of(unsigned roles, struct attention_scope *out);
+
+/* The opaque cursor after the item at (@since_key, @seq) into @out (>= 64 bytes). */
+void attention_cursor_encode(int64_t since_key, int64_t seq, char *out, size_t outlen);
+
+/* Reads a cursor attention_cursor_encode made: ST_OK or ST_INVALID. */
+int attention_cursor_decode(const char *s, int64_t *since_key, int64_t *seq);
+
+/* ---- attention_db.c, http_attention.c ----------------------------------------- */
+
+/* What GET /v1/attention asks for; strings borrowed, NULL: no filter. */
+struct attention_query {
+        struct attention_scope scope;
+        const char *me;                  /* the caller's person id, or NULL */
+        const char *reason, *programme, *person;
+        int64_t after_key, after_seq;    /* 0, 0: from the start */
+        int limit;
+};
+
+extern const struct db_stmt attention_stmts[];
+
+/* One page of the caller's items as the JSON text {items, next_cursor} into *@out (malloc'd). */
+int attention_db_page(PGconn *c, const struct attention_query *q, char **out);
+
+int http_attention_list(struct request *rq);
 
 /* ---- audit_db.c ------------------------------------------------------------------ */
 

@@ -15,7 +15,6 @@
  * costs that round only: the next one starts afresh.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "notify.h"
 #include "nudge.h"
 #include "status.h"
+#include "ticker.h"
 
 #define CLAIM_BATCH 20
 #define CLAIM_ROUNDS 50
@@ -35,7 +35,7 @@
 
 struct nudge_state {
         struct smtp_config smtp;
-        unsigned interval_s;       /* TANDEM_NUDGE_INTERVAL_S (60; 0: no scheduler) */
+        unsigned interval_ms;      /* TANDEM_NUDGE_INTERVAL_MS (60000; 0: no scheduler) */
         unsigned retry_s;          /* TANDEM_NUDGE_RETRY_S (60): first retry, doubling */
         unsigned max_attempts;     /* TANDEM_NUDGE_MAX_ATTEMPTS (12) */
         long clock_offset_s;       /* TANDEM_NOTIFY_CLOCK_OFFSET_S (test-only, 0) */
@@ -44,12 +44,14 @@ struct nudge_state {
         char offset[24];           /* clock_offset_s as the statements' $1 */
         char domain[128];          /* Message-ID's right side: the sender's domain */
         struct service *svc;
-        pthread_t thread;
-        int started;
-        atomic_int stopping;
-        pthread_mutex_t lock;
-        pthread_cond_t wake;
 };
+
+/* A run stops between messages once the service drains (SIGTERM). */
+static bool
+stopping(const struct nudge_state *ns)
+{
+        return atomic_load(&ns->svc->draining) != 0;
+}
 
 /* A number the database rendered (trusted text). */
 static int
@@ -120,8 +122,8 @@ smtp_config_load(struct smtp_config *c)
         return ST_OK;
 }
 
-static void
-nudge_state_free(struct nudge_state *ns)
+void
+nudge_free(struct nudge_state *ns)
 {
         if (ns == NULL)
                 return;
@@ -130,8 +132,6 @@ nudge_state_free(struct nudge_state *ns)
         free(ns->smtp.from_name);
         free(ns->smtp.user);
         free(ns->smtp.password);
-        pthread_mutex_destroy(&ns->lock);
-        pthread_cond_destroy(&ns->wake);
         free(ns);
 }
 
@@ -144,19 +144,17 @@ nudge_config_load(struct nudge_state **out)
 
         if (ns == NULL)
                 return ST_NOMEM;
-        pthread_mutex_init(&ns->lock, NULL);
-        pthread_cond_init(&ns->wake, NULL);
         if (smtp_config_load(&ns->smtp) != ST_OK
-            || env_long("TANDEM_NUDGE_INTERVAL_S", 0, 86400, 60, &interval) != ST_OK
+            || env_long("TANDEM_NUDGE_INTERVAL_MS", 0, 86400000, 60000, &interval) != ST_OK
             || env_long("TANDEM_NUDGE_RETRY_S", 1, 86400, 60, &retry) != ST_OK
             || env_long("TANDEM_NUDGE_MAX_ATTEMPTS", 1, 1000, 12, &attempts) != ST_OK
             || env_long("TANDEM_NOTIFY_CLOCK_OFFSET_S", -315360000, 315360000, 0, &offset) != ST_OK
             || env_long("TANDEM_DIGEST_DAY", 1, 7, 1, &day) != ST_OK
             || env_long("TANDEM_DIGEST_HOUR", 0, 23, 8, &hour) != ST_OK) {
-                nudge_state_free(ns);
+                nudge_free(ns);
                 return ST_INVALID;
         }
-        ns->interval_s = (unsigned)interval;
+        ns->interval_ms = (unsigned)interval;
         ns->retry_s = (unsigned)retry;
         ns->max_attempts = (unsigned)attempts;
         ns->clock_offset_s = offset;
@@ -470,7 +468,7 @@ deliver_one(struct nudge_state *ns, const struct claim_op *op, int row)
 static void
 deliver_due(struct nudge_state *ns)
 {
-        for (int round = 0; round < CLAIM_ROUNDS && !atomic_load(&ns->stopping); round++) {
+        for (int round = 0; round < CLAIM_ROUNDS && !stopping(ns); round++) {
                 struct claim_op op = { ns, NULL, { 0, 0, false } };
                 int n;
 
@@ -480,7 +478,7 @@ deliver_due(struct nudge_state *ns)
                         return;
                 }
                 n = PQntuples(op.res);
-                for (int i = 0; i < n && !atomic_load(&ns->stopping); i++)
+                for (int i = 0; i < n && !stopping(ns); i++)
                         deliver_one(ns, &op, i);
                 PQclear(op.res);
                 if (n < CLAIM_BATCH)
@@ -628,7 +626,7 @@ digests(struct nudge_state *ns, const char *mentor, int day, int *sent, int *fai
         struct due_op op = { ns, mentor, day, ns->digest_hour, NULL };
         int rc = db_with(ns->svc->db, NULL, due_tx, &op);
 
-        for (int i = 0; rc == ST_OK && i < PQntuples(op.res) && !atomic_load(&ns->stopping); i++) {
+        for (int i = 0; rc == ST_OK && i < PQntuples(op.res) && !stopping(ns); i++) {
                 int r = digest_one(ns, PQgetvalue(op.res, i, 0),
                                    day == 0 ? NULL : PQgetvalue(op.res, i, 1));
 
@@ -650,68 +648,32 @@ nudge_digests_run(struct service *svc, const char *mentor, int *sent, int *faile
         return digests(app->nudges, mentor, 0, sent, failed);
 }
 
-/* ---- the thread ------------------------------------------------------------------ */
+/* ---- the scheduler -------------------------------------------------------------- */
 
-static void
-tick(struct nudge_state *ns)
+static bool
+tick(struct service *svc, void *arg)
 {
+        struct nudge_state *ns = arg;
         int sent = 0, failed = 0;
-        int rc = db_tx(ns->svc->db, NULL, plan_tx, ns);
+        int rc = db_tx(svc->db, NULL, plan_tx, ns);
 
         if (rc != ST_OK)
                 log_warn("nudges: planning skipped this round (%s)", st_slug(rc));
         deliver_due(ns);
-        if (!atomic_load(&ns->stopping))
+        if (!stopping(ns))
                 digests(ns, NULL, ns->digest_day, &sent, &failed);
-}
-
-static void *
-run(void *arg)
-{
-        struct nudge_state *ns = arg;
-
-        while (!atomic_load(&ns->stopping)) {
-                struct timespec until;
-
-                tick(ns);
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_sec += (time_t)ns->interval_s;
-                pthread_mutex_lock(&ns->lock);
-                while (!atomic_load(&ns->stopping)
-                       && pthread_cond_timedwait(&ns->wake, &ns->lock, &until) == 0)
-                        ;
-                pthread_mutex_unlock(&ns->lock);
-        }
-        return NULL;
+        return false;
 }
 
 int
 nudge_start(struct service *svc, struct nudge_state *ns)
 {
         ns->svc = svc;
-        log_info("nudges: every %u s, e-mail %s, from %s, digest day %d from %02d:00%s",
-                 ns->interval_s, ns->smtp.url != NULL ? "over SMTP" : "logged only (no"
+        log_info("nudges: every %u ms, e-mail %s, from %s, digest day %d from %02d:00%s",
+                 ns->interval_ms, ns->smtp.url != NULL ? "over SMTP" : "logged only (no"
                  " TANDEM_SMTP_URL)", ns->smtp.from, ns->digest_day, ns->digest_hour,
                  ns->clock_offset_s != 0 ? "; TEST CLOCK OFFSET in force" : "");
-        if (ns->interval_s == 0)
+        if (ns->interval_ms == 0)
                 return ST_OK;
-        if (service_thread_create(&ns->thread, run, ns) != 0)
-                return ST_INTERNAL;
-        ns->started = 1;
-        return ST_OK;
-}
-
-void
-nudge_stop(struct nudge_state *ns)
-{
-        if (ns == NULL)
-                return;
-        if (ns->started) {
-                pthread_mutex_lock(&ns->lock);
-                atomic_store(&ns->stopping, 1);
-                pthread_cond_broadcast(&ns->wake);
-                pthread_mutex_unlock(&ns->lock);
-                pthread_join(ns->thread, NULL);
-        }
-        nudge_state_free(ns);
+        return ticker_start(svc, "nudges", ns->interval_ms, tick, ns);
 }

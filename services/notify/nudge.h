@@ -175,16 +175,20 @@ int smtp_send(const struct smtp_config *cfg, const char *const *rcpt, size_t n_r
 struct nudge_state;
 
 /*
- * Reads TANDEM_SMTP_*, TANDEM_NUDGE_* and TANDEM_DIGEST_* and checks them
+ * Reads TANDEM_SMTP_*, TANDEM_NUDGE_*, TANDEM_DIGEST_* and TANDEM_NOTIFY_CLOCK_OFFSET_S and checks them
  * (messages on stderr naming the variable).  ST_OK or ST_INVALID.
  */
 int nudge_config_load(struct nudge_state **out);
 
-/* Starts the scheduler thread (unless TANDEM_NUDGE_INTERVAL_S is 0). */
+/*
+ * Starts the scheduler, a ticker (ticker.h) every TANDEM_NUDGE_INTERVAL_MS
+ * (none when 0).  service_run stops it before the pool closes; a run in
+ * progress stops early once the service drains.
+ */
 int nudge_start(struct service *svc, struct nudge_state *ns);
 
-/* Stops it within a bounded time and frees @ns.  Accepts NULL. */
-void nudge_stop(struct nudge_state *ns);
+/* Frees @ns (after service_run).  Accepts NULL. */
+void nudge_free(struct nudge_state *ns);
 
 /*
  * Sends the weekly digest now to every mentor with partners (or to @mentor

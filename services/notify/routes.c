@@ -12,7 +12,11 @@ static const char *const q_none[] = { NULL };
 static const char *const q_nudges[] = { "partner_id", "step", "status", "limit", "cursor", NULL };
 static const char *const q_digests[] = { "mentor_id", NULL };
 
+static const char *const q_attention[] = { "reason", "programme_id", "person_id", "limit",
+                                           "cursor", NULL };
+
 struct route notify_routes[] = {
+        { "GET", "/v1/attention", http_attention_list, 0, q_attention, 0 },
         { "GET", "/v1/audit", http_audit_list, 0, q_audit, 0 },
         { "GET", "/v1/nudge-rules", http_nudge_rules_get, 0, q_none, 0 },
         { "PUT", "/v1/nudge-rules", http_nudge_rules_put, ROUTE_BODY, q_none, 0 },

@@ -66,6 +66,12 @@ CREATE INDEX att_enrolment_person ON att_enrolment (person_id);
 CREATE INDEX att_enrolment_stalled ON att_enrolment (stalled_at) WHERE status = 'active';
 CREATE INDEX att_enrolment_programme ON att_enrolment (programme_id, person_id);
 
+-- Microseconds since the epoch: the list's order and cursor (immutable:
+-- the epoch does not depend on the session's time zone).
+CREATE FUNCTION att_us(t timestamptz) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
+
 -- What needs someone: one row per thing to act on.
 --   reason                       subject      person   owner    since
 --   stalled                      enrolment    partner  -        last movement (due after the threshold)
@@ -75,7 +81,9 @@ CREATE INDEX att_enrolment_programme ON att_enrolment (programme_id, person_id);
 --   completion_verification      completion   partner  -        when it was recorded
 --   integration_pending_review   integration  partner  -        when it was aligned (comms' sign-off waits)
 --   integration_returned         integration  partner  -        when comms returned it
--- An item shows from due_at on (the same as since but for stalled).
+-- section: the playbook section, or for stalled and behind_own_plan the
+-- phase (the current one; the one whose target date slipped).  An item shows
+-- from due_at on (the same as since but for stalled).
 CREATE TABLE att_item (
     seq          bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
     reason       text NOT NULL,
@@ -88,12 +96,13 @@ CREATE TABLE att_item (
     since        timestamptz NOT NULL,
     due_at       timestamptz NOT NULL,
     link         text NOT NULL,
+    since_key    bigint GENERATED ALWAYS AS (att_us(since)) STORED,
     PRIMARY KEY (reason, subject_id, section)
 );
-CREATE INDEX att_item_order ON att_item (since, seq);
+CREATE INDEX att_item_order ON att_item (since_key, seq);
 CREATE INDEX att_item_person ON att_item (person_id, reason);
 CREATE INDEX att_item_owner ON att_item (owner_id) WHERE owner_id IS NOT NULL;
-CREATE INDEX att_item_reason ON att_item (reason, since, seq);
+CREATE INDEX att_item_reason ON att_item (reason, since_key, seq);
 CREATE INDEX att_item_subject ON att_item (subject_id);
 CREATE INDEX att_item_parent ON att_item (parent_id) WHERE parent_id IS NOT NULL;
 
@@ -188,16 +197,22 @@ CREATE FUNCTION att_enrolment_sync(p_id uuid) RETURNS void
 DECLARE
     e att_enrolment;
     link text := '/v1/enrolments/' || p_id;
+    late text;
 BEGIN
     SELECT * INTO e FROM att_enrolment WHERE id = p_id;
+    SELECT p->>'key' INTO late FROM jsonb_array_elements(e.phases) p
+     WHERE coalesce(p->>'status', '') <> 'completed'
+       AND (p->>'target_date')::date = e.next_target
+     ORDER BY (p->>'position')::integer LIMIT 1;
     DELETE FROM att_item WHERE subject_id = p_id AND reason IN ('stalled', 'behind_own_plan');
     IF e.id IS NULL OR e.status <> 'active' THEN
         RETURN;
     END IF;
-    PERFORM att_item_put('stalled', e.id, '', e.person_id, NULL, e.programme_id, e.moved_at,
-                         e.stalled_at, link);
+    PERFORM att_item_put('stalled', e.id, coalesce(e.current_phase, ''), e.person_id, NULL,
+                         e.programme_id, e.moved_at, e.stalled_at, link);
     IF e.next_target IS NOT NULL THEN
-        PERFORM att_item_put('behind_own_plan', e.id, '', e.person_id, NULL, e.programme_id,
+        PERFORM att_item_put('behind_own_plan', e.id, coalesce(late, ''), e.person_id, NULL,
+                             e.programme_id,
                              (e.next_target + 1)::timestamp AT TIME ZONE 'UTC',
                              (e.next_target + 1)::timestamp AT TIME ZONE 'UTC',
                              link || '/target-dates');
