@@ -36,8 +36,8 @@ static const struct jv_field rule_fields[] = {
 };
 
 static const struct jv_field quiet_fields[] = {
-        { "start", JV_STRING, JV_REQUIRED, 5, 5, NULL, 0 },
-        { "end", JV_STRING, JV_REQUIRED, 5, 5, NULL, 0 },
+        { "start", JV_STRING, JV_REQUIRED, 1, 64, NULL, 0 },
+        { "end", JV_STRING, JV_REQUIRED, 1, 64, NULL, 0 },
         { "weekends", JV_BOOL, JV_REQUIRED, 0, 0, NULL, 0 },
         F_END,
 };
@@ -118,13 +118,13 @@ quiet_check(const json_t *j_quiet, struct problem *p)
 {
         static const char *const ends[] = { "start", "end" };
 
-        if (jv_check(j_quiet, quiet_fields, "quiet_hours", p) != ST_OK)
-                return;
+        jv_check(j_quiet, quiet_fields, "quiet_hours", p);
         for (size_t i = 0; i < 2; i++) {
                 const char *s = json_string_value(json_object_get(j_quiet, ends[i]));
                 char field[32];
 
-                if (quiet_parse_hhmm(s) >= 0)
+                /* a missing or non-string value was named by jv_check */
+                if (s == NULL || quiet_parse_hhmm(s) >= 0)
                         continue;
                 snprintf(field, sizeof(field), "quiet_hours.%s", ends[i]);
                 problem_field(p, field, "must be a time of day, HH:MM (00:00 to 23:59)");
