@@ -96,8 +96,7 @@ rule_check(const json_t *j_rules, size_t i, struct problem *p)
                 problem_field(p, prefix, "must be an object");
                 return;
         }
-        if (jv_check(j_rule, rule_fields, prefix, p) != ST_OK)
-                return;
+        jv_check(j_rule, rule_fields, prefix, p);
         days_order(j_rule, prefix, p);
         if (phase != NULL && !phase_key_ok(phase)) {
                 char field[48];
@@ -140,8 +139,10 @@ nudge_rules_check(const json_t *j_body, struct problem *p)
         size_t before = problem_field_count(p);
 
         jv_check(j_body, rules_fields, NULL, p);
-        if (json_is_object(j_defaults) && jv_check(j_defaults, days_fields, "defaults", p) == ST_OK)
-                days_order(j_defaults, "defaults", p);
+        if (json_is_object(j_defaults)) {
+                jv_check(j_defaults, days_fields, "defaults", p);
+                days_order(j_defaults, "defaults", p);   /* also beside other faults */
+        }
         if (json_is_array(j_rules) && json_array_size(j_rules) <= NUDGE_RULES_MAX)
                 for (size_t i = 0; i < json_array_size(j_rules); i++)
                         rule_check(j_rules, i, p);
