@@ -165,6 +165,7 @@ for entry in "${SERVICES[@]}"; do
                 TANDEM_JWT_AUDIENCE="$AUDIENCE" \
                 TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                 TANDEM_LOG_LEVEL="${TANDEM_LOG_LEVEL:-info}" \
+                TANDEM_NUDGE_INTERVAL_MS="${TANDEM_NUDGE_INTERVAL_MS:-10000}" \
                 "${peer_env[@]}"
         if ! wait_http "http://127.0.0.1:${PORT[$name]}/readyz" 30 "$STARTED_PID"; then
                 tail -n 20 "$LOGDIR/$name.log" >&2
@@ -200,6 +201,8 @@ TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN TANDEM_JWT_SECRET=$SECRET \
         TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE TANDEM_DEMO_DATABASE_URL=$demo_db \
         bash deploy/local/demo-data.sh ||
         warn "demo data did not load completely (the suite keeps running)"
+TANDEM_DEMO_DATABASE_URL=$demo_db bash deploy/local/demo-notify.sh ||
+        warn "notify's read model was not lined up with the demo's journeys"
 
 # notify follows every service's feed: the demo's changes show in the audit log
 step "audit log (notify)"
@@ -216,6 +219,24 @@ if ((audit_rows > 0)); then
                 jq -r '.items[] | "      \(.time)  \(.service)  \(.type)  by \(.actor)"' || true
 else
         warn "the audit log is still empty (see var/log/notify.log)"
+fi
+
+# the demo's stalled partners are nudged (notify looks every 10 s in make run); with
+# no TANDEM_SMTP_URL each e-mail is logged as "would be e-mailed", never its text
+step "nudges (notify)"
+nudges=0
+for _ in $(seq 1 75); do
+        nudges=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/nudges?limit=50" |
+                jq '.items | length' 2>/dev/null) || nudges=0
+        ((nudges > 0)) && break
+        sleep 0.2
+done
+if ((nudges > 0)); then
+        info "$nudges nudge step(s) for the demo's stalled partners; a few:"
+        curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/nudges?limit=5" |
+                jq -r '.items[] | "      \(.step) about \(.partner_id): \(.status) (\(.outcome // "due"))"' || true
+else
+        info "no nudge yet (notify looks every 10 s; see var/log/notify.log)"
 fi
 
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
@@ -239,6 +260,10 @@ Logs: var/log/   Tokens below are valid for 24 hours.
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/audit?service=mentoring&limit=5' | jq .
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' -H 'Accept: text/csv' $GW/v1/audit | head
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/events?limit=5' | jq .
+
+  # nudges on a stall: the rules, and the delivery log (e-mail is logged unless TANDEM_SMTP_URL is set)
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' $GW/v1/nudge-rules | jq .
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/nudges?limit=5' | jq .
 
   # as a mentor (Mona Mentor)
   curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .
