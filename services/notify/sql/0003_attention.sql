@@ -138,7 +138,7 @@ CREATE FUNCTION att_slipped(phases jsonb, on_day date) RETURNS jsonb
 CREATE FUNCTION att_item_put(p_reason text, p_subject uuid, p_section text, p_person uuid,
                              p_owner uuid, p_programme uuid, p_since timestamptz,
                              p_due timestamptz, p_link text) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     INSERT INTO att_item (reason, subject_id, section, person_id, owner_id, programme_id,
                           since, due_at, link)
     VALUES (p_reason, p_subject, p_section, p_person, p_owner, p_programme, p_since, p_due,
@@ -151,7 +151,7 @@ CREATE FUNCTION att_item_put(p_reason text, p_subject uuid, p_section text, p_pe
 -- A person as a people event names them; NULL arguments keep what is known.
 CREATE FUNCTION att_person_seen(p_id uuid, p_roles text[], p_status text, p_profile boolean)
     RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     INSERT INTO att_person (id, roles, status)
     VALUES (p_id, coalesce(p_roles, '{}'), coalesce(p_status, 'active'))
     ON CONFLICT (id) DO UPDATE
@@ -162,7 +162,7 @@ CREATE FUNCTION att_person_seen(p_id uuid, p_roles text[], p_status text, p_prof
            updated_at = now() $$;
 
 CREATE FUNCTION att_person_roles(p_id uuid, p_added text[], p_removed text[]) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     SELECT att_person_seen(p_id, NULL, NULL, false);
     UPDATE att_person
        SET roles = ARRAY(SELECT DISTINCT r FROM unnest(roles || coalesce(p_added, '{}')) r
@@ -172,7 +172,7 @@ CREATE FUNCTION att_person_roles(p_id uuid, p_added text[], p_removed text[]) RE
 -- A person left (@p_status 'left') or was erased ('erased'): their active
 -- pairings end (people ends them too); an erased person's profile goes.
 CREATE FUNCTION att_person_gone(p_id uuid, p_status text, p_at timestamptz) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     SELECT att_person_seen(p_id, NULL, p_status, false);
     UPDATE att_pairing SET active = false, ended_at = coalesce(ended_at, p_at)
      WHERE active AND (mentor_id = p_id OR partner_id = p_id);
@@ -182,7 +182,7 @@ CREATE FUNCTION att_person_gone(p_id uuid, p_status text, p_at timestamptz) RETU
 
 CREATE FUNCTION att_pairing_put(p_id uuid, p_mentor uuid, p_partner uuid, p_active boolean,
                                 p_at timestamptz) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     SELECT att_person_seen(p_mentor, NULL, NULL, false);
     SELECT att_person_seen(p_partner, NULL, NULL, false);
     INSERT INTO att_pairing (id, mentor_id, partner_id, active, started_at, ended_at)
@@ -193,7 +193,7 @@ CREATE FUNCTION att_pairing_put(p_id uuid, p_mentor uuid, p_partner uuid, p_acti
 
 -- Recomputes the stalled and behind_own_plan items of one enrolment.
 CREATE FUNCTION att_enrolment_sync(p_id uuid) RETURNS void
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     e att_enrolment;
     link text := '/v1/enrolments/' || p_id;
@@ -224,7 +224,7 @@ END $$;
 CREATE FUNCTION att_enrolment_put(p_id uuid, p_person uuid, p_programme uuid, p_status text,
                                   p_phase text, p_phases jsonb, p_at timestamptz)
     RETURNS void
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     plan jsonb;
     days integer;
@@ -259,7 +259,7 @@ END $$;
 -- The partner @p_person moved at @p_at (an event of any service that counts
 -- as progress): their clock restarts on every open enrolment.
 CREATE FUNCTION att_moved(p_person uuid, p_at timestamptz, p_type text) RETURNS void
-    LANGUAGE plpgsql AS $$
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     e_id uuid;
 BEGIN
@@ -282,7 +282,7 @@ END $$;
 -- each ready_for_review section is an item (since it became ready).
 CREATE FUNCTION att_sections(p_playbook uuid, p_partner uuid, p_programme uuid,
                              p_statuses jsonb, p_at timestamptz) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     DELETE FROM att_item
      WHERE reason = 'section_review' AND subject_id = p_playbook
        AND coalesce(p_statuses->>section, '') <> 'ready_for_review';
@@ -297,7 +297,7 @@ CREATE FUNCTION att_sections(p_playbook uuid, p_partner uuid, p_programme uuid,
 -- A session's state: held and not written up is a write-up its mentor owes.
 CREATE FUNCTION att_session(p_id uuid, p_partner uuid, p_mentor uuid, p_status text,
                             p_written_up boolean, p_since timestamptz) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     DELETE FROM att_item WHERE reason = 'write_up_owed' AND subject_id = p_id
        AND (p_status <> 'held' OR p_written_up);
     SELECT att_item_put('write_up_owed', p_id, '', p_partner, p_mentor, NULL, p_since,
@@ -309,7 +309,7 @@ CREATE FUNCTION att_session(p_id uuid, p_partner uuid, p_mentor uuid, p_status t
 -- A completion recorded, verified or not, or gone (@p_gone).
 CREATE FUNCTION att_completion(p_id uuid, p_partner uuid, p_verified boolean, p_gone boolean,
                                p_at timestamptz) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     DELETE FROM att_item WHERE reason = 'completion_verification' AND subject_id = p_id
        AND (p_gone OR p_verified);
     INSERT INTO att_item (reason, subject_id, person_id, since, due_at, link)
@@ -324,7 +324,7 @@ CREATE FUNCTION att_completion(p_id uuid, p_partner uuid, p_verified boolean, p_
 CREATE FUNCTION att_integration(p_id uuid, p_playbook uuid, p_partner uuid,
                                 p_programme uuid, p_status text, p_at timestamptz)
     RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     DELETE FROM att_item
      WHERE reason IN ('integration_pending_review', 'integration_returned')
        AND (subject_id = p_id
@@ -338,7 +338,7 @@ CREATE FUNCTION att_integration(p_id uuid, p_playbook uuid, p_partner uuid,
 
 CREATE FUNCTION att_signoff(p_id uuid, p_partner uuid, p_mentor uuid, p_current boolean,
                             p_at timestamptz) RETURNS void
-    LANGUAGE sql AS $$
+    LANGUAGE sql SET search_path FROM CURRENT AS $$
     INSERT INTO att_signoff (id, partner_id, mentor_id, current, at)
     VALUES (p_id, p_partner, p_mentor, p_current, p_at)
     ON CONFLICT (id) DO UPDATE SET current = att_signoff.current AND EXCLUDED.current $$;
