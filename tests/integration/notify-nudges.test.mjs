@@ -21,7 +21,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser } from 'mailparser';
-import { api, expectProblem, expectStatus, requireEnv } from './lib/http.mjs';
+import { api, expectProblem, expectStatus, gatewayUrl, requireEnv } from './lib/http.mjs';
 import { adminToken, createMentor, createPairing, createPartner, createPerson, tokenFor, uniq } from './lib/fixtures.mjs';
 import { query } from './lib/db.mjs';
 import { createProgramme, enrol, ph } from './lib/phases.mjs';
@@ -227,6 +227,10 @@ describe('the nudge rules', () => {
     assert.equal(res.body.version, version, 'nothing changed');
     const again = await putRules();
     assert.equal(again.version, version + 1);
+    // the gateway routes them to notify
+    res = expectStatus(await na('GET', '/v1/nudge-rules', { token: adminToken(), base: gatewayUrl() }), 200);
+    assert.equal(res.body.version, version + 1);
+    expectStatus(await na('GET', '/v1/nudges?limit=1', { token: adminToken(), base: gatewayUrl() }), 200);
   });
 });
 
