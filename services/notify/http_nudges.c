@@ -67,6 +67,8 @@ rules_put_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = db_exec(c, "nudge_rules_add", 1, params, NULL);
         if (rc == ST_OK)
+                rc = db_exec(c, "nudge_requiet", 0, NULL, NULL);
+        if (rc == ST_OK)
                 rc = rules_get_tx(c, rq, NULL);
         return rc;
 }

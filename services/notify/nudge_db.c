@@ -106,6 +106,10 @@ const struct db_stmt nudge_stmts[] = {
           "  updated_at = now(), updated_by = $2 RETURNING version)"
           " SELECT version FROM s" },
         { "nudge_rules_clear", "DELETE FROM nudge_rule" },
+        /* new quiet hours: what waited for the old ones is looked at again */
+        { "nudge_requiet",
+          "UPDATE nudge SET next_attempt_at = now() - interval '1 second'"
+          " WHERE status = 'pending' AND outcome LIKE 'deferred: quiet hours%'" },
         { "nudge_rules_add",
           "INSERT INTO nudge_rule (position, programme_id, phase, partner_days, mentor_days,"
           "  lead_days)"

@@ -339,6 +339,10 @@ describe('quiet hours and weekends', () => {
       assert.equal(row.attempts, 0, 'a deferral is not an attempt');
       const wait = (new Date(row.next_attempt_at) - Date.now()) / 60000;
       assert.ok(wait > 50 && wait <= 61, `deferred to the end of the quiet hours (${wait.toFixed(1)} min)`);
+      // new quiet hours: what waited is looked at again at once
+      await putRules({ start: hhmm(mins - 60), end: hhmm(mins + 90), weekends: false });
+      const again = (await nudgesOf(tokyo.partner)).find((n) => n.step === 'partner');
+      assert.ok(new Date(again.next_attempt_at) <= new Date(), 'due again after a change of the rules');
       // two hours later Tokyo is awake
       await runUntil(2 * 3600, () => sink.to(tokyo.partner.email).length > 0, { what: 'Tokyo is nudged after its quiet hours' });
       assert.equal(sink.to(tokyo.partner.email).length, 1);
