@@ -205,3 +205,15 @@ http_reply_row(struct request *rq, struct db_row *r, unsigned status, const char
         rq->j_out = json_loads(r->json, 0, NULL);
         return rq->j_out != NULL ? ST_OK : ST_NOMEM;
 }
+
+int
+http_reply_text(struct request *rq, int rc, char *text)
+{
+        if (rc != ST_OK) {
+                free(text);
+                return rc;
+        }
+        rq->text_out = text;
+        rq->content_type = "application/json";
+        return ST_OK;
+}

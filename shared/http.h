@@ -61,6 +61,13 @@ void http_set_etag(struct request *rq, long long version);
  */
 int http_reply_row(struct request *rq, struct db_row *r, unsigned status, const char *collection);
 
+/*
+ * Ends a read that rendered JSON text (a page, db_exec_page): when @rc is
+ * ST_OK the text is the reply (steals @text), otherwise it is freed.
+ * Returns @rc.
+ */
+int http_reply_text(struct request *rq, int rc, char *text);
+
 struct page {
         int limit;            /* 1..500, default 50 */
         int64_t after;        /* keyset position from the cursor, 0 = start */

@@ -204,15 +204,22 @@ TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN TANDEM_JWT_SECRET=$SECRET \
 TANDEM_DEMO_DATABASE_URL=$demo_db bash deploy/local/demo-notify.sh ||
         warn "notify's read model was not lined up with the demo's journeys"
 
+# items_within TRIES PATH: the items on the first page of GET PATH (as the admin),
+# asked every 0.2 s until there are some or TRIES asks have been made
+items_within() {
+        local n=0 _
+        for _ in $(seq 1 "$1"); do
+                n=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW$2" |
+                        jq '.items | length' 2>/dev/null) || n=0
+                ((n > 0)) && break
+                sleep 0.2
+        done
+        echo "$n"
+}
+
 # notify follows every service's feed: the demo's changes show in the audit log
 step "audit log (notify)"
-audit_rows=0
-for _ in $(seq 1 50); do
-        audit_rows=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=500" |
-                jq '.items | length' 2>/dev/null) || audit_rows=0
-        ((audit_rows > 0)) && break
-        sleep 0.2
-done
+audit_rows=$(items_within 50 "/v1/audit?limit=500")
 if ((audit_rows > 0)); then
         info "the audit log holds the demo's changes ($audit_rows on its first page); a few:"
         curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=5" |
@@ -224,13 +231,7 @@ fi
 # the demo's stalled partners are nudged (notify looks every 10 s in make run); with
 # no TANDEM_SMTP_URL each e-mail is logged as "would be e-mailed", never its text
 step "nudges (notify)"
-nudges=0
-for _ in $(seq 1 75); do
-        nudges=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/nudges?limit=50" |
-                jq '.items | length' 2>/dev/null) || nudges=0
-        ((nudges > 0)) && break
-        sleep 0.2
-done
+nudges=$(items_within 75 "/v1/nudges?limit=50")
 if ((nudges > 0)); then
         info "$nudges nudge step(s) for the demo's stalled partners; a few:"
         curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/nudges?limit=5" |

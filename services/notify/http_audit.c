@@ -230,11 +230,5 @@ http_audit_list(struct request *rq)
                 return start_csv(rq, &f, op.pg.after);   /* f.types moves into the stream */
         rc = db_with(rq->svc->db, rq, page_tx, &op);
         free(f.types);
-        if (rc == ST_OK) {
-                rq->text_out = op.out;
-                rq->content_type = "application/json";
-        } else {
-                free(op.out);
-        }
-        return rc;
+        return http_reply_text(rq, rc, op.out);
 }

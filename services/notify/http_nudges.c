@@ -139,13 +139,7 @@ http_nudges_list(struct request *rq)
                 op.mentor = me;
         }
         rc = db_with(rq->svc->db, rq, list_tx, &op);
-        if (rc == ST_OK) {
-                rq->text_out = op.out;
-                rq->content_type = "application/json";
-        } else {
-                free(op.out);
-        }
-        return rc;
+        return http_reply_text(rq, rc, op.out);
 }
 
 /* ---- POST /v1/digests/run ---------------------------------------------------------- */
