@@ -408,6 +408,34 @@ describe('delivery', () => {
     }
   });
 
+  it('the database dropping the scheduler\'s connections costs a round, not a nudge', async () => {
+    const p = await stalledPartner({ mentor: false });
+    const app = `nudges-drop-${uniq(3)}`;
+    const url = new URL(requireEnv('TANDEM_TEST_DATABASE_URL'));
+    url.searchParams.set('application_name', app);
+    const inst = await startService('notify', { name: `notify-nudges-drop-${uniq(3)}`, env: env({ TANDEM_DATABASE_URL: url.toString() }) });
+    running.add(inst);
+    try {
+      await inst.waitReady();
+      // every connection of this instance is terminated, again and again, while the stall comes due
+      const kill = () => query('SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE application_name = $1', [app]);
+      assert.ok((await kill())[0].n > 0, 'the instance had connections to drop');
+      await stallFor(p.partner, 14.5);
+      for (let i = 0; i < 5; i++) {
+        await sleep(150);
+        await kill();
+      }
+      const got = await within(scaled(20000), () => sink.to(p.partner.email).length > 0);
+      assert.ok(got, `nudged once the database answers again\n${inst.output()}`);
+      await sleep(1000);
+      assert.equal(sink.to(p.partner.email).length, 1, 'once');
+      assert.ok((await fetch(`${inst.url}/healthz`)).ok, 'still alive');
+    } finally {
+      assert.equal((await inst.stop()).code, 0);
+      running.delete(inst);
+    }
+  });
+
   it('the log: admin sees all, a mentor their partners\', others 403; bad filters named', async () => {
     const a = await stalledPartner();
     await stallFor(a.partner, 14.5);
