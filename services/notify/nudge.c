@@ -204,6 +204,7 @@ struct claim_op {
         struct nudge_state *ns;
         PGresult *res;
         struct quiet_hours quiet;
+        void *smtp;                /* smtp.c: the round's connection */
 };
 
 static int
@@ -398,8 +399,8 @@ retry_delay(const struct nudge_state *ns, int attempts)
 
 /* Sends @text (a built message) to @email, or logs it when no server is configured. */
 static int
-send_or_log(struct nudge_state *ns, const char *what, const char *email, const struct buf *text,
-            char *why, size_t whylen, const char **channel)
+send_or_log(struct nudge_state *ns, void **smtp, const char *what, const char *email,
+            const struct buf *text, char *why, size_t whylen, const char **channel)
 {
         const char *rcpt[1] = { email };
 
@@ -410,11 +411,11 @@ send_or_log(struct nudge_state *ns, const char *what, const char *email, const s
                 return ST_OK;
         }
         *channel = "email";
-        return smtp_send(&ns->smtp, rcpt, 1, text->p, text->len, why, whylen);
+        return smtp_send(&ns->smtp, smtp, rcpt, 1, text->p, text->len, why, whylen);
 }
 
 static void
-deliver_one(struct nudge_state *ns, const struct claim_op *op, int row)
+deliver_one(struct nudge_state *ns, struct claim_op *op, int row)
 {
         const PGresult *res = op->res;
         const char *seq = col(res, row, C_SEQ), *email = col(res, row, C_EMAIL);
@@ -452,7 +453,8 @@ deliver_one(struct nudge_state *ns, const struct claim_op *op, int row)
                  col(res, row, C_STEP), col(res, row, C_RECIPIENT));
         if (build_nudge(ns, res, row, &text) != ST_OK) {
                 finish(ns, seq, "failed", 0, "failed: the message could not be built", channel);
-        } else if (send_or_log(ns, what, email, &text, why, sizeof(why), &channel) == ST_OK) {
+        } else if (send_or_log(ns, &op->smtp, what, email, &text, why, sizeof(why), &channel)
+                   == ST_OK) {
                 finish(ns, seq, "sent", 0, why, channel);
         } else {
                 bool last = attempts + 1 >= (int)ns->max_attempts;
@@ -468,22 +470,26 @@ deliver_one(struct nudge_state *ns, const struct claim_op *op, int row)
 static void
 deliver_due(struct nudge_state *ns)
 {
+        void *smtp = NULL;             /* one connection for the whole run */
+
         for (int round = 0; round < CLAIM_ROUNDS && !stopping(ns); round++) {
-                struct claim_op op = { ns, NULL, { 0, 0, false } };
+                struct claim_op op = { ns, NULL, { 0, 0, false }, smtp };
                 int n;
 
                 if (db_tx(ns->svc->db, NULL, claim_tx, &op) != ST_OK) {
                         PQclear(op.res);
                         log_warn("nudges: the database did not answer; next round");
-                        return;
+                        break;
                 }
                 n = PQntuples(op.res);
                 for (int i = 0; i < n && !stopping(ns); i++)
                         deliver_one(ns, &op, i);
                 PQclear(op.res);
+                smtp = op.smtp;
                 if (n < CLAIM_BATCH)
-                        return;
+                        break;
         }
+        smtp_session_end(&smtp);
 }
 
 /* ---- the weekly digest ----------------------------------------------------------- */
@@ -568,7 +574,7 @@ digest_build(struct nudge_state *ns, struct digest_op *op, struct buf *out)
 
 /* One mentor's digest: read, build, send; a scheduled week is claimed once sent. */
 static int
-digest_one(struct nudge_state *ns, const char *mentor, const char *week)
+digest_one(struct nudge_state *ns, void **smtp, const char *mentor, const char *week)
 {
         struct digest_op op = { ns, mentor, week, "email", NULL, NULL, NULL, 0 };
         struct buf text = BUF_INIT;
@@ -584,8 +590,8 @@ digest_one(struct nudge_state *ns, const char *mentor, const char *week)
         snprintf(what, sizeof(what), "digest %s for mentor %s", week != NULL ? week : "(asked for)",
                  mentor);
         if (rc == ST_OK)
-                rc = send_or_log(ns, what, PQgetvalue(op.who, 0, 0), &text, why, sizeof(why),
-                                 &op.channel);
+                rc = send_or_log(ns, smtp, what, PQgetvalue(op.who, 0, 0), &text, why,
+                                 sizeof(why), &op.channel);
         if (rc == ST_OK && week != NULL) {
                 op.outcome = why;
                 if (db_tx(ns->svc->db, NULL, digest_record_tx, &op) != ST_OK)
@@ -625,9 +631,10 @@ digests(struct nudge_state *ns, const char *mentor, int day, int *sent, int *fai
 {
         struct due_op op = { ns, mentor, day, ns->digest_hour, NULL };
         int rc = db_with(ns->svc->db, NULL, due_tx, &op);
+        void *smtp = NULL;
 
         for (int i = 0; rc == ST_OK && i < PQntuples(op.res) && !stopping(ns); i++) {
-                int r = digest_one(ns, PQgetvalue(op.res, i, 0),
+                int r = digest_one(ns, &smtp, PQgetvalue(op.res, i, 0),
                                    day == 0 ? NULL : PQgetvalue(op.res, i, 1));
 
                 if (r == ST_OK)
@@ -635,6 +642,7 @@ digests(struct nudge_state *ns, const char *mentor, int day, int *sent, int *fai
                 else
                         (*failed)++;
         }
+        smtp_session_end(&smtp);
         PQclear(op.res);
         return rc;
 }

@@ -163,12 +163,17 @@ struct smtp_config {
 };
 
 /*
- * Sends @msg (a built message) from cfg->from to @rcpt over cfg->url.  ST_OK,
- * or ST_UNAVAILABLE with a short reason in @why (curl's, never the message
- * or the credentials).
+ * Sends @msg (a built message) from cfg->from to @rcpt over cfg->url, on the
+ * connection of *@session when it has one (NULL at first: one is made and
+ * kept there; a failure drops it).  ST_OK, or ST_UNAVAILABLE with a short
+ * reason in @why (curl's and the server's reply code, never the message, the
+ * recipients or the credentials).
  */
-int smtp_send(const struct smtp_config *cfg, const char *const *rcpt, size_t n_rcpt,
-              const char *msg, size_t len, char *why, size_t whylen);
+int smtp_send(const struct smtp_config *cfg, void **session, const char *const *rcpt,
+              size_t n_rcpt, const char *msg, size_t len, char *why, size_t whylen);
+
+/* Closes *@session's connection and sets it to NULL.  Accepts a NULL session. */
+void smtp_session_end(void **session);
 
 /* ---- nudge.c: the scheduler ---------------------------------------------------- */
 

@@ -3,7 +3,9 @@
  *
  * smtps:// is TLS from the first byte; smtp:// upgrades with STARTTLS when
  * the server offers it, and insists on it when credentials are configured,
- * so a password never crosses the network in clear.  The reason a send
+ * so a password never crosses the network in clear.  A session keeps one
+ * easy handle, and with it the connection, for several messages in a row
+ * (a server's greeting can take 100 ms and more).  The reason a send
  * failed names curl's fault and the server's reply code, never the message,
  * the recipients or the credentials.
  */
@@ -69,14 +71,21 @@ setup(CURL *h, const struct smtp_config *cfg, struct curl_slist *rcpt, struct up
         return rc;
 }
 
+void
+smtp_session_end(void **session)
+{
+        curl_easy_cleanup(*session);
+        *session = NULL;
+}
+
 int
-smtp_send(const struct smtp_config *cfg, const char *const *rcpt, size_t n_rcpt,
-          const char *msg, size_t len, char *why, size_t whylen)
+smtp_send(const struct smtp_config *cfg, void **session, const char *const *rcpt,
+          size_t n_rcpt, const char *msg, size_t len, char *why, size_t whylen)
 {
         struct upload up = { msg, len };
         struct curl_slist *list = NULL;
         char from[300], addr[300];
-        CURL *h = NULL;
+        CURL *h = *session;
         CURLcode rc;
         long code = 0;
         int st = ST_UNAVAILABLE;
@@ -92,9 +101,9 @@ smtp_send(const struct smtp_config *cfg, const char *const *rcpt, size_t n_rcpt,
                         goto out;
                 list = next;
         }
-        h = curl_easy_init();
-        if (h == NULL)
+        if (h == NULL && (h = *session = curl_easy_init()) == NULL)
                 goto out;
+        curl_easy_reset(h);           /* the options go; the connection stays */
         rc = setup(h, cfg, list, &up, from);
         if (rc == CURLE_OK)
                 rc = curl_easy_perform(h);
@@ -107,8 +116,9 @@ smtp_send(const struct smtp_config *cfg, const char *const *rcpt, size_t n_rcpt,
         } else {
                 snprintf(why, whylen, "smtp: %s", curl_easy_strerror(rc));
         }
+        if (st != ST_OK)
+                smtp_session_end(session);    /* a fresh connection next time */
 out:
-        curl_easy_cleanup(h);
         curl_slist_free_all(list);
         return st;
 }
