@@ -32,7 +32,8 @@
 #
 #   TANDEM_BENCH_DURATION   seconds per run (10)
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
-#   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases")
+#   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases
+#                           attention"; attention: deploy/local/bench-attention.sh)
 #   TANDEM_BENCH_PEOPLE     people to insert (10000); phases: one enrolment each
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
 #   TANDEM_BENCH_PARTNERS   partners with a year of checklist (200)
@@ -50,7 +51,7 @@ source deploy/local/lib.sh
 DURATION=${TANDEM_BENCH_DURATION:-10}
 read -r -a CONNS <<<"${TANDEM_BENCH_CONNS:-1 16 64}"
 SERVICES=(people strategy mentoring phases)
-ONLY=${TANDEM_BENCH_ONLY:-${SERVICES[*]}}
+ONLY=${TANDEM_BENCH_ONLY:-${SERVICES[*]} attention}
 ONLY=${ONLY//,/ }
 N_PEOPLE=${TANDEM_BENCH_PEOPLE:-10000}
 N_PLAYBOOKS=${TANDEM_BENCH_PLAYBOOKS:-10000}
@@ -62,7 +63,7 @@ AUDIENCE=tandem-bench
 TOKEN_BIN=$BUILD_DIR/bin/tandem-token
 
 for s in $ONLY; do
-        [[ " ${SERVICES[*]} " == *" $s "* ]] || die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]})"
+        [[ " ${SERVICES[*]} attention " == *" $s "* ]] || die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]} attention)"
 done
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for tool in wrk pgbench psql curl jq; do
@@ -683,7 +684,7 @@ measure_phases() { # CONNS
 }
 
 # mentoring's partners and phases' enrolments are people of people_data
-if want people || want mentoring || want phases; then people_data; fi
+if want people || want mentoring || want phases || want attention; then people_data; fi
 if want strategy; then strategy_data; fi
 if want mentoring; then mentoring_data; fi
 if want phases; then phases_data; fi
@@ -778,6 +779,15 @@ SQL
         sql -q -c "DROP TABLE mentoring.bench_partner"
 }
 if want mentoring && want phases; then measure_events; fi
+
+# ---- attention: GET /v1/attention from notify's read model (deploy/local/bench-attention.sh)
+if want attention; then
+        # shellcheck source=deploy/local/bench-attention.sh
+        source deploy/local/bench-attention.sh
+        attention_data
+        step "the attention list"
+        measure_attention
+fi
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 

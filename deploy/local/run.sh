@@ -273,6 +273,8 @@ Logs: var/log/   Tokens below are valid for 24 hours.
 
   # as a mentor (Mona Mentor)
   curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .
+  # what needs them now (the attention list; as admin: the whole programme)
+  curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/attention | jq .
 
   # as a partner (Paula Placeholder): her pairing, her journey, what she still needs to move on
   curl -s -H 'Authorization: Bearer $PARTNER_TOKEN' $GW/v1/pairings | jq .

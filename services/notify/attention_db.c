@@ -23,7 +23,8 @@
         "  'link', i.link, 'subject_id', i.subject_id, 'programme_id', i.programme_id," \
         "  'phase', CASE WHEN i.reason IN ('stalled', 'behind_own_plan')" \
         "   THEN nullif(i.section, '') END," \
-        "  'section', CASE WHEN i.reason = 'section_review' THEN i.section END)::text"
+        "  'section', CASE WHEN i.reason = 'section_review' THEN i.section END," \
+        "  'count', i.count)::text"
 
 /* the filters after the scope: $a reason, $b programme, $c person, $d/$e after, $f limit */
 #define ITEM_FILTERS(a, b, c, d, e, f) \

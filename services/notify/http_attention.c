@@ -63,11 +63,5 @@ http_attention_list(struct request *rq)
                 q.me = me[0] != '\0' ? me : NULL;
         }
         rc = db_with(rq->svc->db, rq, page_run, &op);
-        if (rc == ST_OK) {
-                rq->text_out = op.out;
-                rq->content_type = "application/json";
-        } else {
-                free(op.out);
-        }
-        return rc;
+        return http_reply_text(rq, rc, op.out);
 }

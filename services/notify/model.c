@@ -118,7 +118,8 @@ on_person(PGconn *c, const struct follower_event *ev)
                 return db_exec(c, "att_person_gone", 3, params, NULL);
         }
         if (type_ends(ev, "roles_changed")) {
-                char *added = data_json(ev, "roles_added"), *removed = data_json(ev, "roles_removed");
+                char *added = data_json(ev, "roles_added");
+                char *removed = data_json(ev, "roles_removed");
 
                 params[0] = id;
                 params[1] = added;
@@ -215,34 +216,49 @@ on_session(PGconn *c, const struct follower_event *ev)
 {
         const json_t *j_at = json_object_get(ev->data, "written_up_at");
         const char *written = j_at == NULL ? NULL : json_is_null(j_at) ? "false" : "true";
+        const char *partner = data_uuid(ev, "partner_id");
         const char *params[6] = {
-                subject_uuid(ev), data_uuid(ev, "partner_id"), data_uuid(ev, "mentor_id"),
-                data_str(ev, "status"),
+                subject_uuid(ev), partner != NULL ? partner : event_person(ev),
+                data_uuid(ev, "mentor_id"), data_str(ev, "status"),
                 /* without the member (older events) a write-up event means written up */
                 written != NULL ? written : type_ends(ev, "written_up") ? "true" : "false",
                 ev->time,
         };
 
-        if (params[0] == NULL || params[1] == NULL || params[2] == NULL || params[3] == NULL)
+        if (params[3] == NULL)
+                return ST_OK;           /* no status: nothing the list shows changed */
+        if (params[0] == NULL)
+                return ST_INVALID;
+        /* a held session names who owes its write-up; any other state only clears it */
+        if (strcmp(params[3], "held") == 0 && (params[1] == NULL || params[2] == NULL))
                 return ST_INVALID;
         return db_exec(c, "att_session", 6, params, NULL);
+}
+
+/* Whether @ev says the completion is verified: "true", "false", or NULL (it does not say). */
+static const char *
+completion_verified(const struct follower_event *ev)
+{
+        if (type_ends(ev, "verified"))
+                return "true";
+        if (type_ends(ev, "unverified") || type_ends(ev, "verification_removed"))
+                return "false";
+        if (data_bool(ev, "verified") != NULL)
+                return data_bool(ev, "verified");
+        return type_ends(ev, "recorded") ? "false" : NULL;
 }
 
 static int
 on_completion(PGconn *c, const struct follower_event *ev)
 {
-        const char *verified = data_bool(ev, "verified");
         bool gone = type_ends(ev, "deleted");
-        const char *params[5] = { subject_uuid(ev), data_uuid(ev, "partner_id"), NULL,
-                                  gone ? "true" : "false", ev->time };
+        const char *verified = gone ? "true" : completion_verified(ev);
+        const char *partner = data_uuid(ev, "partner_id");
+        const char *params[5] = { subject_uuid(ev), partner != NULL ? partner : event_person(ev),
+                                  verified, gone ? "true" : "false", ev->time };
 
-        if (type_ends(ev, "verified"))
-                verified = "true";
-        else if (type_ends(ev, "unverified") || type_ends(ev, "verification_removed"))
-                verified = "false";
-        params[2] = verified != NULL ? verified : "false";
-        if (params[1] == NULL)
-                params[1] = event_person(ev);
+        if (verified == NULL)
+                return ST_OK;           /* a comment, say: the verification did not change */
         if (params[0] == NULL || params[1] == NULL)
                 return ST_INVALID;
         return db_exec(c, "att_completion", 5, params, NULL);
@@ -266,15 +282,18 @@ on_signoff(PGconn *c, const struct follower_event *ev)
 static int
 on_playbook(PGconn *c, const struct follower_event *ev)
 {
-        char *statuses = data_json(ev, "section_status");
+        char *statuses = NULL;
         const char *params[5] = { subject_uuid(ev), data_uuid(ev, "partner_id"),
-                                  data_uuid(ev, "programme_id"), statuses, ev->time };
-        int rc = ST_OK;
+                                  data_uuid(ev, "programme_id"), NULL, ev->time };
+        int rc;
 
+        if (!json_is_object(json_object_get(ev->data, "section_status")))
+                return ST_OK;           /* the statuses did not come with it: nothing to change */
         if (params[0] == NULL || params[1] == NULL)
-                rc = ST_INVALID;
-        else if (statuses != NULL && json_is_object(json_object_get(ev->data, "section_status")))
-                rc = db_exec(c, "att_sections", 5, params, NULL);
+                return ST_INVALID;
+        statuses = data_json(ev, "section_status");
+        params[3] = statuses;
+        rc = statuses != NULL ? db_exec(c, "att_sections", 5, params, NULL) : ST_NOMEM;
         free(statuses);
         return rc;
 }
@@ -287,7 +306,9 @@ on_integration(PGconn *c, const struct follower_event *ev)
                 data_uuid(ev, "programme_id"), data_str(ev, "status"), ev->time,
         };
 
-        if (params[0] == NULL || params[2] == NULL || params[4] == NULL)
+        if (params[4] == NULL)
+                return ST_OK;           /* no status: nothing the list shows changed */
+        if (params[0] == NULL || params[2] == NULL)
                 return ST_INVALID;
         return db_exec(c, "att_integration", 6, params, NULL);
 }

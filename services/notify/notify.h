@@ -69,8 +69,9 @@ int notify_follow(struct service *svc);
  *   att_item       what needs someone: reason, subject_id, section, person_id
  *                  (the partner), owner_id (the mentor owing a write-up),
  *                  parent_id, programme_id, since, due_at (shown from then),
- *                  link (the API path to act on it); the reasons are listed in
- *                  the migration
+ *                  link (the API path to act on it), count; the reasons are
+ *                  listed in the migration
+ *   att_completion id, partner_id, recorded_at: completions not yet verified
  *   att_signoff    id, partner_id, mentor_id, current, at
  *
  * Times are the events' (UTC); the partner's time zone is att_person.timezone.

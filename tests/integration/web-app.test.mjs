@@ -30,7 +30,7 @@ const RUN = uniq(3);
 const AUDIENCE = 'urn:tandem:web-test';
 const SHOTS = path.join(requireEnv('TANDEM_TEST_LOGDIR'), 'web');
 const KEEP = path.join(ROOT, 'build/test-logs/web');
-const SERVICES = ['people', 'phases', 'mentoring', 'strategy'];
+const SERVICES = ['people', 'phases', 'mentoring', 'strategy', 'notify'];
 const dayFromToday = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
 
 let op;
@@ -113,7 +113,7 @@ after(async () => {
   await op?.stop();
   await db.closeDb();
   if (Object.keys(calls).length) console.log(`# web: API calls per view ${JSON.stringify(calls)}`);
-  assert.deepEqual(codes, [0, 0, 0, 0], 'the web test instances exit 0 on SIGTERM');
+  assert.deepEqual(codes, SERVICES.map(() => 0), 'the web test instances exit 0 on SIGTERM');
 });
 
 // Signs @person in through the provider's page in a fresh context; resolves

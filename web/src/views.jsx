@@ -107,6 +107,46 @@ export function ViewerView() {
   );
 }
 
+// ---- the attention list (GET /v1/attention: what needs the caller now) -------------
+const REASON = {
+  stalled: 'Stalled', behind_own_plan: 'Behind own plan', write_up_owed: 'Write-up owed',
+  section_review: 'Section to review', completion_verification: 'Completion to verify',
+  integration_pending_review: 'Sign-off waiting (comms)', integration_returned: 'Integration returned',
+};
+const ON_JOURNEY = new Set(['stalled', 'behind_own_plan']); // their subject is the enrolment
+
+function AttentionPanel({ onJourney }) {
+  const st = useLoad(() => get('/v1/attention?limit=500'));
+  const who = (i) => i.person.name || i.person.id;
+  return (
+    <section aria-labelledby="h-attention" class="panel">
+      <h3 id="h-attention">Needs attention</h3>
+      <Status st={st}>
+        {(d) => (
+          <>
+            <p class="note">{d.items.length}{d.next_cursor ? ' (the oldest 500)' : ''}: partners stalled or behind their own plan, write-ups owed, reviews and sign-offs waiting, oldest first.</p>
+            {d.items.length === 0 ? <p>Nothing needs attention now.</p> : (
+              <table>
+                <caption>What needs attention</caption>
+                <thead><tr><th scope="col">partner</th><th scope="col">reason</th><th scope="col">since</th></tr></thead>
+                <tbody>
+                  {d.items.map((i) => (
+                    <tr key={`${i.reason}/${i.subject_id}/${i.section || ''}`}>
+                      <th scope="row">{ON_JOURNEY.has(i.reason) ? <button type="button" class="link" onClick={() => onJourney({ id: i.subject_id, name: i.person.name })}>{who(i)}</button> : who(i)}</th>
+                      <td><span class={`pace ${i.reason}`}>{REASON[i.reason] || i.reason}</span>{i.phase || i.section ? ` (${i.phase || i.section})` : ''}{i.count > 1 ? ` ×${i.count}` : ''}</td>
+                      <td>{day(i.since)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </Status>
+    </section>
+  );
+}
+
 // ---- the programme lead ---------------------------------------------------------
 async function loadLead() {
   const [agg, page] = await Promise.all([loadAggregates(), get('/v1/enrolments?status=active&limit=500')]);
@@ -124,7 +164,6 @@ export function LeadView() {
       <h2 id="h-lead">Programme dashboard</h2>
       <Status st={st}>
         {(d) => {
-          const attention = d.enrolments.filter((e) => e.pace === 'stalled' || e.pace === 'behind_own_plan');
           const list = pick ? d.enrolments.filter(pick.filter) : null;
           const row = (e) => (
             <tr key={e.id}>
@@ -143,11 +182,7 @@ export function LeadView() {
           );
           return (
             <>
-              <section aria-labelledby="h-attention" class="panel">
-                <h3 id="h-attention">Needs attention ({attention.length})</h3>
-                <p class="note">Stalled or behind their own plan, from the phases service's pace{d.more ? ' (the first 500 active journeys)' : ''}.</p>
-                {attention.length === 0 ? <p>Nobody is stalled or behind their own plan.</p> : table('Partners who need attention', attention)}
-              </section>
+              <AttentionPanel onJourney={setJourney} />
               {list && (
                 <section aria-labelledby="h-drill" class="panel">
                   <h3 id="h-drill">{pick.title} ({list.length})</h3>

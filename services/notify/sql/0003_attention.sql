@@ -73,14 +73,15 @@ CREATE FUNCTION att_us(t timestamptz) RETURNS bigint
     AS $$ SELECT (extract(epoch FROM t) * 1000000)::bigint $$;
 
 -- What needs someone: one row per thing to act on.
---   reason                       subject      person   owner    since
---   stalled                      enrolment    partner  -        last movement (due after the threshold)
---   behind_own_plan              enrolment    partner  -        the day after the target date
---   write_up_owed                session      partner  mentor   when it was held
---   section_review               playbook     partner  -        when it was made ready (section: its name)
---   completion_verification      completion   partner  -        when it was recorded
---   integration_pending_review   integration  partner  -        when it was aligned (comms' sign-off waits)
---   integration_returned         integration  partner  -        when comms returned it
+--   reason                      subject      owner   since
+--   stalled                     enrolment    -       last movement (due after the threshold)
+--   behind_own_plan             enrolment    -       the day after the target date
+--   write_up_owed               session      mentor  when it was held
+--   section_review              playbook     -       when it was made ready (section: its name)
+--   completion_verification     partner      -       the oldest completion not verified (count: how many)
+--   integration_pending_review  integration  -       when it was aligned (comms' sign-off waits)
+--   integration_returned        integration  -       when comms returned it
+-- person_id is always the partner.
 -- section: the playbook section, or for stalled and behind_own_plan the
 -- phase (the current one; the one whose target date slipped).  An item shows
 -- from due_at on (the same as since but for stalled).
@@ -96,6 +97,7 @@ CREATE TABLE att_item (
     since        timestamptz NOT NULL,
     due_at       timestamptz NOT NULL,
     link         text NOT NULL,
+    count        integer NOT NULL DEFAULT 1,                  -- how many things it stands for
     since_key    bigint GENERATED ALWAYS AS (att_us(since)) STORED,
     PRIMARY KEY (reason, subject_id, section)
 );
@@ -105,6 +107,15 @@ CREATE INDEX att_item_owner ON att_item (owner_id) WHERE owner_id IS NOT NULL;
 CREATE INDEX att_item_reason ON att_item (reason, since_key, seq);
 CREATE INDEX att_item_subject ON att_item (subject_id);
 CREATE INDEX att_item_parent ON att_item (parent_id) WHERE parent_id IS NOT NULL;
+
+-- Activity completions not yet verified by the partner's mentor (verified
+-- and deleted ones leave); one item per partner stands for them all.
+CREATE TABLE att_completion (
+    id          uuid PRIMARY KEY,
+    partner_id  uuid NOT NULL,
+    recorded_at timestamptz NOT NULL
+);
+CREATE INDEX att_completion_partner ON att_completion (partner_id, recorded_at);
 
 -- Mentor sign-offs (current or revoked): the nudges' digest reads them.
 CREATE TABLE att_signoff (
@@ -306,17 +317,33 @@ CREATE FUNCTION att_session(p_id uuid, p_partner uuid, p_mentor uuid, p_status t
        AND NOT EXISTS (SELECT 1 FROM att_item
                         WHERE reason = 'write_up_owed' AND subject_id = p_id) $$;
 
--- A completion recorded, verified or not, or gone (@p_gone).
+-- A completion recorded, verified or not, or gone (@p_gone): the partner's
+-- completion_verification item counts those waiting, since the oldest.
 CREATE FUNCTION att_completion(p_id uuid, p_partner uuid, p_verified boolean, p_gone boolean,
                                p_at timestamptz) RETURNS void
-    LANGUAGE sql SET search_path FROM CURRENT AS $$
-    DELETE FROM att_item WHERE reason = 'completion_verification' AND subject_id = p_id
-       AND (p_gone OR p_verified);
-    INSERT INTO att_item (reason, subject_id, person_id, since, due_at, link)
-    SELECT 'completion_verification', p_id, p_partner, p_at, p_at,
-           '/v1/checklists/' || p_partner || '/completions/' || p_id || '/verification'
-     WHERE NOT p_gone AND NOT p_verified
-    ON CONFLICT (reason, subject_id, section) DO NOTHING $$;
+    LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    n integer;
+    oldest timestamptz;
+BEGIN
+    IF p_gone OR p_verified THEN
+        DELETE FROM att_completion WHERE id = p_id;
+    ELSE
+        INSERT INTO att_completion (id, partner_id, recorded_at) VALUES (p_id, p_partner, p_at)
+        ON CONFLICT (id) DO NOTHING;
+    END IF;
+    SELECT count(*), min(recorded_at) INTO n, oldest FROM att_completion
+     WHERE partner_id = p_partner;
+    IF n = 0 THEN
+        DELETE FROM att_item WHERE reason = 'completion_verification' AND subject_id = p_partner;
+        RETURN;
+    END IF;
+    INSERT INTO att_item (reason, subject_id, person_id, since, due_at, link, count)
+    VALUES ('completion_verification', p_partner, p_partner, oldest, oldest,
+            '/v1/checklists/' || p_partner || '/completions?verified=false', n)
+    ON CONFLICT (reason, subject_id, section) DO UPDATE
+       SET since = EXCLUDED.since, due_at = EXCLUDED.due_at, count = EXCLUDED.count;
+END $$;
 
 -- An integration's state: pending_review waits for comms' sign-off; returned
 -- waits for the partner (until a newer alignment of the playbook or a

@@ -61,6 +61,14 @@ export function serviceEnv(port, env = {}) {
 
 export const peopleEnv = serviceEnv;
 
+// The harness's four services as an instance's peers (TANDEM_<NAME>_URL).
+export const suitePeers = () => ({
+  TANDEM_PEOPLE_URL: requireEnv('TANDEM_TEST_PEOPLE_URL'),
+  TANDEM_PHASES_URL: requireEnv('TANDEM_TEST_PHASES_URL'),
+  TANDEM_MENTORING_URL: requireEnv('TANDEM_TEST_MENTORING_URL'),
+  TANDEM_STRATEGY_URL: requireEnv('TANDEM_TEST_STRATEGY_URL'),
+});
+
 /**
  * Starts an instance of @service (build/bin/tandem-<service>, beside the
  * people binary the harness names).
