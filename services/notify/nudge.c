@@ -217,6 +217,8 @@ claim_tx(PGconn *c, struct request *rq, void *arg)
         int rc;
 
         (void)rq;
+        PQclear(op->res);            /* a retried transaction starts afresh */
+        op->res = NULL;
         snprintf(limit, sizeof(limit), "%d", CLAIM_BATCH);
         snprintf(lease, sizeof(lease), "%u", 2 * op->ns->smtp.timeout_ms / 1000 + 60);
         rc = db_exec(c, "nudge_quiet", 0, NULL, &res);
@@ -512,6 +514,9 @@ digest_read_tx(PGconn *c, struct request *rq, void *arg)
         int rc;
 
         (void)rq;
+        PQclear(op->who);            /* a retry on a fresh connection starts afresh */
+        PQclear(op->lines);
+        op->who = op->lines = NULL;
         rc = db_exec(c, "digest_mentor", 2, params, &op->who);
         if (rc == ST_OK)
                 rc = db_exec(c, "digest_lines", 2, params, &op->lines);
@@ -620,6 +625,8 @@ due_tx(PGconn *c, struct request *rq, void *arg)
         const char *params[4] = { op->ns->offset, day, hour, op->mentor };
 
         (void)rq;
+        PQclear(op->res);            /* a retry on a fresh connection starts afresh */
+        op->res = NULL;
         snprintf(day, sizeof(day), "%d", op->day);
         snprintf(hour, sizeof(hour), "%d", op->hour);
         return db_exec(c, "digest_due", 4, params, &op->res);
