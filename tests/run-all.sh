@@ -242,6 +242,9 @@ stage_integration() {
                 [[ $name == phases ]] && dead_evidence=(
                         "TANDEM_MENTORING_URL=http://127.0.0.1:$dead_port"
                         "TANDEM_STRATEGY_URL=http://127.0.0.1:$dead_port")
+                # the harness's notify sends no nudges: notify-nudges.test.mjs runs
+                # instances of its own with an SMTP server and a clock it chooses
+                [[ $name == notify ]] && dead_evidence=(TANDEM_NUDGE_INTERVAL_MS=0)
                 start_service "$name" "${port_of[$name]}" "$LOGDIR/$name.log" \
                         TANDEM_DATABASE_URL="$(pg_url "$TANDEM_RUNDIR/pg")" \
                         TANDEM_JWT_SECRET="$secret" \

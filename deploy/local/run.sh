@@ -170,6 +170,7 @@ for entry in "${SERVICES[@]}"; do
                 TANDEM_JWT_AUDIENCE="$AUDIENCE" \
                 TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                 TANDEM_LOG_LEVEL="${TANDEM_LOG_LEVEL:-info}" \
+                TANDEM_NUDGE_INTERVAL_MS="${TANDEM_NUDGE_INTERVAL_MS:-10000}" \
                 "${peer_env[@]}"
         if ! wait_http "http://127.0.0.1:${PORT[$name]}/readyz" 30 "$STARTED_PID"; then
                 tail -n 20 "$LOGDIR/$name.log" >&2
@@ -205,22 +206,43 @@ TANDEM_API_URL=$GW TANDEM_ADMIN_TOKEN=$ADMIN_TOKEN TANDEM_JWT_SECRET=$SECRET \
         TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE TANDEM_DEMO_DATABASE_URL=$demo_db \
         bash deploy/local/demo-data.sh ||
         warn "demo data did not load completely (the suite keeps running)"
+TANDEM_DEMO_DATABASE_URL=$demo_db bash deploy/local/demo-notify.sh ||
+        warn "notify's read model was not lined up with the demo's journeys"
+
+# items_within TRIES PATH: the items on the first page of GET PATH (as the admin),
+# asked every 0.2 s until there are some or TRIES asks have been made
+items_within() {
+        local n=0 _
+        for _ in $(seq 1 "$1"); do
+                n=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW$2" |
+                        jq '.items | length' 2>/dev/null) || n=0
+                ((n > 0)) && break
+                sleep 0.2
+        done
+        echo "$n"
+}
 
 # notify follows every service's feed: the demo's changes show in the audit log
 step "audit log (notify)"
-audit_rows=0
-for _ in $(seq 1 50); do
-        audit_rows=$(curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=500" |
-                jq '.items | length' 2>/dev/null) || audit_rows=0
-        ((audit_rows > 0)) && break
-        sleep 0.2
-done
+audit_rows=$(items_within 50 "/v1/audit?limit=500")
 if ((audit_rows > 0)); then
         info "the audit log holds the demo's changes ($audit_rows on its first page); a few:"
         curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=5" |
                 jq -r '.items[] | "      \(.time)  \(.service)  \(.type)  by \(.actor)"' || true
 else
         warn "the audit log is still empty (see var/log/notify.log)"
+fi
+
+# the demo's stalled partners are nudged (notify looks every 10 s in make run); with
+# no TANDEM_SMTP_URL each e-mail is logged as "would be e-mailed", never its text
+step "nudges (notify)"
+nudges=$(items_within 75 "/v1/nudges?limit=50")
+if ((nudges > 0)); then
+        info "$nudges nudge step(s) for the demo's stalled partners; a few:"
+        curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/nudges?limit=5" |
+                jq -r '.items[] | "      \(.step) about \(.partner_id): \(.status) (\(.outcome // "due"))"' || true
+else
+        info "no nudge yet (notify looks every 10 s; see var/log/notify.log)"
 fi
 
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
@@ -244,6 +266,10 @@ Logs: var/log/   Tokens below are valid for 24 hours.
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/audit?service=mentoring&limit=5' | jq .
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' -H 'Accept: text/csv' $GW/v1/audit | head
   curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/events?limit=5' | jq .
+
+  # nudges on a stall: the rules, and the delivery log (e-mail is logged unless TANDEM_SMTP_URL is set)
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' $GW/v1/nudge-rules | jq .
+  curl -s -H 'Authorization: Bearer $ADMIN_TOKEN' '$GW/v1/nudges?limit=5' | jq .
 
   # as a mentor (Mona Mentor)
   curl -s -H 'Authorization: Bearer $MENTOR_TOKEN' $GW/v1/me | jq .

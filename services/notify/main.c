@@ -6,6 +6,7 @@
 
 #include "access.h"
 #include "notify.h"
+#include "nudge.h"
 #include "status.h"
 
 /* TANDEM_AUDIT_RETENTION_DAYS: 1..36500, default 400; a bad value stops the start. */
@@ -59,14 +60,16 @@ int
 main(void)
 {
         struct service svc;
-        struct notify_app app;
+        struct notify_app app = { 0 };
         struct access_people people = { NULL, NULL };
         const struct db_stmt *const tables[] = { notify_stmts, webhook_stmts, model_stmts,
-                                                 profile_stmts, attention_stmts, NULL };
+                                                 profile_stmts, attention_stmts, nudge_stmts,
+                                                 NULL };
         struct db_stmt *stmts = NULL;
         int rc;
 
         if (load_retention(&app) != ST_OK || webhooks_config(&app.webhooks) != ST_OK
+            || nudge_config_load(&app.nudges) != ST_OK
             || db_stmts_join(tables, &stmts) != ST_OK)
                 return 1;
         service_init(&svc, "notify", NOTIFY_DEFAULT_PORT, notify_migrations, stmts);
@@ -76,9 +79,11 @@ main(void)
         svc.metrics_more = notify_metrics;
         if (access_follow_people(&svc, &people) != ST_OK || notify_follow(&svc) != ST_OK
             || model_follow(&svc) != ST_OK || profiles_start(&svc) != ST_OK
-            || webhooks_start(&svc, &app.webhooks) != ST_OK)
+            || webhooks_start(&svc, &app.webhooks) != ST_OK
+            || nudge_start(&svc, app.nudges) != ST_OK)
                 return 1;
         rc = service_run(&svc, notify_routes);
+        nudge_free(app.nudges);
         free(stmts);
         return rc;
 }

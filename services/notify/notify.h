@@ -27,11 +27,15 @@ extern const struct migration notify_migrations[];
 extern const struct db_stmt notify_stmts[];
 extern struct route notify_routes[];
 
+struct nudge_state;
+
 /* The service's own settings (the shared ones are in svc->cfg). */
 struct notify_app {
         unsigned audit_retention_days;   /* TANDEM_AUDIT_RETENTION_DAYS */
         struct webhooks webhooks;        /* webhooks.h */
+        struct nudge_state *nudges;      /* nudge.h: the scheduler and its settings */
 };
+
 
 /* ---- follow.c: the four services' feeds into the audit log ------------------- */
 

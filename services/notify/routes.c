@@ -4,9 +4,12 @@
  * service serves (server.c), here over everything notify received.
  */
 #include "notify.h"
+#include "nudge.h"
 
 static const char *const q_audit[] = { "actor", "person_id", "service", "type", "subject",
                                        "from", "to", "limit", "cursor", NULL };
+static const char *const q_nudges[] = { "partner_id", "step", "status", "limit", "cursor", NULL };
+static const char *const q_digests[] = { "mentor_id", NULL };
 
 static const char *const q_none[] = { NULL };
 static const char *const q_page[] = { "limit", "cursor", NULL };
@@ -27,5 +30,9 @@ struct route notify_routes[] = {
         { "POST", "/v1/webhooks/:id/deliveries/:delivery/redeliver", http_webhooks_redeliver, 0,
           q_none, 0 },
         { "POST", "/v1/webhooks/:id/replay", http_webhooks_replay, ROUTE_BODY, q_none, 0 },
+        { "GET", "/v1/nudge-rules", http_nudge_rules_get, 0, q_none, 0 },
+        { "PUT", "/v1/nudge-rules", http_nudge_rules_put, ROUTE_BODY, q_none, 0 },
+        { "GET", "/v1/nudges", http_nudges_list, 0, q_nudges, 0 },
+        { "POST", "/v1/digests/run", http_digests_run, 0, q_digests, 0 },
         { NULL, NULL, NULL, 0, NULL, 0 },
 };
