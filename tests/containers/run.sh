@@ -534,6 +534,7 @@ stage_compose() {
         done
         curl_json GET "$gw/healthz"
         check "gateway /healthz" test "$STATUS" = 200
+        web_app_checks "$gw"
         check "gateway: read-only root filesystem, non-root" test \
                 "$(dk inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$(container_of gateway)") $(proc_uids "$(container_of gateway)")" = "true 10001"
 
@@ -569,6 +570,34 @@ stage_compose() {
         check "through the gateway: unknown route, problem+json 404" \
                 test "$STATUS $(jq -r .status <<<"$BODY" 2>/dev/null)" = "404 404"
         TOKEN=$token
+}
+
+# web_app_checks GW: the gateway image carries the web app (web/dist, built in
+# the Dockerfile's web stage): GET / is its page, as text/html with the CSP,
+# and the script the page names loads as JavaScript, gzipped when asked.
+web_app_checks() {
+        local gw=$1 hdr=$TANDEM_RUNDIR/web.hdr page=$TANDEM_RUNDIR/web.html status ctype csp js
+        status=$(curl -s -D "$hdr" -o "$page" -w '%{http_code}' --max-time 10 "$gw/") || status=000
+        ctype=$(grep -i '^content-type:' "$hdr" | tr -d '\r' | cut -d' ' -f2-) || ctype=""
+        csp=$(grep -i '^content-security-policy:' "$hdr" | tr -d '\r' | cut -d' ' -f2-) || csp=""
+        if [[ $status == 200 && $ctype == text/html* && $csp == *"script-src 'self'"* ]] &&
+                grep -q '<div id="app"' "$page"; then
+                record "gateway: GET / is the web app (text/html, CSP)" 1 "$(wc -c <"$page") bytes"
+        else
+                record "gateway: GET / is the web app (text/html, CSP)" 0 "status $status, type '$ctype', CSP '$csp'"
+        fi
+        js=$(grep -oE 'src="/assets/[^"]+\.js"' "$page" | head -n 1 | cut -d'"' -f2) || js=""
+        if [[ -z $js ]]; then
+                record "gateway: the web app's script loads" 0 "no /assets/*.js in the page"
+                return 0
+        fi
+        status=$(curl -s -D "$hdr" -o /dev/null -w '%{http_code} %{content_type} %{size_download}' \
+                -H 'Accept-Encoding: gzip' --max-time 10 "$gw$js") || status=000
+        if [[ $status == "200 text/javascript"* ]] && grep -qi '^content-encoding: gzip' "$hdr"; then
+                record "gateway: the web app's script loads" 1 "$js: $status bytes gzipped"
+        else
+                record "gateway: the web app's script loads" 0 "$js: $status; $(grep -i '^content-encoding' "$hdr" | tr -d '\r')"
+        fi
 }
 
 # ---- (g) graceful shutdown under load -----------------------------------------------------
