@@ -71,11 +71,17 @@ RUN set -eu; rt=/rt; \
 # The web app: npm packages from the npm registry only (their hashes checked
 # against the lock files by npm ci); nothing of this stage but web/dist reaches
 # the gateway image.
+# Behind a TLS-inspecting proxy, pass its CA (PEM text, public) as
+# TANDEM_EXTRA_CA_CERTS: npm trusts it besides the system's CAs (make
+# test-containers passes the machine's /usr/local/share/ca-certificates).
 FROM debian:bookworm AS web
 RUN apt-get update \
  && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt npm_config_fund=false \
+ARG TANDEM_EXTRA_CA_CERTS=
+RUN { cat /etc/ssl/certs/ca-certificates.crt; printf '%s\n' "$TANDEM_EXTRA_CA_CERTS"; } \
+        >/etc/ssl/certs/tandem-npm.pem
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/tandem-npm.pem npm_config_fund=false \
     npm_config_audit=false npm_config_update_notifier=false
 WORKDIR /src
 COPY deploy/local/node/package.json deploy/local/node/package-lock.json deploy/local/node/

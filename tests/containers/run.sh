@@ -190,11 +190,19 @@ stage_base() {
         record "base images imported" 1 "$((SECONDS - t0)) s"
 }
 
-# build NAME LOG ARGS...: docker build (classic builder, host network for apt)
+# build NAME LOG ARGS...: docker build (classic builder, host network for apt).
+# The machine's own CAs go along (TANDEM_EXTRA_CA_CERTS, for npm in the web
+# stage), as with the bare machine of (h): behind a TLS-inspecting proxy npm
+# fails SELF_SIGNED_CERT_IN_CHAIN without them.  Every image gets the same
+# argument: the classic builder builds the web stage for each (cached once).
 build() {
-        local name=$1 log=$2 t0=$SECONDS
+        local name=$1 log=$2 t0=$SECONDS cas=""
         shift 2
-        if DOCKER_BUILDKIT=0 timeout "$BUILD_TIMEOUT" "$DOCKER_BIN" build --network host "$@" \
+        if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+                cas=$(cat /usr/local/share/ca-certificates/*.crt)
+        fi
+        if DOCKER_BUILDKIT=0 timeout "$BUILD_TIMEOUT" "$DOCKER_BIN" build --network host \
+                --build-arg TANDEM_EXTRA_CA_CERTS="$cas" "$@" \
                 >"$log" 2>&1 </dev/null; then
                 info "$name built in $((SECONDS - t0)) s"
                 return 0
