@@ -119,24 +119,3 @@ people_follow_erasures(struct service *svc)
         }
         return rc;
 }
-
-/* ---- the partners whose integrations comms review ------------------------------ */
-
-static int
-apply_integration(PGconn *c, const struct follower_event *ev, void *arg)
-{
-        const char *partner = json_string_value(json_object_get(ev->data, "partner_id"));
-
-        (void)arg;
-        if (partner == NULL || !uuid_valid(partner))
-                return ST_INVALID;      /* never applicable: logged and skipped */
-        return people_db_integration_partner(c, partner);
-}
-
-int
-people_follow_integrations(struct service *svc)
-{
-        return follower_start(svc, &(struct follower_spec){
-                .name = "strategy-integrations", .producer_url = svc->cfg.strategy_url,
-                .types = "tandem.strategy.integration.created", .apply = apply_integration });
-}
