@@ -218,9 +218,13 @@ stop_service() {
 
 # ---- PostgreSQL ----------------------------------------------------------------------
 # as_pg CMD...: runs CMD as the postgres user when we are root (initdb refuses root).
+# It runs from / : the caller's directory (a clone in /root) is often not
+# searchable by postgres, and pg_ctl, initdb and psql then complain "could not
+# change directory to ...: Permission denied".  So every path given to it must
+# be absolute (abs_path).
 as_pg() {
         if [[ $(id -u) == 0 ]]; then
-                runuser -u postgres -- "$@"
+                (cd / && exec runuser -u postgres -- "$@")
         else
                 "$@"
         fi
@@ -236,9 +240,16 @@ pg_port() {
         cat "$1/port" 2>/dev/null
 }
 
+# abs_path PATH: PATH made absolute against the current directory (it need not exist).
+abs_path() {
+        if [[ $1 == /* ]]; then printf '%s\n' "$1"; else printf '%s\n' "$PWD/$1"; fi
+}
+
 # pg_running DIR: its postmaster is up.
 pg_running() {
-        [[ -f $1/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" status -D "$1/data" >/dev/null 2>&1
+        local dir
+        dir=$(abs_path "$1")
+        [[ -f $dir/data/postmaster.pid ]] && as_pg "$PG_BIN/pg_ctl" status -D "$dir/data" >/dev/null 2>&1
 }
 
 # pg_psql DIR [psql args...]: psql as the superuser over the cluster's socket.
@@ -336,7 +347,8 @@ pg_start() {
 
 # pg_stop DIR: fast shutdown of the cluster in DIR (immediate after 30 s).
 pg_stop() {
-        local dir=$1 pid
+        local dir pid
+        dir=$(abs_path "$1")
         [[ -f $dir/data/postmaster.pid ]] || return 0
         if ! as_pg "$PG_BIN/pg_ctl" stop -D "$dir/data" -m fast -w -t 30 >/dev/null 2>&1; then
                 as_pg "$PG_BIN/pg_ctl" stop -D "$dir/data" -m immediate -w -t 10 >/dev/null 2>&1 || true

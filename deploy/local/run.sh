@@ -128,13 +128,18 @@ OP=""
 if [[ ${TANDEM_LOCAL_OP:-on} != off && -f web/node_modules/oidc-provider/package.json ]]; then
         op_port=$(port_for local-op TANDEM_OP_PORT 8089)
         step "local OpenID provider on 127.0.0.1:$op_port (the demo people; this machine only)"
-        node web/dev/local-op.mjs --port "$op_port" --audience "$AUDIENCE" --local-mint \
+        # the services' own client there, for calls on their own behalf (notify
+        # follows every feed; services follow people's access feed)
+        services_secret=$(rand_hex 24)
+        TANDEM_LOCAL_OP_SERVICES_SECRET=$services_secret \
+                node web/dev/local-op.mjs --port "$op_port" --audience "$AUDIENCE" --local-mint \
                 --redirect "http://127.0.0.1:$GW_PORT/" --redirect "http://localhost:$GW_PORT/" \
                 >>"$LOGDIR/local-op.log" 2>&1 </dev/null &
         printf '%s\n%s\n' "$!" local-op.mjs >"$TANDEM_RUNDIR/pids/local-op.pid"
         if wait_http "http://127.0.0.1:$op_port/.well-known/openid-configuration" 20 "$!"; then
                 OP=http://127.0.0.1:$op_port
-                auth_env=(TANDEM_JWT_ALG=RS256 TANDEM_OIDC_ISSUER="$OP")
+                auth_env=(TANDEM_JWT_ALG=RS256 TANDEM_OIDC_ISSUER="$OP"
+                        TANDEM_OIDC_CLIENT_ID=tandem-services TANDEM_OIDC_CLIENT_SECRET="$services_secret")
                 export TANDEM_MINT_URL=$OP/local/token
                 export TANDEM_WEB_OIDC_ISSUER=$OP TANDEM_WEB_OIDC_RESOURCE=urn:tandem:api
                 info "ready (log var/log/local-op.log)"

@@ -52,7 +52,7 @@ roles_literal(unsigned roles, char *out, size_t outlen)
         snprintf(out + used, outlen - used, "}");
 }
 
-/* A display name for a person made just in time: the name claim, else e-mail, else subject. */
+/* A display name for a person made just in time: the name claim, else the e-mail. */
 static const char *
 jit_name(const struct principal *who)
 {
@@ -60,7 +60,7 @@ jit_name(const struct principal *who)
 
         if (name != NULL && *name != '\0' && jv_utf8_len(name) <= 200)
                 return name;
-        return who->email[0] != '\0' ? who->email : who->subject;
+        return who->email;
 }
 
 static int
@@ -69,7 +69,10 @@ admit_tx(PGconn *c, struct request *rq, void *arg)
         char roles[80];
         struct admission a;
         int rc = people_db_admit(c, &rq->who, &a);
-        bool jit = rq->svc->cfg.jit_provisioning && access_is_person(rq->who.roles);
+        /* a person has an e-mail until erased (people.yaml): a token without a
+         * valid one creates nobody, as with JIT off */
+        bool jit = rq->svc->cfg.jit_provisioning && access_is_person(rq->who.roles) &&
+                   jv_email_valid(rq->who.email);
 
         if (rc == ST_OK && a.id[0] == '\0' && jit) {
                 roles_literal(rq->who.roles & ACCESS_PERSON_ROLES, roles, sizeof(roles));

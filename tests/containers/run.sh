@@ -733,6 +733,20 @@ stage_bare() {
                 return 0
         fi
         record "bare: make run, first time" 1 "$((SECONDS - t1)) s to 'Tandem is running' (installs, build, demo data)"
+        # commands run as user postgres start from /, not from the clone in /root
+        # (0700), which they cannot enter
+        if grep -q 'could not change directory' <<<"$out"; then
+                record "bare: make run prints no 'could not change directory'" 0 "$(grep -m1 'could not change directory' <<<"$out")"
+        else
+                record "bare: make run prints no 'could not change directory'" 1 "as user postgres from /"
+        fi
+        # the services' own tokens (the local provider's client credentials): notify
+        # follows every feed, so the demo's changes are in the audit log
+        if grep -q 'the audit log holds the demo' <<<"$out"; then
+                record "bare: make run's audit log holds the demo's changes" 1 "$(grep -m1 -o 'the audit log holds[^;]*' <<<"$out")"
+        else
+                record "bare: make run's audit log holds the demo's changes" 0 "$(grep -m1 'audit log' <<<"$out")"
+        fi
         url=$(grep -oE 'Gateway: http://[0-9.]+:[0-9]+' <<<"$out" | sed -n 1p) || url=""
         url=${url#Gateway: }
         token=$(sed -nE "s|.*Bearer ([A-Za-z0-9._-]+)' [^ ]*/v1/people\?limit=5.*|\1|p" <<<"$out" | sed -n 1p) || token=""

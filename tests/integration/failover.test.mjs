@@ -40,7 +40,7 @@ after(async () => {
 function asPg(cmd, args) {
   const full = path.join(PG_BIN, cmd);
   const r = process.getuid() === 0
-    ? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8' })
+    ? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8', cwd: '/' })
     : spawnSync(full, args, { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}${r.stdout}`);
   return r.stdout;

@@ -20,6 +20,10 @@ before(async () => {
 
 describe('ops endpoints', () => {
   it('/healthz, /readyz and /metrics need no token', async () => {
+    // a request of its own on /v1/playbooks/:id, so the series below exists
+    // when this file runs alone
+    const pb = await createPlaybook(w.tok.partner());
+    expectStatus(await sapi('GET', `/v1/playbooks/${pb.id}`, { token: w.tok.partner() }), 200);
     assert.deepEqual(expectStatus(await sapi('GET', '/healthz'), 200).body, { status: 'ok', service: 'strategy' });
     const ready = expectStatus(await sapi('GET', '/readyz'), 200).body;
     assert.equal(ready.service, 'strategy');

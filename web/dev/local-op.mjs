@@ -12,6 +12,9 @@
 // an access token signed by the same key, for any subject, without a browser:
 // make run's demo data loader and its curl lines use it.  Loopback only, like
 // everything here; never a production path.
+// TANDEM_LOCAL_OP_SERVICES_SECRET (environment) adds the confidential client
+// "tandem-services" (client credentials grant, tokens with roles ["service"]):
+// make run gives it to every service as TANDEM_OIDC_CLIENT_ID/_SECRET.
 // Prints one line, "local-op: issuer http://127.0.0.1:P", when it listens
 // (and writes the issuer to FILE).  The API's audience is "tandem" (run.sh's).
 // Also importable: startLocalOp({ port, redirects, audience, people }).
@@ -22,6 +25,10 @@ import { writeFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 
 export const CLIENT_ID = 'tandem-web';
+// The services' own client (client credentials grant) when a secret is given:
+// its tokens carry roles ["service"], for the calls a service makes on its own
+// behalf (notify following every feed, the access feed, ...).
+export const SERVICES_CLIENT_ID = 'tandem-services';
 
 // The demo people of deploy/local/demo-data.sh (made up; every address is @example.com).
 export const DEMO_PEOPLE = [
@@ -70,7 +77,7 @@ Each button signs in as one of the made-up demo people; no password.</p>
 <ul>${rows}</ul></main></body></html>`;
 }
 
-export async function startLocalOp({ port = 0, redirects = [], audience = 'tandem', people = DEMO_PEOPLE, ttl = 3600, localMint = false } = {}) {
+export async function startLocalOp({ port = 0, redirects = [], audience = 'tandem', people = DEMO_PEOPLE, ttl = 3600, localMint = false, servicesSecret = '' } = {}) {
   const bySub = new Map(people.map((p) => [p.sub, p]));
   const formTargets = [...new Set(redirects.map((u) => new URL(u).origin))].join(' ');
   const keys = [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), kid: `local-${randomBytes(4).toString('hex')}`, use: 'sig', alg: 'RS256' }];
@@ -90,7 +97,14 @@ export async function startLocalOp({ port = 0, redirects = [], audience = 'tande
       grant_types: ['authorization_code'],
       response_types: ['code'],
       redirect_uris: redirects,
-    }],
+    }, ...(servicesSecret ? [{
+      client_id: SERVICES_CLIENT_ID,
+      client_secret: servicesSecret,
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      response_types: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }] : [])],
     jwks: { keys },
     adapter: MemoryAdapter,
     cookies: { keys: [randomBytes(16).toString('hex')] },
@@ -101,10 +115,11 @@ export async function startLocalOp({ port = 0, redirects = [], audience = 'tande
       const p = bySub.get(sub);
       return p ? { accountId: sub, claims: () => ({ sub, name: p.name, email: p.email }) } : undefined;
     },
-    ttl: { AccessToken: ttl, AuthorizationCode: 60, Session: 3600, Interaction: 600, Grant: 3600, IdToken: ttl },
+    ttl: { AccessToken: ttl, ClientCredentials: ttl, AuthorizationCode: 60, Session: 3600, Interaction: 600, Grant: 3600, IdToken: ttl },
     clientBasedCORS: () => true,
     features: {
       devInteractions: { enabled: false },
+      clientCredentials: { enabled: Boolean(servicesSecret) },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => RESOURCE,
@@ -118,6 +133,7 @@ export async function startLocalOp({ port = 0, redirects = [], audience = 'tande
         jwt: (ctx, token, jwt) => {
           const p = bySub.get(token.accountId);
           if (p) Object.assign(jwt.payload, { roles: p.roles, email: p.email, name: p.name });
+          else if (!token.accountId && token.clientId === SERVICES_CLIENT_ID) jwt.payload.roles = ['service'];
         },
       },
     },
@@ -191,7 +207,8 @@ export async function startLocalOp({ port = 0, redirects = [], audience = 'tande
 // ---- as a program -------------------------------------------------------------
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = process.argv.slice(2);
-  const opt = { redirects: [], port: 0 };
+  // the services' client secret comes from the environment, never the command line
+  const opt = { redirects: [], port: 0, servicesSecret: process.env.TANDEM_LOCAL_OP_SERVICES_SECRET ?? '' };
   let ready = null;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--port') opt.port = Number(args[++i]);
