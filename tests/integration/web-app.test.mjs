@@ -320,13 +320,15 @@ describe('the lead dashboard with 10,000 enrolments', () => {
         n: window.__tandemCalls.n,
         bytes: performance.getEntriesByType('resource').filter((r) => r.name.includes('/v1/'))
           .reduce((s, r) => s + r.transferSize, 0),
+        page500: performance.getEntriesByType('resource').filter((r) => r.name.includes('/v1/enrolments?'))
+          .map((r) => `${Math.round(r.decodedBodySize / 1024)} KB, ${Math.round(r.transferSize / 1024)} KB gzipped`)[0],
         slowest: performance.getEntriesByType('resource').filter((r) => r.name.includes('/v1/'))
           .sort((a, b) => b.duration - a.duration).slice(0, 4)
           .map((r) => `${new URL(r.name).pathname.replace(/^\/v1\//, '')} ${Math.round(r.duration)} ms`).join(', '),
       })));
     }
     const t = [...runs].sort((a, b) => a.ms - b.ms)[1];
-    console.log(`# web: lead dashboard with ${total} enrolments: rendered in ${runs.map((r) => r.ms).join(', ')} ms (median ${t.ms}) from the view starting to load; ${t.n} API calls, ${Math.round(t.bytes / 1024)} KB of API responses on the wire; slowest calls: ${t.slowest}`);
+    console.log(`# web: lead dashboard with ${total} enrolments: rendered in ${runs.map((r) => r.ms).join(', ')} ms (median ${t.ms}) from the view starting to load; ${t.n} API calls, ${Math.round(t.bytes / 1024)} KB of API responses on the wire (the page of 500 active enrolments: ${t.page500}); slowest calls: ${t.slowest}`);
     // What the names cost, side by side through the gateway: the 500 partners of
     // the first page of active journeys by GET /v1/people/names (5 calls of 100
     // at once, what the view does) against paging through every partner (the
