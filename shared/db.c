@@ -38,6 +38,17 @@ struct db_slot {
         struct db_pool *pool;
         unsigned deadline_ms;        /* for the statement now being run */
         bool abandoned;              /* a deadline passed: never used again */
+        bool emitted;                /* the open transaction wrote an outbox row */
+        bool in_tx;                  /* inside tx_once: statements may be deferred */
+        struct db_deferred *deferred;/* db_defer's statements, sent with the COMMIT */
+        unsigned ndeferred, capdeferred;
+};
+
+/* A statement db_defer keeps until the COMMIT (its parameters copied). */
+struct db_deferred {
+        const char *stmt;
+        int nparams;
+        char *params[DB_DEFER_PARAMS];
 };
 
 struct db_pool {
@@ -56,7 +67,16 @@ struct db_pool {
         const struct db_stmt *stmts;
         struct db_conninfo ci;
         bool locks_ready;            /* lock and freed initialised */
+        /* feeds' long polls wait here for a commit that wrote events (db_wait_events) */
+        pthread_mutex_t ev_lock;
+        pthread_cond_t ev_cond;
+        unsigned long long ev_commits;
 };
+
+static void db_deferred_clear(struct db_slot *slot, unsigned from);
+
+/* Deferred statements kept before they are sent ahead of the COMMIT anyway. */
+#define DB_DEFER_MAX 64
 
 /* Past this without progress while every allowed thread is in the pool, it refuses. */
 #define DB_STALL_MS 250
@@ -180,6 +200,8 @@ db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
         pthread_condattr_init(&attr);
         pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
         pthread_cond_init(&pool->freed, &attr);
+        pthread_mutex_init(&pool->ev_lock, NULL);
+        pthread_cond_init(&pool->ev_cond, &attr);
         pthread_condattr_destroy(&attr);
         pool->locks_ready = true;
         clock_gettime(CLOCK_MONOTONIC, &pool->progress);
@@ -233,11 +255,15 @@ db_pool_free(struct db_pool *pool)
 {
         if (pool == NULL)
                 return;
-        for (unsigned i = 0; pool->slots != NULL && i < pool->size; i++)
+        for (unsigned i = 0; pool->slots != NULL && i < pool->size; i++) {
+                db_deferred_clear(&pool->slots[i], 0);
                 PQfinish(pool->slots[i].conn);
+        }
         if (pool->locks_ready) {
                 pthread_mutex_destroy(&pool->lock);
                 pthread_cond_destroy(&pool->freed);
+                pthread_mutex_destroy(&pool->ev_lock);
+                pthread_cond_destroy(&pool->ev_cond);
         }
         db_conninfo_release(&pool->ci);
         free(pool->slots);
@@ -379,6 +405,8 @@ db_checkout(struct db_pool *pool, PGconn **out)
         return db_checkout_within(pool, pool->timeout_ms, out);
 }
 
+static void db_tx_enter(PGconn *conn, bool in);
+
 void
 db_checkin(struct db_pool *pool, PGconn *conn)
 {
@@ -386,6 +414,7 @@ db_checkin(struct db_pool *pool, PGconn *conn)
 
         if (slot == NULL || slot->pool != pool)
                 return;
+        db_tx_enter(conn, false);   /* nothing deferred outlives its transaction */
         if (!slot->abandoned && PQstatus(conn) == CONNECTION_OK) {
                 PGTransactionStatusType ts = PQtransactionStatus(conn);
 
@@ -684,6 +713,244 @@ idem_store(PGconn *conn, struct request *rq, char *route)
 /* ---- transactions -------------------------------------------------------- */
 
 static void
+db_deferred_clear(struct db_slot *slot, unsigned from)
+{
+        for (unsigned i = from; i < slot->ndeferred; i++)
+                for (int k = 0; k < slot->deferred[i].nparams; k++)
+                        free(slot->deferred[i].params[k]);
+        slot->ndeferred = from;
+        if (from == 0) {
+                free(slot->deferred);
+                slot->deferred = NULL;
+                slot->capdeferred = 0;
+        }
+}
+
+/*
+ * Sends the deferred statements and, with @commit, the COMMIT, in one
+ * pipeline: one round trip.  The first failure is the result (the pipeline
+ * skips what follows it, the COMMIT too, and tx_once rolls back).
+ */
+static int
+db_deferred_send(PGconn *conn, struct db_slot *slot, bool commit)
+{
+        struct timespec deadline;
+        const char *what = commit ? "COMMIT" : "deferred statements";
+        unsigned expect = slot->ndeferred + (commit ? 1u : 0u), nulls = 0;
+        int rc = ST_OK;
+        bool sent = PQenterPipelineMode(conn) == 1;
+
+        for (unsigned i = 0; sent && i < slot->ndeferred; i++) {
+                struct db_deferred *d = &slot->deferred[i];
+
+                db_count_statement(conn);
+                sent = PQsendQueryPrepared(conn, d->stmt, d->nparams,
+                                           (const char *const *)d->params, NULL, NULL, 0) == 1;
+        }
+        if (sent && commit)
+                sent = PQsendQueryParams(conn, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) == 1;
+        if (sent)
+                sent = PQpipelineSync(conn) == 1;
+        db_deferred_clear(slot, 0);
+        if (!sent) {
+                log_warn("%s: cannot send: %s", what, PQerrorMessage(conn));
+                slot->abandoned = true;   /* its state is unknown: never reused */
+                return ST_UNAVAILABLE;
+        }
+        deadline_after(&deadline, slot->deadline_ms);
+        for (;;) {
+                PGresult *res;
+                ExecStatusType est;
+
+                if (db_wait(conn, &deadline) != ST_OK || PQstatus(conn) != CONNECTION_OK) {
+                        log_warn("%s: no answer within %u ms; connection abandoned", what,
+                                 slot->deadline_ms);
+                        slot->abandoned = true;
+                        return ST_UNAVAILABLE;
+                }
+                res = PQgetResult(conn);
+                if (res == NULL) {
+                        /* the end of one statement's results; a broken pipeline ends here */
+                        if (++nulls > expect + 1) {
+                                slot->abandoned = true;
+                                return ST_UNAVAILABLE;
+                        }
+                        continue;
+                }
+                est = PQresultStatus(res);
+                if (est == PGRES_PIPELINE_SYNC) {
+                        PQclear(res);
+                        break;
+                }
+                if (est == PGRES_TUPLES_OK || est == PGRES_COMMAND_OK || est == PGRES_PIPELINE_ABORTED)
+                        PQclear(res);
+                else if (rc == ST_OK)
+                        rc = db_result(conn, what, res, NULL, NULL);
+                else
+                        PQclear(res);
+        }
+        if (PQexitPipelineMode(conn) != 1) {
+                slot->abandoned = true;
+                return ST_UNAVAILABLE;
+        }
+        db_progress(slot->pool);
+        return rc;
+}
+
+int
+db_defer(PGconn *conn, const char *stmt, int nparams, const char *const *params)
+{
+        struct db_slot *slot = db_slot_of(conn);
+        struct db_deferred *d;
+
+        if (slot == NULL || !slot->in_tx || nparams > DB_DEFER_PARAMS)
+                return db_exec(conn, stmt, nparams, params, NULL);
+        if (!db_usable(conn))
+                return ST_UNAVAILABLE;
+        if (slot->ndeferred == DB_DEFER_MAX) {
+                int rc = db_deferred_send(conn, slot, false);
+
+                if (rc != ST_OK)
+                        return rc;
+        }
+        if (slot->ndeferred == slot->capdeferred) {
+                unsigned cap = slot->capdeferred != 0 ? slot->capdeferred * 2 : 4;
+                struct db_deferred *grown = realloc(slot->deferred, cap * sizeof(*grown));
+
+                if (grown == NULL)
+                        return ST_NOMEM;
+                slot->deferred = grown;
+                slot->capdeferred = cap;
+        }
+        d = &slot->deferred[slot->ndeferred];
+        d->stmt = stmt;
+        d->nparams = 0;
+        for (int k = 0; k < nparams; k++) {
+                d->params[k] = params[k] != NULL ? strdup(params[k]) : NULL;
+                if (params[k] != NULL && d->params[k] == NULL) {
+                        d->nparams = k;
+                        slot->ndeferred++;
+                        db_deferred_clear(slot, slot->ndeferred - 1);
+                        return ST_NOMEM;
+                }
+        }
+        d->nparams = nparams;
+        slot->ndeferred++;
+        return ST_OK;
+}
+
+unsigned
+db_defer_mark(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        return slot != NULL ? slot->ndeferred : 0;
+}
+
+void
+db_defer_drop(PGconn *conn, unsigned mark)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL && mark < slot->ndeferred)
+                db_deferred_clear(slot, mark);
+}
+
+int
+db_defer_flush(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot == NULL || slot->ndeferred == 0)
+                return ST_OK;
+        if (!db_usable(conn))
+                return ST_UNAVAILABLE;
+        return db_deferred_send(conn, slot, false);
+}
+
+/* COMMIT, with the deferred statements ahead of it in the same round trip. */
+static int
+db_commit(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot == NULL || slot->ndeferred == 0)
+                return db_command(conn, "COMMIT");
+        if (!db_usable(conn))
+                return ST_UNAVAILABLE;
+        return db_deferred_send(conn, slot, true);
+}
+
+static void
+db_tx_enter(PGconn *conn, bool in)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot == NULL)
+                return;
+        slot->in_tx = in;
+        if (slot->ndeferred > 0)
+                db_deferred_clear(slot, 0);
+}
+
+void
+db_note_event(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL)
+                slot->emitted = true;
+}
+
+static void
+db_events_forget(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot != NULL)
+                slot->emitted = false;
+}
+
+/* After a COMMIT: wakes the feeds' long polls when the transaction wrote events. */
+static void
+db_events_committed(PGconn *conn)
+{
+        struct db_slot *slot = db_slot_of(conn);
+
+        if (slot == NULL || !slot->emitted)
+                return;
+        slot->emitted = false;
+        pthread_mutex_lock(&slot->pool->ev_lock);
+        slot->pool->ev_commits++;
+        pthread_cond_broadcast(&slot->pool->ev_cond);
+        pthread_mutex_unlock(&slot->pool->ev_lock);
+}
+
+unsigned long long
+db_events_seen(struct db_pool *pool)
+{
+        unsigned long long n;
+
+        pthread_mutex_lock(&pool->ev_lock);
+        n = pool->ev_commits;
+        pthread_mutex_unlock(&pool->ev_lock);
+        return n;
+}
+
+void
+db_wait_events(struct db_pool *pool, unsigned long long seen, unsigned ms)
+{
+        struct timespec deadline;
+
+        deadline_after(&deadline, ms);
+        pthread_mutex_lock(&pool->ev_lock);
+        while (pool->ev_commits == seen
+               && pthread_cond_timedwait(&pool->ev_cond, &pool->ev_lock, &deadline) != ETIMEDOUT)
+                ;
+        pthread_mutex_unlock(&pool->ev_lock);
+}
+
+static void
 tx_reset_output(struct request *rq)
 {
         if (rq == NULL)
@@ -706,6 +973,8 @@ tx_once(PGconn *conn, struct request *rq, db_tx_fn fn, void *arg)
 
         if (idem)
                 snprintf(route, sizeof(route), "%s %s", rq->route->method, rq->route->pattern);
+        db_events_forget(conn);
+        db_tx_enter(conn, true);
         rc = db_command(conn, "BEGIN");
         if (rc == ST_UNAVAILABLE && PQstatus(conn) == CONNECTION_BAD)
                 return ST_RETRY;   /* the server dropped an idle connection: nothing ran */
@@ -716,9 +985,17 @@ tx_once(PGconn *conn, struct request *rq, db_tx_fn fn, void *arg)
         rc = fn(conn, rq, arg);
         if (rc == ST_OK && idem)
                 rc = idem_store(conn, rq, route);
-        if (rc == ST_OK)
-                return db_command(conn, "COMMIT");
+        if (rc == ST_OK) {
+                rc = db_commit(conn);
+                db_tx_enter(conn, false);
+                if (rc == ST_OK)
+                        db_events_committed(conn);
+                else if (PQtransactionStatus(conn) == PQTRANS_INERROR)
+                        db_command(conn, "ROLLBACK");   /* a deferred statement failed */
+                return rc;
+        }
 out:
+        db_tx_enter(conn, false);
         if (PQtransactionStatus(conn) != PQTRANS_IDLE)
                 db_command(conn, "ROLLBACK");
         return rc;

@@ -127,6 +127,35 @@ typedef int (*db_tx_fn)(PGconn *conn, struct request *rq, void *arg);
 int db_tx(struct db_pool *pool, struct request *rq, db_tx_fn fn, void *arg);
 
 /*
+ * Events committed in this process wake the feeds' long polls at once
+ * (events.c), instead of their next poll: outbox_emit notes that the open
+ * transaction on @conn wrote an event (db_note_event), db_tx wakes the
+ * waiters after its COMMIT.  A feed takes db_events_seen before it reads,
+ * then db_wait_events returns when a commit with events came after that
+ * read, or after @ms.  Commits in another process (a replica) are found by
+ * the next poll.
+ */
+void db_note_event(PGconn *conn);
+
+/*
+ * Runs @stmt (a prepared statement whose result nobody reads, such as the
+ * outbox INSERT) at the end of the db_tx transaction open on @conn, sent in
+ * one pipeline with its COMMIT: no round trip of its own.  Its parameters are
+ * copied.  A failure shows at COMMIT and rolls the whole transaction back,
+ * as it would have at once.  Outside db_tx it runs at once.  Statements keep
+ * their order; more than 64 are sent ahead (db_defer_flush does it at once).
+ * db_defer_mark / db_defer_drop forget what was deferred since a mark (for a
+ * ROLLBACK TO SAVEPOINT).
+ */
+#define DB_DEFER_PARAMS 8
+int db_defer(PGconn *conn, const char *stmt, int nparams, const char *const *params);
+int db_defer_flush(PGconn *conn);
+unsigned db_defer_mark(PGconn *conn);
+void db_defer_drop(PGconn *conn, unsigned mark);
+unsigned long long db_events_seen(struct db_pool *pool);
+void db_wait_events(struct db_pool *pool, unsigned long long seen, unsigned ms);
+
+/*
  * Runs @fn without a transaction on a pooled connection.  For reads only:
  * when the server dropped the connection, @fn runs once more on a fresh one.
  */

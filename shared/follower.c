@@ -25,6 +25,7 @@
 #define FOLLOW_PAGE 100          /* events per page */
 #define FOLLOW_WAIT_S 4          /* the long poll; also bounds how long a stop waits */
 #define FOLLOW_STANDBY_MS 1000   /* a standby replica retries the lock this often */
+#define FOLLOW_ALIVE_MS 1000     /* how often a leader checks its lock's session */
 #define BACKOFF_MIN_MS 250
 #define BACKOFF_MAX_MS 30000
 
@@ -41,6 +42,11 @@ struct follower {
         int stop;
         PGconn *lock_conn;        /* holds the leadership lock; this thread only */
         bool leader;
+        struct timespec alive_at; /* when the lock's session last answered */
+        /* the cursor as this thread last stored or read it (this thread only);
+         * apply_tx checks it against the row, so a stale copy costs one retry */
+        char cursor[64];
+        bool cursor_known;
         unsigned backoff_ms;
         /* status for /readyz */
         const char *state;
@@ -58,6 +64,8 @@ struct page {
         size_t count;
         long long applied, rejected;
         bool more;
+        bool savepoints;          /* each event in its own savepoint (see apply_tx) */
+        bool refused;             /* an event failed without savepoints: apply again with */
 };
 
 static void
@@ -175,6 +183,16 @@ lock_drop(struct follower *f)
         PQfinish(f->lock_conn);   /* the session ends: PostgreSQL releases the lock */
         f->lock_conn = NULL;
         f->leader = false;
+        f->cursor_known = false;  /* another replica may move it meanwhile */
+}
+
+static long
+ms_since(const struct timespec *t)
+{
+        struct timespec now;
+
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (long)(now.tv_sec - t->tv_sec) * 1000L + (now.tv_nsec - t->tv_nsec) / 1000000L;
 }
 
 /* ST_OK when this replica follows; ST_CONFLICT when another does. */
@@ -187,9 +205,14 @@ lead(struct follower *f)
         int rc;
 
         if (f->leader) {
-                /* still ours while the session lives */
-                if (db_exec(f->lock_conn, "follower_alive", 0, NULL, NULL) == ST_OK)
+                /* still ours while the session lives; asked once a second, not once a
+                 * page: the cursor check keeps exactly once if two ever overlap */
+                if (ms_since(&f->alive_at) < FOLLOW_ALIVE_MS)
                         return ST_OK;
+                if (db_exec(f->lock_conn, "follower_alive", 0, NULL, NULL) == ST_OK) {
+                        clock_gettime(CLOCK_MONOTONIC, &f->alive_at);
+                        return ST_OK;
+                }
                 log_warn("follower %s: lost its database session; claiming again", f->name);
                 lock_drop(f);
         }
@@ -205,6 +228,7 @@ lead(struct follower *f)
         PQclear(res);
         if (!f->leader)
                 return ST_CONFLICT;
+        clock_gettime(CLOCK_MONOTONIC, &f->alive_at);
         log_info("follower %s: following %s", f->name, f->url);
         return ST_OK;
 }
@@ -263,23 +287,40 @@ transient(int rc)
         return rc == ST_UNAVAILABLE || rc == ST_RETRY || rc == ST_NOMEM;
 }
 
+/*
+ * Applies one event.  Without savepoints (the common case: two round trips
+ * fewer per event) a refusal aborts the page, which apply_tx's caller then
+ * applies again with a savepoint around each event, so that only the refused
+ * event is rolled back, logged and counted.
+ */
 static int
 apply_one(PGconn *conn, struct page *pg, const json_t *j_item)
 {
         struct follower_event ev;
+        unsigned mark = db_defer_mark(conn);
         int rc = follower_event_parse(j_item, &ev);
 
-        if (rc == ST_OK)
+        if (rc == ST_OK && pg->savepoints)
                 rc = db_command(conn, "SAVEPOINT follower_event");
         if (rc != ST_OK)
                 return rc;
         rc = pg->f->apply(conn, &ev, pg->f->arg);
+        /* with savepoints, its deferred statements (its events) run now, so that
+         * a failure of theirs is this event's */
+        if (rc == ST_OK && pg->savepoints)
+                rc = db_defer_flush(conn);
         if (rc == ST_OK) {
                 pg->applied++;
-                return db_command(conn, "RELEASE SAVEPOINT follower_event");
+                return pg->savepoints ? db_command(conn, "RELEASE SAVEPOINT follower_event")
+                                      : ST_OK;
         }
         if (transient(rc))
                 return rc;
+        db_defer_drop(conn, mark);
+        if (!pg->savepoints) {
+                pg->refused = true;
+                return ST_CONFLICT;   /* rolls the page back; see follow_once */
+        }
         log_error("follower %s: event %s (%s) cannot be applied (status %d); skipped",
                   pg->f->name, ev.id, ev.type, rc);
         pg->rejected++;
@@ -298,6 +339,7 @@ apply_tx(PGconn *conn, struct request *rq, void *arg)
 
         (void)rq;
         pg->applied = pg->rejected = 0;   /* db_tx may run this again */
+        pg->refused = false;
         params[0] = pg->f->name;
         rc = db_exec_one(conn, "follower_cursor_lock", 1, params, &res);
         if (rc == ST_OK && strcmp(PQgetvalue(res, 0, 0), pg->after) != 0)
@@ -393,9 +435,13 @@ static int
 follow_once(struct follower *f, bool *more)
 {
         struct page pg = { .f = f };
-        int rc = db_with(f->svc->db, NULL, cursor_read, &pg);
+        int rc = ST_OK;
 
         *more = false;
+        if (f->cursor_known)
+                memcpy(pg.after, f->cursor, sizeof(pg.after));
+        else
+                rc = db_with(f->svc->db, NULL, cursor_read, &pg);
         if (rc != ST_OK) {
                 fail(f, "unreachable", "cannot read its cursor in its own database");
                 return rc;
@@ -403,11 +449,26 @@ follow_once(struct follower *f, bool *more)
         rc = fetch(f, &pg);
         if (rc == ST_OK && (pg.count > 0 || strcmp(pg.next, pg.after) != 0)) {
                 rc = db_tx(f->svc->db, NULL, apply_tx, &pg);
-                if (rc == ST_CONFLICT)
-                        rc = ST_OK;   /* another replica applied it; start over from its cursor */
-                else if (rc != ST_OK)
+                /* refused, or a deferred statement (an event it emits) failed at COMMIT */
+                if ((rc == ST_CONFLICT && pg.refused)
+                    || (rc != ST_OK && rc != ST_CONFLICT && !transient(rc))) {
+                        pg.savepoints = true;   /* again, rolling back only the refused event */
+                        rc = db_tx(f->svc->db, NULL, apply_tx, &pg);
+                }
+                if (rc == ST_CONFLICT) {
+                        f->cursor_known = false;   /* another replica moved it: read it again */
+                        rc = ST_OK;
+                        pg.applied = pg.rejected = 0;
+                } else if (rc != ST_OK) {
                         fail(f, "unreachable", "applying %zu event(s) failed (status %d);"
                              " the page will be applied again", pg.count, rc);
+                } else {
+                        snprintf(f->cursor, sizeof(f->cursor), "%s", pg.next);
+                        f->cursor_known = true;
+                }
+        } else if (rc == ST_OK) {
+                memcpy(f->cursor, pg.after, sizeof(f->cursor));
+                f->cursor_known = true;
         }
         if (rc == ST_OK) {
                 f->backoff_ms = BACKOFF_MIN_MS;
@@ -417,6 +478,8 @@ follow_once(struct follower *f, bool *more)
                 pthread_mutex_unlock(&f->lock);
                 set_state(f, pg.more ? "catching_up" : "following", NULL);
                 *more = pg.more;
+        } else {
+                f->cursor_known = false;
         }
         json_decref(pg.j_body);
         return rc;

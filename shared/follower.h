@@ -10,9 +10,15 @@
  *   lock this subscription's row in event_cursor (this service's schema) and
  *     check it still holds the cursor the page was fetched from (otherwise
  *     another replica moved it: the page is dropped and fetched again)
- *   for each event: SAVEPOINT; apply(conn, event, arg); RELEASE or ROLLBACK TO
+ *   for each event: apply(conn, event, arg)
  *   store the page's next cursor
  *   COMMIT
+ *
+ * (when an event is refused, the page rolls back and is applied again with
+ * SAVEPOINT / RELEASE or ROLLBACK TO around each event, so only the refused
+ * one is skipped: savepoints cost two round trips an event, paid only then).
+ * The cursor is read from the database when the follower starts, leads
+ * again or meets another replica's move, and otherwise kept in memory.
  *
  * so an event's effect and the cursor moving past it commit together: each
  * event takes effect exactly once however often it is delivered, across
@@ -42,7 +48,7 @@
  *                    a passing fault: the whole page rolls back and is
  *                    tried again after a backoff;
  *   any other status the event cannot be applied ever: its savepoint rolls
- *                    back, it is logged (id and type) and counted as
+ *                    back (see above), it is logged (id and type) and counted as
  *                    rejected in event_cursor, and the follower moves on.
  */
 #ifndef TANDEM_FOLLOWER_H

@@ -31,6 +31,7 @@
 #include "jwks.h"
 #include "log.h"
 #include "status.h"
+#include "thread.h"
 
 #define RSA_MIN_BITS 2048
 #define P256_COORD_BYTES 32
@@ -714,17 +715,12 @@ fetcher_main(void *arg)
         return NULL;
 }
 
-/* Starts the fetcher with every signal blocked: only the main thread takes them. */
+/* Starts the fetcher with SIGTERM and SIGINT blocked: only the main thread takes them. */
 static int
 fetcher_start(struct key_source *src)
 {
-        sigset_t all, old;
-        int rc;
+        int rc = thread_start(&src->thread, fetcher_main, src);
 
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        rc = pthread_create(&src->thread, NULL, fetcher_main, src);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
         src->thread_started = rc == 0;
         return rc == 0 ? ST_OK : ST_INTERNAL;
 }

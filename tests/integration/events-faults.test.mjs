@@ -9,6 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import {
   createScratchDb, dropScratchDb, freePort, pgClient, scaled, startService,
 } from './lib/spawn.mjs';
@@ -233,6 +234,55 @@ describe('a follower and its producer under faults', () => {
       await phases.exited;
     } finally {
       server.close();
+    }
+  });
+
+  it('an event that cannot be applied is skipped alone, logged and counted; the rest of its page takes effect', async () => {
+    // a page is applied without savepoints; a refusal rolls it back and applies it
+    // again with one around each event (follower.c): only the bad one is skipped
+    const [person] = await partners(1);
+    const saved = (await db.query(
+      "SELECT position FROM phases.event_cursor WHERE subscription = 'mentoring-progress'")).rows[0]?.position;
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const ev = (id, time) => ({
+      specversion: '1.0', id, source: '/tandem/mentoring', type: 'tandem.mentoring.session.held',
+      subject: 'refusal', time, datacontenttype: 'application/json', data: {}, personid: person,
+    });
+    const now = new Date().toISOString();
+    const page = { items: [ev(ids[0], now), ev(ids[1], 'not a time'), ev(ids[2], now)], next_cursor: 'refusal-1', more: false };
+    const server = http.createServer((req, res) => {
+      const after = new URL(req.url, 'http://x').searchParams.get('after');
+      const body = after === 'refusal-1' ? { items: [], next_cursor: 'refusal-1', more: false } : page;
+      // an empty page after a pause, as a long poll answers
+      setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body)),
+        body.items.length === 0 ? 500 : 0);
+    });
+    const port = await freePort();
+    await new Promise((r) => server.listen(port, '127.0.0.1', r));
+    try {
+      const phases = await start('phases', 'phases-events-refused', {
+        TANDEM_MENTORING_URL: `http://127.0.0.1:${port}`, TANDEM_STRATEGY_URL: deadStrategy(),
+      });
+      await until(scaled(10000), async () => (await followerState(phases))?.rejected === 1, 'one rejected');
+      const f = await followerState(phases);
+      assert.equal(f.applied, 2);
+      const causes = await db.query(
+        `SELECT data->>'cause_id' AS cause FROM phases.event
+          WHERE type = 'tandem.phases.enrolment.progressed' AND person_id = $1 ORDER BY seq`, [person]);
+      assert.deepEqual(causes.rows.map((r) => r.cause), [ids[0], ids[2]]);
+      const cur = await db.query(
+        "SELECT position, applied, rejected FROM phases.event_cursor WHERE subscription = 'mentoring-progress'");
+      assert.equal(cur.rows[0].position, 'refusal-1');
+      assert.match(phases.stdout + phases.stderr,
+        new RegExp(`follower mentoring-progress: event ${ids[1]} \\(tandem\\.mentoring\\.session\\.held\\) cannot be applied`));
+      assert.equal(phases.running, true, phases.output());
+      phases.kill();
+      await phases.exited;
+    } finally {
+      server.close();
+      if (saved !== undefined) {
+        await db.query("UPDATE phases.event_cursor SET position = $1 WHERE subscription = 'mentoring-progress'", [saved]);
+      }
     }
   });
 });
