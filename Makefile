@@ -228,4 +228,5 @@ lint-sh:
         test-containers print-services fuzz fuzz-build
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (dependency files only: a debootstrap under build/containers has directories named *.d)
+-include $(shell find $(BUILD) -path $(BUILD)/containers -prune -o -type f -name '*.d' -print 2>/dev/null)

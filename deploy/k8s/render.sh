@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deploy/k8s/render.sh: writes the generated manifests of deploy/k8s from the
 # suite's service list (services.txt): NAME.yaml per service (from service.yaml.in), the
-# Ingress (ingress.yaml) and kustomization.yaml.  A new service is one line in
+# gateway serving the web app (gateway.yaml, from gateway.yaml.in), the Ingress
+# (ingress.yaml) and kustomization.yaml.  A new service is one line in
 # services.txt; run this and commit what it writes.
 #
 #   render.sh           (re)write the files
@@ -16,6 +17,18 @@ mapfile -t SERVICES < <(awk '!/^#/ && NF { $1 = $1; print }' "$here/../../servic
 
 render_service() { # NAME PORT
         sed -e "s/@NAME@/$1/g" -e "s/@PORT@/$2/g" "$here/service.yaml.in"
+}
+
+# the gateway (the web app): TANDEM_UPSTREAM_<NAME> for each service
+render_gateway() {
+        local entry name port upstreams=""
+        for entry in "${SERVICES[@]}"; do
+                read -r name port _ <<<"$entry"
+                upstreams+="            - name: TANDEM_UPSTREAM_${name^^}"$'\n'
+                upstreams+="              value: $name:$port"$'\n'
+        done
+        awk -v u="${upstreams%$'\n'}" '$0 == "@UPSTREAMS@" { print u; next } { print }' \
+                "$here/gateway.yaml.in"
 }
 
 render_ingress() {
@@ -57,6 +70,16 @@ HEAD
 PATH
                 done
         done
+        # everything else (/, /assets/, /config.json): the gateway, the web app
+        cat <<'PATH'
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: gateway
+                port:
+                  number: 8080
+PATH
 }
 
 render_kustomization() {
@@ -74,6 +97,7 @@ HEAD
         for entry in "${SERVICES[@]}"; do
                 echo "  - ${entry%% *}.yaml"
         done
+        echo "  - gateway.yaml"
         echo "  - ingress.yaml"
         cat <<'TAIL'
 # point the images at your registry and a release tag, e.g.
@@ -127,6 +151,7 @@ for entry in "${SERVICES[@]}"; do
         read -r name port _ <<<"$entry"
         render_service "$name" "$port" | emit "$name.yaml"
 done
+render_gateway | emit gateway.yaml
 render_ingress | emit ingress.yaml
 render_kustomization | emit kustomization.yaml
 exit "$STALE"

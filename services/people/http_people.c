@@ -66,6 +66,79 @@ http_people_get(struct request *rq)
         return rc;
 }
 
+/* ---- GET /v1/people/names ------------------------------------------------------ */
+
+#define NAMES_MAX 100
+
+struct names_op {
+        char ids[NAMES_MAX * UUID_STR_LEN + 3];  /* {a,b,...} */
+        char me[UUID_STR_LEN];
+};
+
+/* @list "a,b,c": 1 to NAMES_MAX UUIDs, into @op->ids as a uuid[] literal. */
+static int
+names_parse(struct request *rq, const char *list, struct names_op *op)
+{
+        size_t used = 1, n = 0;
+        const char *p = list;
+
+        op->ids[0] = '{';
+        while (list != NULL && n < NAMES_MAX) {
+                const char *end = strchr(p, ',');
+                size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+                char id[UUID_STR_LEN];
+
+                if (len != UUID_STR_LEN - 1)
+                        break;
+                memcpy(id, p, len);
+                id[len] = '\0';
+                if (!uuid_valid(id))
+                        break;
+                used += (size_t)snprintf(op->ids + used, sizeof(op->ids) - used, "%s%s",
+                                         n > 0 ? "," : "", id);
+                n++;
+                if (end == NULL) {
+                        snprintf(op->ids + used, sizeof(op->ids) - used, "}");
+                        return ST_OK;
+                }
+                p = end + 1;
+        }
+        return problem_field(&rq->prob, "ids",
+                             "must be 1 to %d person ids (UUIDs), separated by commas", NAMES_MAX);
+}
+
+static int
+people_names_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct names_op *op = arg;
+        const char *scope;
+        int rc = people_scope(c, rq, op->me, &scope);
+
+        if (rc == ST_OK)
+                rc = people_db_names(c, op->ids, scope, (rq->who.roles & ROLE_MENTOR) != 0,
+                                     (rq->who.roles & ROLE_COMMS) != 0, &rq->text_out);
+        rq->content_type = "application/json";
+        return rc;
+}
+
+/*
+ * Display names only, for lists that name people: whoever may read a person
+ * (themself, their active mentor, admin, service), and comms for the
+ * partners whose integrations they review.  A name the caller may not read is
+ * left out, the same as an unknown id: the answer tells nobody who exists.
+ */
+int
+http_people_names(struct request *rq)
+{
+        struct names_op op = { 0 };
+
+        if (access_no_viewer(rq) != ST_OK)
+                return ST_FORBIDDEN;
+        if (names_parse(rq, http_query(rq, "ids"), &op) != ST_OK)
+                return ST_INVALID;
+        return db_with(rq->svc->db, rq, people_names_tx, &op);
+}
+
 /* ---- GET /v1/me ------------------------------------------------------------ */
 
 static int

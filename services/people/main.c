@@ -41,7 +41,7 @@ main(void)
         }
         svc.app = &role_map;
         svc.admit = people_admit;
-        if (people_follow_erasures(&svc) != ST_OK)
+        if (people_follow_erasures(&svc) != ST_OK || people_follow_integrations(&svc) != ST_OK)
                 return 1;
         service_error_renderer(&svc, "/scim/", scim_render_error);
         rc = service_run(&svc, people_routes);

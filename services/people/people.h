@@ -133,6 +133,25 @@ int people_access_erased(PGconn *c, struct request *rq, const char *id,
                          const struct person_access *was);
 int people_db_tz_valid(PGconn *c, const char *tz, bool *ok);
 
+/*
+ * The display names among @ids (a PostgreSQL uuid[] literal) that the caller
+ * may read, as {"items": [{id, display_name}]} text into *@out (malloc'd), in
+ * the order asked: everyone's when @visible_to is NULL; else that person's
+ * own, their active partners' with @mentor, and with @comms those of partners
+ * whose integrations comms review (integration_partner).
+ */
+int people_db_names(PGconn *c, const char *ids, const char *visible_to, bool mentor, bool comms,
+                    char **out);
+
+/* Records that @partner_id submitted an integration (comms may read their name). */
+int people_db_integration_partner(PGconn *c, const char *partner_id);
+
+/* GET /v1/people/names?ids= */
+int http_people_names(struct request *rq);
+
+/* Follows strategy's tandem.strategy.integration.created into integration_partner. */
+int people_follow_integrations(struct service *svc);
+
 struct people_filter {
         const char *role, *status, *business_unit, *q;
         const char *visible_to;  /* NULL: everyone visible; else a person id */

@@ -132,6 +132,23 @@ const struct db_stmt people_stmts[] = {
           " AND ($4::text IS NULL OR x.status = $4)"
           " AND ($5::uuid IS NULL OR x.mentor_id = $5 OR x.partner_id = $5)"
           " ORDER BY x.seq LIMIT $6" },
+        /* GET /v1/people/names: the names among $1 the caller may read, in the
+           order asked.  $2 the caller (NULL: reads all); $3 whether they hold the
+           mentor role (their active partners), $4 comms (partners whose
+           integrations they review, integration_partner). */
+        { "person_names",
+          "SELECT json_build_object('items', coalesce(json_agg(json_build_object("
+          "  'id', p.id, 'display_name', p.display_name) ORDER BY w.ord), '[]'::json))::text"
+          " FROM (SELECT u.id, min(u.ord) AS ord FROM unnest($1::uuid[]) WITH ORDINALITY"
+          "       AS u(id, ord) GROUP BY u.id) AS w"
+          " JOIN person p ON p.id = w.id"
+          " WHERE $2::uuid IS NULL OR p.id = $2"
+          "  OR ($3::boolean AND EXISTS (SELECT 1 FROM pairing x WHERE x.mentor_id = $2"
+          "      AND x.partner_id = p.id AND x.status = 'active'))"
+          "  OR ($4::boolean AND EXISTS (SELECT 1 FROM integration_partner i"
+          "      WHERE i.partner_id = p.id))" },
+        { "integration_partner_add",
+          "INSERT INTO integration_partner (partner_id) VALUES ($1) ON CONFLICT DO NOTHING" },
         { NULL, NULL },
 };
 
@@ -517,4 +534,27 @@ people_db_erasure_report(PGconn *c, const char *id, struct db_row *out)
                 rc = db_row_take(res, out);
         PQclear(res);
         return rc;
+}
+
+int
+people_db_names(PGconn *c, const char *ids, const char *visible_to, bool mentor, bool comms,
+                char **out)
+{
+        const char *params[4] = { ids, visible_to, mentor ? "true" : "false",
+                                  comms ? "true" : "false" };
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "person_names", 4, params, &res);
+
+        if (rc == ST_OK && (*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
+                rc = ST_NOMEM;
+        PQclear(res);
+        return rc;
+}
+
+int
+people_db_integration_partner(PGconn *c, const char *partner_id)
+{
+        const char *params[1] = { partner_id };
+
+        return db_exec(c, "integration_partner_add", 1, params, NULL);
 }

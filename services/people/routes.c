@@ -7,6 +7,7 @@
 static const char *const q_none[] = { NULL };
 static const char *const q_people[] = { "role", "status", "business_unit", "q", "limit", "cursor",
                                         NULL };
+static const char *const q_names[] = { "ids", NULL };
 static const char *const q_scim_list[] = { "filter", "startIndex", "count", "attributes",
                                            "excludedAttributes", NULL };
 static const char *const q_scim_one[] = { "attributes", "excludedAttributes", NULL };
@@ -16,6 +17,8 @@ static const char *const q_pairings[] = { "mentor_id", "partner_id", "status", "
 struct route people_routes[] = {
         { "POST", "/v1/people", http_people_create, ROUTE_BODY | ROUTE_IDEMPOTENT, q_none, 0 },
         { "GET", "/v1/people", http_people_list, 0, q_people, 0 },
+        /* before /v1/people/:id: ulfius tries routes of one priority in this order */
+        { "GET", "/v1/people/names", http_people_names, 0, q_names, 0 },
         { "GET", "/v1/people/:id", http_people_get, 0, q_none, 0 },
         { "PATCH", "/v1/people/:id", http_people_patch, ROUTE_BODY, q_none, 0 },
         { "DELETE", "/v1/people/:id", http_people_delete, 0, q_none, 0 },

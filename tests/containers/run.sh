@@ -190,11 +190,19 @@ stage_base() {
         record "base images imported" 1 "$((SECONDS - t0)) s"
 }
 
-# build NAME LOG ARGS...: docker build (classic builder, host network for apt)
+# build NAME LOG ARGS...: docker build (classic builder, host network for apt).
+# The machine's own CAs go along (TANDEM_EXTRA_CA_CERTS, for npm in the web
+# stage), as with the bare machine of (h): behind a TLS-inspecting proxy npm
+# fails SELF_SIGNED_CERT_IN_CHAIN without them.  Every image gets the same
+# argument: the classic builder builds the web stage for each (cached once).
 build() {
-        local name=$1 log=$2 t0=$SECONDS
+        local name=$1 log=$2 t0=$SECONDS cas=""
         shift 2
-        if DOCKER_BUILDKIT=0 timeout "$BUILD_TIMEOUT" "$DOCKER_BIN" build --network host "$@" \
+        if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+                cas=$(cat /usr/local/share/ca-certificates/*.crt)
+        fi
+        if DOCKER_BUILDKIT=0 timeout "$BUILD_TIMEOUT" "$DOCKER_BIN" build --network host \
+                --build-arg TANDEM_EXTRA_CA_CERTS="$cas" "$@" \
                 >"$log" 2>&1 </dev/null; then
                 info "$name built in $((SECONDS - t0)) s"
                 return 0
@@ -534,6 +542,7 @@ stage_compose() {
         done
         curl_json GET "$gw/healthz"
         check "gateway /healthz" test "$STATUS" = 200
+        web_app_checks "$gw"
         check "gateway: read-only root filesystem, non-root" test \
                 "$(dk inspect -f '{{.HostConfig.ReadonlyRootfs}}' "$(container_of gateway)") $(proc_uids "$(container_of gateway)")" = "true 10001"
 
@@ -569,6 +578,34 @@ stage_compose() {
         check "through the gateway: unknown route, problem+json 404" \
                 test "$STATUS $(jq -r .status <<<"$BODY" 2>/dev/null)" = "404 404"
         TOKEN=$token
+}
+
+# web_app_checks GW: the gateway image carries the web app (web/dist, built in
+# the Dockerfile's web stage): GET / is its page, as text/html with the CSP,
+# and the script the page names loads as JavaScript, gzipped when asked.
+web_app_checks() {
+        local gw=$1 hdr=$TANDEM_RUNDIR/web.hdr page=$TANDEM_RUNDIR/web.html status ctype csp js
+        status=$(curl -s -D "$hdr" -o "$page" -w '%{http_code}' --max-time 10 "$gw/") || status=000
+        ctype=$(grep -i '^content-type:' "$hdr" | tr -d '\r' | cut -d' ' -f2-) || ctype=""
+        csp=$(grep -i '^content-security-policy:' "$hdr" | tr -d '\r' | cut -d' ' -f2-) || csp=""
+        if [[ $status == 200 && $ctype == text/html* && $csp == *"script-src 'self'"* ]] &&
+                grep -q '<div id="app"' "$page"; then
+                record "gateway: GET / is the web app (text/html, CSP)" 1 "$(wc -c <"$page") bytes"
+        else
+                record "gateway: GET / is the web app (text/html, CSP)" 0 "status $status, type '$ctype', CSP '$csp'"
+        fi
+        js=$(grep -oE 'src="/assets/[^"]+\.js"' "$page" | head -n 1 | cut -d'"' -f2) || js=""
+        if [[ -z $js ]]; then
+                record "gateway: the web app's script loads" 0 "no /assets/*.js in the page"
+                return 0
+        fi
+        status=$(curl -s -D "$hdr" -o /dev/null -w '%{http_code} %{content_type} %{size_download}' \
+                -H 'Accept-Encoding: gzip' --max-time 10 "$gw$js") || status=000
+        if [[ $status == "200 text/javascript"* ]] && grep -qi '^content-encoding: gzip' "$hdr"; then
+                record "gateway: the web app's script loads" 1 "$js: $status bytes gzipped"
+        else
+                record "gateway: the web app's script loads" 0 "$js: $status; $(grep -i '^content-encoding' "$hdr" | tr -d '\r')"
+        fi
 }
 
 # ---- (g) graceful shutdown under load -----------------------------------------------------

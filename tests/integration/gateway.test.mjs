@@ -4,6 +4,8 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { api, expectProblem, expectStatus, gatewayUrl, peopleUrl } from './lib/http.mjs';
 import {
   adminToken,
@@ -173,5 +175,81 @@ describe("the gateway's own ops endpoints", () => {
   it('GET /healthz -> 200 {status: ok, service: gateway}', async () => {
     const res = expectStatus(await ops('/healthz'), 200);
     assert.deepEqual(res.body, { status: 'ok', service: 'gateway' });
+  });
+});
+
+// Compression: the gateway gzips JSON above 1 KB when the client allows it,
+// never otherwise; the body is the same JSON either way.  Raw node:http, so
+// what is on the wire is seen (fetch would decompress by itself).
+describe('gzip through the gateway', () => {
+  const raw = (path, headers) =>
+    new Promise((resolve, reject) => {
+      const req = http.get(new URL(path, GW), { headers, timeout: 15000 }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer in 15 s`)));
+      req.on('error', reject);
+    });
+  const auth = () => ({ authorization: `Bearer ${adminToken()}` });
+
+  it('a large JSON list is gzipped when Accept-Encoding allows it, and not otherwise', async () => {
+    const bu = `bu-gz-${uniq()}`;
+    for (let i = 0; i < 12; i++) await createPartner({ business_unit: bu, purpose: `purpose ${i} `.repeat(20) });
+    const path = `/v1/people?business_unit=${bu}&limit=100`;
+    // the contract holds through the gateway (fetch asks for gzip by itself)
+    const checked = expectStatus(await gw('GET', path, { token: adminToken() }), 200);
+    assert.equal(checked.body.items.length, 12);
+
+    const gz = await raw(path, { ...auth(), 'accept-encoding': 'gzip' });
+    assert.equal(gz.status, 200);
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.match(gz.headers.vary ?? '', /Accept-Encoding/i);
+    const plain = await raw(path, auth()); // no Accept-Encoding: identity
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    const refused = await raw(path, { ...auth(), 'accept-encoding': 'gzip;q=0, identity' });
+    assert.equal(refused.headers['content-encoding'], undefined);
+    const unzipped = zlib.gunzipSync(gz.bytes);
+    assert.deepEqual(JSON.parse(unzipped), JSON.parse(plain.bytes));
+    assert.deepEqual(JSON.parse(plain.bytes), checked.body);
+    assert.ok(gz.bytes.length * 3 < plain.bytes.length, `gzip ${gz.bytes.length} bytes vs ${plain.bytes.length}`);
+  });
+
+  it('a small body is not compressed; problems pass through readable', async () => {
+    const p = await createPartner();
+    const small = await raw(`/v1/people/${p.id}`, { ...auth(), 'accept-encoding': 'gzip' });
+    assert.equal(small.status, 200);
+    assert.equal(small.headers['content-encoding'], undefined);
+    assert.equal(small.headers.etag, '"1"');
+    const nf = await raw(`/v1/people/${MISSING}`, { ...auth(), 'accept-encoding': 'gzip' });
+    assert.equal(nf.status, 404);
+    assert.equal(JSON.parse(nf.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(nf.bytes) : nf.bytes).status, 404);
+  });
+
+  it("a gzipped resource's ETag is weak, and If-Match with it still updates (a stale one is a 412)", async () => {
+    const p = await createPartner({ purpose: 'a long purpose. '.repeat(100), vision: 'a long vision. '.repeat(100) });
+    const gz = await raw(`/v1/people/${p.id}`, { ...auth(), 'accept-encoding': 'gzip' });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gz.headers.etag, 'W/"1"');
+    const plain = await raw(`/v1/people/${p.id}`, auth());
+    assert.equal(plain.headers.etag, '"1"');
+    // through the contract-checked client too (it asks for gzip)
+    const via = expectStatus(await gw('GET', `/v1/people/${p.id}`, { token: adminToken() }), 200);
+    assert.equal(via.headers.get('etag'), 'W/"1"');
+    const upd = expectStatus(
+      await gw('PATCH', `/v1/people/${p.id}`, { token: adminToken(), body: { title: 'Lead' }, headers: { 'If-Match': 'W/"1"' } }),
+      200,
+    );
+    assert.equal(upd.body.title, 'Lead');
+    expectProblem(
+      await gw('PATCH', `/v1/people/${p.id}`, { token: adminToken(), body: { title: 'Again' }, headers: { 'If-Match': 'W/"1"' } }),
+      412,
+      'precondition-failed',
+    );
+    const after = expectStatus(await api('GET', `/v1/people/${p.id}`, { token: adminToken() }), 200);
+    assert.equal(after.body.title, 'Lead');
   });
 });

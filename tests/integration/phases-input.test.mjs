@@ -148,7 +148,8 @@ describe('through the gateway', () => {
     const got = expectStatus(await gw('GET', `/v1/enrolments/${e.id}`, { token: pt(), headers: { 'X-Request-Id': rid } }), 200);
     assert.equal(got.headers.get('x-request-id'), rid);
     assert.equal(got.body.id, e.id);
-    assert.equal(got.headers.get('etag'), '"1"');
+    // (weak when the gateway gzipped the body: the version is what If-Match compares)
+    assert.equal(got.headers.get('etag').replace(/^W\//, ''), '"1"');
     expectStatus(await gw('GET', `/v1/programmes/${DEFAULT_PROGRAMME}`, { token: pt() }), 200);
     expectStatus(await gw('GET', '/v1/workshops?limit=1', { token: pt() }), 200);
     expectStatus(await gw('GET', `/v1/assessment-templates/${DEFAULT_TEMPLATE}`, { token: pt() }), 200);

@@ -37,7 +37,8 @@ describe('strategy routes through the gateway', () => {
       const direct = expectStatus(await sapi('GET', path, { token: tok }), 200);
       const via = expectStatus(await gw('GET', path, { token: tok }), 200);
       assert.deepEqual(via.body, direct.body, path);
-      assert.equal(via.headers.get('etag'), direct.headers.get('etag'));
+      // the same version; weak (W/) when the gateway gzipped the body
+      assert.equal((via.headers.get('etag') ?? '').replace(/^W\//, ''), direct.headers.get('etag') ?? '');
     }
   });
 

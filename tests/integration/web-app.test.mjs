@@ -232,8 +232,8 @@ describe('the web app in Chromium, signed in through the OpenID provider', () =>
   });
 
   it("comms signs off an integration, and the partner's journey shows operational", async () => {
-    // comms may not read people's names (the people service's rule): partners show by id
-    const who = `partner ${w.P2.id.slice(0, 8)}`;
+    // comms read the names of the partners whose integrations they review (GET /v1/people/names)
+    const who = w.P2.display_name;
     const page = await signIn(w.C, 'Integrations');
     await page.getByRole('article', { name: `Integration of ${who}` }).waitFor();
     await onlyControls(page, ['signOff']);
@@ -257,5 +257,108 @@ describe('the web app in Chromium, signed in through the OpenID provider', () =>
     await partner.getByTestId('journey-status').filter({ hasText: 'operational' }).waitFor();
     await check(partner, 'partner-operational');
     await partner.context().close();
+  });
+});
+
+// The lead's dashboard with 10,000 more enrolments in the database (rows as
+// the phases service writes them, inserted with SQL as deploy/local/bench.sh
+// does): it renders, and the time it takes is reported (a figure, not a
+// verdict: a loaded machine must not fail the suite).  Last in this file, the
+// last file of the suite: nothing after it counts rows.
+describe('the lead dashboard with 10,000 enrolments', () => {
+  const N = Number(process.env.TANDEM_WEB_BENCH_ENROLMENTS || 10000);
+  before(async () => {
+    await db.query(`
+      INSERT INTO people.person (external_id, email, display_name, business_unit, roles, purpose, vision)
+      SELECT 'webbench-${RUN}-' || g, 'webbench-${RUN}-' || g || '@example.com', 'Bench Partner ' || g,
+             (ARRAY['Audit', 'Tax', 'Consulting', 'Deals', 'Legal'])[1 + g % 5], ARRAY['partner'],
+             'Purpose of bench partner ' || g, 'Vision of bench partner ' || g
+        FROM generate_series(1, ${N}) AS g`);
+    await db.query(`
+      INSERT INTO phases.enrolment (person_id, programme_id, programme_version, business_unit, status,
+                                    current_position, enrolled_at, last_progress_at, paused_at, ended_at)
+      SELECT p.id, $1, 1, p.business_unit, b.status, b.pos,
+             now() - make_interval(days => b.pos * 40 + (p.seq % 17)::int),
+             now() - make_interval(days => (p.seq % 45)::int),
+             CASE WHEN b.status = 'paused' THEN now() - interval '3 days' END,
+             CASE WHEN b.status IN ('operational', 'withdrawn') THEN now() - interval '1 day' END
+        FROM people.person p
+        CROSS JOIN LATERAL (SELECT CASE WHEN p.seq % 25 = 1 THEN 'operational' WHEN p.seq % 20 = 0 THEN 'paused'
+                                        WHEN p.seq % 33 = 2 THEN 'withdrawn' ELSE 'active' END AS status,
+                                   CASE WHEN p.seq % 25 = 1 THEN 5 ELSE 1 + (p.seq % 5)::int END AS pos) AS b
+       WHERE p.external_id LIKE 'webbench-${RUN}-%'`, [DEFAULT_PROGRAMME]);
+    await db.query(`
+      INSERT INTO phases.enrolment_phase (enrolment_id, position, key, name, guide_days, stall_days, status,
+                                          entered_at, completed_at, target_date)
+      SELECT e.id, x.position, x.key, x.name, x.guide_days, x.stall_days,
+             CASE WHEN x.position < e.current_position OR e.status = 'operational' THEN 'completed'
+                  WHEN x.position = e.current_position THEN 'in_progress' ELSE 'not_started' END,
+             CASE WHEN x.position <= e.current_position THEN e.enrolled_at + make_interval(days => (x.position - 1) * 40) END,
+             CASE WHEN x.position < e.current_position OR e.status = 'operational'
+                  THEN e.enrolled_at + make_interval(days => (x.position - 1) * 40 + 10 + (e.seq % 29)::int) END,
+             CASE WHEN e.seq % 3 = 0 THEN (now() + make_interval(days => x.position * 30 - (e.seq % 50)::int))::date END
+        FROM phases.enrolment e
+        JOIN people.person p ON p.id = e.person_id AND p.external_id LIKE 'webbench-${RUN}-%'
+        CROSS JOIN LATERAL (SELECT (v->>'position')::int AS position, v->>'key' AS key, v->>'name' AS name,
+                                   (v->>'guide_days')::int AS guide_days, (v->>'stall_days')::int AS stall_days
+                              FROM phases.programme_version pv, jsonb_array_elements(pv.phases) AS v
+                             WHERE pv.programme_id = e.programme_id AND pv.version = e.programme_version) AS x`);
+    await db.query('ANALYZE people.person; ANALYZE phases.enrolment; ANALYZE phases.enrolment_phase');
+  });
+
+  it(`renders the funnel, pace and attention list; the time is reported`, async () => {
+    const total = Number((await db.query("SELECT count(*) AS n FROM phases.enrolment WHERE status <> 'withdrawn'"))[0].n);
+    let page;
+    const runs = [];
+    for (let i = 0; i < 3; i++) { // three sign-ins, each a fresh browser context: the median is reported
+      await page?.context().close();
+      page = await signIn(w.A, 'Programme dashboard');
+      await page.getByRole('figure', { name: 'Partners per phase (the funnel)' }).waitFor();
+      await page.getByRole('heading', { name: /^Needs attention/ }).waitFor();
+      runs.push(await page.evaluate(() => ({
+        ms: Math.round(performance.now() - window.__tandemCalls.viewStart),
+        n: window.__tandemCalls.n,
+        bytes: performance.getEntriesByType('resource').filter((r) => r.name.includes('/v1/'))
+          .reduce((s, r) => s + r.transferSize, 0),
+        page500: performance.getEntriesByType('resource').filter((r) => r.name.includes('/v1/enrolments?'))
+          .map((r) => `${Math.round(r.decodedBodySize / 1024)} KB, ${Math.round(r.transferSize / 1024)} KB gzipped`)[0],
+        slowest: performance.getEntriesByType('resource').filter((r) => r.name.includes('/v1/'))
+          .sort((a, b) => b.duration - a.duration).slice(0, 4)
+          .map((r) => `${new URL(r.name).pathname.replace(/^\/v1\//, '')} ${Math.round(r.duration)} ms`).join(', '),
+      })));
+    }
+    const t = [...runs].sort((a, b) => a.ms - b.ms)[1];
+    console.log(`# web: lead dashboard with ${total} enrolments: rendered in ${runs.map((r) => r.ms).join(', ')} ms (median ${t.ms}) from the view starting to load; ${t.n} API calls, ${Math.round(t.bytes / 1024)} KB of API responses on the wire (the page of 500 active enrolments: ${t.page500}); slowest calls: ${t.slowest}`);
+    // What the names cost, side by side through the gateway: the 500 partners of
+    // the first page of active journeys by GET /v1/people/names (5 calls of 100
+    // at once, what the view does) against paging through every partner (the
+    // view's former way: up to 20 pages of 500 one after the other).
+    const admin = op.mint(w.A.external_id, ['admin'], w.A.email, 300);
+    const gwGet = async (p) => {
+      const r = await fetch(`${gw}${p}`, { headers: { authorization: `Bearer ${admin}` } });
+      assert.equal(r.status, 200, p);
+      return r.json();
+    };
+    const active = await gwGet('/v1/enrolments?status=active&limit=500');
+    const ids = [...new Set(active.items.map((e) => e.person_id))];
+    let t0 = performance.now();
+    await Promise.all(Array.from({ length: Math.ceil(ids.length / 100) }, (_, i) =>
+      gwGet(`/v1/people/names?ids=${ids.slice(i * 100, i * 100 + 100).join(',')}`)));
+    const byNames = Math.round(performance.now() - t0);
+    t0 = performance.now();
+    let cursor = null;
+    let pages = 0;
+    do {
+      const pg = await gwGet(`/v1/people?role=partner&limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      cursor = pg.next_cursor;
+      pages++;
+    } while (cursor && pages < 20);
+    console.log(`# web: names of the ${ids.length} partners on the lead's first page: ${byNames} ms with /v1/people/names, ${Math.round(performance.now() - t0)} ms paging through ${pages} pages of partners`);
+    // the funnel counts the seeded journeys ("Research: 2,001: show who")
+    const labels = await page.getByRole('figure', { name: 'Partners per phase (the funnel)' }).getByRole('button')
+      .evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')));
+    const counted = labels.reduce((s, l) => s + Number((/: ([\d,]+): show who$/.exec(l)?.[1] ?? '0').replace(/,/g, '')), 0);
+    assert.ok(counted >= N * 0.8, `the funnel counts ${counted} partners (${labels.join('; ')}), ${total} enrolments not withdrawn`);
+    await page.context().close();
   });
 });
