@@ -64,7 +64,7 @@ describe('a blocking request holds up only its own connection', () => {
     const base = serviceUrl('people');
     const path = `/v1/people/${person.id}`;
     // the kept-alive connection, opened before the polls
-    expectStatus(await rawGet(base, path, agent), 200);
+    assert.equal((await rawGet(base, path, agent)).status, 200);
 
     const t0 = Date.now();
     const polls = longPolls(POLLS, base);
@@ -98,32 +98,34 @@ describe('a blocking request holds up only its own connection', () => {
   });
 });
 
-describe('an instance with TANDEM_MAX_CONNECTIONS=4', () => {
+const LIMIT = 30;
+
+describe(`an instance with TANDEM_MAX_CONNECTIONS=${LIMIT}`, () => {
   let inst;
   after(() => inst?.kill());
 
-  it('closes a fifth connection without an answer, serves again once one closes, and SIGTERM with long polls open exits 0 at once', async () => {
-    inst = await startPeople({ name: 'people-connections', env: { TANDEM_MAX_CONNECTIONS: '4' } });
+  it('closes a connection beyond the limit without an answer, serves again once one closes, and SIGTERM with long polls open exits 0 at once', async () => {
+    inst = await startPeople({ name: 'people-connections', env: { TANDEM_MAX_CONNECTIONS: String(LIMIT) } });
     await inst.waitReady();
     const open = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < LIMIT; i++) {
       const s = net.connect(inst.port, '127.0.0.1');
       await new Promise((resolve, reject) => { s.once('connect', resolve); s.once('error', reject); });
       open.push(s);
     }
     await sleep(200); // the server has accepted them
 
-    // the fifth: accepted by the kernel, closed by libmicrohttpd without a byte
-    const fifth = net.connect(inst.port, '127.0.0.1');
+    // one more: accepted by the kernel, closed by libmicrohttpd without a byte
+    const extra = net.connect(inst.port, '127.0.0.1');
     const seen = await new Promise((resolve) => {
       let data = '';
       const timer = setTimeout(() => resolve({ data, closed: false }), scaled(5000));
-      fifth.on('data', (c) => { data += c; });
-      fifth.on('error', () => {}); // a reset is a close too
-      fifth.on('close', () => { clearTimeout(timer); resolve({ data, closed: true }); });
-      fifth.on('connect', () => fifth.write('GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'));
+      extra.on('data', (c) => { data += c; });
+      extra.on('error', () => {}); // a reset is a close too
+      extra.on('close', () => { clearTimeout(timer); resolve({ data, closed: true }); });
+      extra.on('connect', () => extra.write('GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n'));
     });
-    assert.equal(seen.closed, true, 'the fifth connection is closed');
+    assert.equal(seen.closed, true, 'the connection beyond the limit is closed');
     assert.equal(seen.data, '', 'without an answer');
 
     // one closes: a new connection is served
@@ -141,6 +143,16 @@ describe('an instance with TANDEM_MAX_CONNECTIONS=4', () => {
 
     // SIGTERM with long polls open: they wake and answer, the process exits 0
     const polls = longPolls(3, inst.url, 25);
+    // polls whose clients have gone, and an idle kept-alive connection
+    const ac = new AbortController();
+    const q = new URLSearchParams({ type: QUIET_TYPE, wait: '20', limit: '1' });
+    const gone = Array.from({ length: 20 }, () => fetch(`${inst.url}/v1/events?${q}`, {
+      headers: { authorization: `Bearer ${serviceToken()}` }, signal: ac.signal }).catch(() => null));
+    const idle = new http.Agent({ keepAlive: true });
+    await rawGet(inst.url, '/v1/people?limit=1', idle);
+    await sleep(300);
+    ac.abort();
+    await Promise.all(gone);
     await sleep(500);
     const t0 = Date.now();
     const stopped = await inst.stop(scaled(15000));
