@@ -379,7 +379,8 @@ START_TEST(test_log_masks_secrets)
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "log_level")), "info");
         ck_assert(json_is_null(json_object_get(j_cfg, "jwks_file")));
         ck_assert_int_eq(json_integer_value(json_object_get(j_cfg, "events_retention_days")), 30);
-        ck_assert_uint_eq(json_object_size(j_cfg), 40);   /* every setting of struct config */
+        ck_assert_int_eq(json_integer_value(json_object_get(j_cfg, "max_connections")), 512);
+        ck_assert_uint_eq(json_object_size(j_cfg), 41);   /* every setting of struct config */
         json_decref(j_line);
         free(text);
         config_release(&cfg);
