@@ -87,7 +87,7 @@ PHASES_PURE := $(BUILD)/services/phases/pace.o $(BUILD)/services/phases/criteria
                $(BUILD)/services/phases/phases_json.o
 MENTORING_PURE := $(addprefix $(BUILD)/services/mentoring/,mentoring_json.o regularity.o \
                   render.o checklist.o)
-NOTIFY_PURE := $(BUILD)/services/notify/csv.o
+NOTIFY_PURE := $(addprefix $(BUILD)/services/notify/,csv.o whsig.o ssrf.o)
 
 $(BUILD)/tests/unit/test_people_%.o: tests/unit/test_people_%.c
 	@mkdir -p $(@D)

@@ -665,7 +665,7 @@ idem_replay(PGconn *conn, struct request *rq, const char *const *params)
                 goto out;
         }
         if (strcmp(PQgetvalue(res, 0, 0), rq->idem_hash) != 0) {
-                rc = problem_set(&rq->prob, ST_UNPROCESSABLE, NULL,
+                rc = problem_set(&rq->prob, ST_UNPROCESSABLE, "idempotency-key-reused",
                                  "this Idempotency-Key was used with a different request");
                 goto out;
         }

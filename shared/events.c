@@ -426,6 +426,12 @@ events_feed(struct request *rq)
 long long
 events_prune(PGconn *conn, unsigned days)
 {
+        return events_prune_stmt(conn, "events_prune", days);
+}
+
+long long
+events_prune_stmt(PGconn *conn, const char *stmt, unsigned days)
+{
         char d[16], batch[16];
         const char *params[2] = { d, batch };
         long long total = 0;
@@ -437,7 +443,7 @@ events_prune(PGconn *conn, unsigned days)
                 PGresult *res = NULL;
                 long long n;
 
-                if (db_exec(conn, "events_prune", 2, params, &res) != ST_OK)
+                if (db_exec(conn, stmt, 2, params, &res) != ST_OK)
                         return -1;
                 n = strtoll(PQcmdTuples(res), NULL, 10);
                 PQclear(res);

@@ -111,6 +111,25 @@ void events_stop(struct service *svc);
 /* Deletes events older than @days, in batches; returns how many, or -1. */
 long long events_prune(PGconn *conn, unsigned days);
 
+/*
+ * The same for any retention statement @stmt that takes $1 days and $2 a
+ * batch size and deletes at most one batch (notify's delivery log): batch by
+ * batch, each its own short transaction, until a short one.  Returns how
+ * many rows it removed, or -1.
+ */
+long long events_prune_stmt(PGconn *conn, const char *stmt, unsigned days);
+
+/*
+ * The CloudEvents 1.0 envelope of the row `e` (SQL, as text); null extensions
+ * are left out.  Also used by notify to replay events to webhooks.
+ */
+#define EVENT_ENVELOPE \
+        "(jsonb_build_object('specversion', '1.0', 'id', e.id, 'source', e.source," \
+        "   'type', e.type, 'subject', e.subject, 'time', e.time," \
+        "   'datacontenttype', 'application/json', 'data', e.data)" \
+        " || jsonb_strip_nulls(jsonb_build_object('personid', e.person_id, 'actor', e.actor," \
+        "   'requestid', e.request_id, 'resourceversion', e.resource_version)))::text"
+
 /* The outbox's and the followers' statements; every pooled connection has them. */
 extern const struct db_stmt events_stmts[];
 

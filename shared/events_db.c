@@ -9,14 +9,6 @@
 #include "db.h"
 #include "events.h"
 
-/* The CloudEvents 1.0 envelope of the row `e`; null extensions are left out. */
-#define EVENT_ENVELOPE \
-        "(jsonb_build_object('specversion', '1.0', 'id', e.id, 'source', e.source," \
-        "   'type', e.type, 'subject', e.subject, 'time', e.time," \
-        "   'datacontenttype', 'application/json', 'data', e.data)" \
-        " || jsonb_strip_nulls(jsonb_build_object('personid', e.person_id, 'actor', e.actor," \
-        "   'requestid', e.request_id, 'resourceversion', e.resource_version)))::text"
-
 const struct db_stmt events_stmts[] = {
         /* $1 type, $2 subject, $3 person, $4 actor, $5 request id, $6 version, $7 data */
         { "events_insert",

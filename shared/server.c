@@ -504,6 +504,22 @@ ops_readyz(struct request *rq)
         return rq->j_out != NULL ? ST_OK : ST_NOMEM;
 }
 
+/* @a with @b after it (both malloc'd and taken; NULL @b: @a as is). */
+static char *
+metrics_append(char *a, char *b)
+{
+        size_t na = strlen(a), nb = b != NULL ? strlen(b) : 0;
+        char *out = b != NULL ? realloc(a, na + nb + 1) : a;
+
+        if (out == NULL) {
+                free(a);
+        } else if (b != NULL) {
+                memcpy(out + na, b, nb + 1);
+        }
+        free(b);
+        return out;
+}
+
 static int
 ops_metrics(struct request *rq)
 {
@@ -511,6 +527,8 @@ ops_metrics(struct request *rq)
 
         db_pool_stats(rq->svc->db, &ps);
         rq->text_out = metrics_render(rq->svc->metrics, &ps);
+        if (rq->text_out != NULL && rq->svc->metrics_more != NULL)
+                rq->text_out = metrics_append(rq->text_out, rq->svc->metrics_more(rq->svc));
         rq->content_type = "text/plain; version=0.0.4; charset=utf-8";
         return rq->text_out != NULL ? ST_OK : ST_NOMEM;
 }
@@ -740,6 +758,8 @@ drain(struct service *svc)
 static void
 service_release(struct service *svc, struct binding *bindings)
 {
+        if (svc->stop != NULL)
+                svc->stop(svc);
         follower_stop_all(svc);
         events_stop(svc);
         ulfius_clean_instance(&svc->instance);

@@ -84,6 +84,12 @@ struct service {
          * removed, or -1.
          */
         long long (*prune)(PGconn *conn, struct service *svc);
+        /* The service's own background threads, stopped first at shutdown (before
+         * the followers and the pool), or NULL. */
+        void (*stop)(struct service *svc);
+        /* The service's own metrics: Prometheus text (malloc'd) appended to
+         * /metrics, or NULL. */
+        char *(*metrics_more)(struct service *svc);
         atomic_int inflight;
         atomic_int draining;
         struct _u_instance instance;

@@ -24,7 +24,7 @@ static const struct st_entry st_table[] = {
         { ST_MEDIA_TYPE, 415, "Unsupported media type", "unsupported-media-type" },
         { ST_HEADERS_TOO_LARGE, 431, "Request header fields too large",
           "request-header-fields-too-large" },
-        { ST_UNPROCESSABLE, 422, "Idempotency key reused", "idempotency-key-reused" },
+        { ST_UNPROCESSABLE, 422, "Unprocessable content", "unprocessable" },
         { ST_UNAVAILABLE, 503, "Service unavailable", "unavailable" },
         { ST_RETRY, 503, "Service unavailable", "unavailable" },
         { ST_NOT_IMPLEMENTED, 501, "Not implemented", "not-implemented" },

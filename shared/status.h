@@ -20,7 +20,7 @@ enum st {
         ST_PRECONDITION = -8,        /* 412: If-Match names a stale version       */
         ST_TOO_LARGE = -9,           /* 413: body over the configured cap         */
         ST_MEDIA_TYPE = -10,         /* 415: body is not application/json         */
-        ST_UNPROCESSABLE = -11,      /* 422: Idempotency-Key reused differently   */
+        ST_UNPROCESSABLE = -11,      /* 422: understood but refused (Idempotency-Key reused) */
         ST_UNAVAILABLE = -12,        /* 503: pool timeout, dependency down        */
         ST_RETRY = -13,              /* internal: serialization failure, retry    */
         ST_INTERNAL = -14,           /* 500: a bug or an unexpected database fault */

@@ -227,6 +227,7 @@ stage_integration() {
                 upstreams+=("$name=127.0.0.1:${port_of[$name]}")
         done
         scim_token=$(rand_hex 32)
+        webhook_key=$(rand_hex 32)   # notify seals webhook secrets at rest with it
         # a loopback port nothing listens on: the main phases instance is told that
         # mentoring and strategy live there, so its own tests meet evidence that does
         # not answer; e2e tests start a phases instance wired to the real services
@@ -249,6 +250,9 @@ stage_integration() {
                         TANDEM_SCIM_TOKEN="$scim_token" \
                         TANDEM_MAX_BODY_BYTES="$MAX_BODY" \
                         TANDEM_LOG_LEVEL=info \
+                        TANDEM_WEBHOOK_ALLOW=loopback \
+                        TANDEM_WEBHOOK_RETRY_BASE_MS=100 \
+                        TANDEM_WEBHOOK_SECRET_KEY="$webhook_key" \
                         "${peers[@]}" "${dead_evidence[@]}"
                 pid=$STARTED_PID
                 if ! wait_http "http://127.0.0.1:${port_of[$name]}/readyz" "$READY_TIMEOUT" "$pid"; then

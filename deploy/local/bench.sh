@@ -32,7 +32,9 @@
 #
 #   TANDEM_BENCH_DURATION   seconds per run (10)
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
-#   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases")
+#   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases";
+#                           "webhooks": notify's deliveries, also run when it is not set)
+#   TANDEM_BENCH_WEBHOOK_EVENTS  events for the webhook row (500; 16 deliveries each)
 #   TANDEM_BENCH_PEOPLE     people to insert (10000); phases: one enrolment each
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
 #   TANDEM_BENCH_PARTNERS   partners with a year of checklist (200)
@@ -62,7 +64,8 @@ AUDIENCE=tandem-bench
 TOKEN_BIN=$BUILD_DIR/bin/tandem-token
 
 for s in $ONLY; do
-        [[ " ${SERVICES[*]} " == *" $s "* ]] || die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]})"
+        [[ " ${SERVICES[*]} webhooks " == *" $s "* ]] ||
+                die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]} webhooks)"
 done
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for tool in wrk pgbench psql curl jq; do
@@ -807,6 +810,65 @@ SQL
 }
 if want mentoring && want phases; then measure_events; fi
 
+# ---- webhooks: notify's deliveries to a loopback receiver ------------------------------
+# A notify of its own (its audit followers pointed at a dead port: only its own feed
+# moves), 16 subscriptions to one node receiver on loopback answering 200 (the concurrent
+# subscriptions), TANDEM_WEBHOOK_WORKERS=16. TANDEM_BENCH_WEBHOOK_EVENTS events go into
+# notify's outbox in one transaction; the follower fans each out to the 16, the workers
+# sign and POST them. Deliveries/s = deliveries / (last success - the events' commit);
+# latency = each delivery's success minus its event's time (PostgreSQL's clock).
+WEBHOOK_EVENTS=${TANDEM_BENCH_WEBHOOK_EVENTS:-500}
+WEBHOOK_SUBS=16
+measure_webhooks() {
+        step "webhooks: $WEBHOOK_EVENTS events to $WEBHOOK_SUBS subscriptions on loopback"
+        local rport nport dead tok i total row done_n
+        rport=$(free_port)
+        nport=$(free_port)
+        dead=$(free_port)
+        node -e 'require("http").createServer((q, r) => { q.resume(); q.on("end", () => { r.writeHead(200); r.end(); }); })
+                 .listen(Number(process.argv[1]), "127.0.0.1");' "$rport" >"$LOGDIR/receiver.log" 2>&1 &
+        printf '%s\n%s\n' "$!" "node" >"$TANDEM_RUNDIR/pids/receiver.pid"
+        start_service notify "$nport" "$LOGDIR/notify.log" \
+                TANDEM_DATABASE_URL="$(pg_url "$PG")" \
+                TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
+                TANDEM_PEOPLE_URL="http://127.0.0.1:$dead" TANDEM_PHASES_URL="http://127.0.0.1:$dead" \
+                TANDEM_MENTORING_URL="http://127.0.0.1:$dead" TANDEM_STRATEGY_URL="http://127.0.0.1:$dead" \
+                TANDEM_WEBHOOK_ALLOW=loopback TANDEM_WEBHOOK_WORKERS=$WEBHOOK_SUBS \
+                TANDEM_WEBHOOK_SECRET_KEY="$(rand_hex 32)" \
+                TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
+        PID[notify]=$STARTED_PID
+        wait_http "http://127.0.0.1:$nport/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
+        wait_http "http://127.0.0.1:$rport/" 10 || die "the webhook receiver does not answer"
+        tok=$(mint bench-admin admin)
+        for i in $(seq 1 $WEBHOOK_SUBS); do
+                curl -sf -o /dev/null -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+                        -d "{\"url\": \"http://127.0.0.1:$rport/s$i\", \"types\": \"tandem.notify.bench.*\"}" \
+                        "http://127.0.0.1:$nport/v1/webhooks" || die "cannot subscribe"
+        done
+        sql -q -c "INSERT INTO notify.event (type, source, subject, data)
+                   SELECT 'tandem.notify.bench.tick', '/tandem/notify', 'bench-' || g, '{}'
+                   FROM generate_series(1, $WEBHOOK_EVENTS) g"
+        total=$((WEBHOOK_EVENTS * WEBHOOK_SUBS))
+        for _ in $(seq 1 $((DURATION * 20 + 1200))); do
+                done_n=$(sql -tA -c "SELECT count(*) FROM notify.webhook_delivery WHERE status = 'succeeded'")
+                ((done_n >= total)) && break
+                sleep 0.1
+        done
+        row=$(sql -tA -F ' ' -c "WITH d AS (SELECT extract(epoch FROM d.succeeded_at - e.time) * 1000 AS ms,
+                  d.succeeded_at, e.time, d.attempts FROM notify.webhook_delivery d JOIN notify.event e ON e.id = d.event_id
+                  WHERE d.status = 'succeeded')
+                SELECT count(*), round(count(*) / greatest(extract(epoch FROM max(succeeded_at) - min(time)), 0.001)),
+                  round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+                  round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1),
+                  count(*) FILTER (WHERE attempts > 1) FROM d")
+        read -r cnt rps p50 p99 retried <<<"$row"
+        ROW_NAME=webhook-deliveries ROW_C=$WEBHOOK_SUBS ROW_RPS=${rps:-0} ROW_P50=${p50:-0} ROW_P99=${p99:-0}
+        ROW_ERR=$((total - ${cnt:-0})) ROW_SPR=-
+        add_row webhooks notify
+        NOTES+=("webhooks: $cnt of $total deliveries succeeded ($retried after a retry) at $rps deliveries/s to $WEBHOOK_SUBS subscriptions on loopback; p50/p99 = event commit to the receiver's 2xx recorded, ms")
+}
+if want webhooks || [[ -z ${TANDEM_BENCH_ONLY:-} ]]; then measure_webhooks; fi
+
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
 # ---- SCIM: what an identity provider drives ------------------------------------------
@@ -904,6 +966,7 @@ if want people; then run_scim; fi
                 time_wait_to "$p"; done | grep -c . || true)"
         echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
         for name in "${SERVICES[@]}"; do echo "peak RSS (VmHWM) $name: $(peak "${PID[$name]}")"; done
+        if [[ -n ${PID[notify]:-} ]]; then echo "peak RSS (VmHWM) notify: $(peak "${PID[notify]}")"; fi
         if [[ -n $SCIM_VERDICT ]]; then echo "$SCIM_VERDICT"; fi
 } | tee "$OUT/summary.txt"
 echo "raw output: $OUT"

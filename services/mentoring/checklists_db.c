@@ -388,11 +388,11 @@ completions_db_update(PGconn *c, const char *id, const json_t *j_body, struct db
 }
 
 int
-completions_db_delete(PGconn *c, const char *id)
+completions_db_delete(PGconn *c, const char *id, struct db_row *out)
 {
         const char *params[1] = { id };
 
-        return db_exec(c, "completion_delete", 1, params, NULL);
+        return db_exec_row(c, "completion_delete", 1, params, out);
 }
 
 int

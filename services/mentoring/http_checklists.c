@@ -13,10 +13,6 @@
 #include "status.h"
 #include "events.h"
 
-/* What mentoring events carry: ids and statuses, never the words written. */
-static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
-                                         "item_id", "verified", NULL };
-
 struct checklist_op {
         char partner_id[UUID_STR_LEN];
         char item_id[UUID_STR_LEN];
@@ -97,7 +93,8 @@ item_create_tx(PGconn *c, struct request *rq, void *arg)
 
         snprintf(collection, sizeof(collection), "checklists/%s/items", op->partner_id);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.mentoring.checklist_item.created", &r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.mentoring.checklist_item.created", &r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, collection);
         db_row_release(&r);
@@ -174,7 +171,8 @@ item_patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = items_db_update(c, op->item_id, op->j_body, &r);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.mentoring.checklist_item.updated", &r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.mentoring.checklist_item.updated", &r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);

@@ -12,10 +12,6 @@
 #include "status.h"
 #include "events.h"
 
-/* What mentoring events carry: ids and statuses, never the words written. */
-static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
-                                         "item_id", "verified", NULL };
-
 #define OWN_ONLY "partners record their own activities: only the partner records, changes" \
         " or deletes a completion"
 
@@ -85,7 +81,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
                 rc = completions_db_insert(c, op->item_id, op->partner_id, op->j_body, &r);
         snprintf(collection, sizeof(collection), "checklists/%s/completions", op->partner_id);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.mentoring.completion.recorded", &r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.mentoring.completion.recorded", &r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, collection);
         db_row_release(&r);
@@ -184,6 +181,9 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = completions_db_update(c, op->id, op->j_body, &r);
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.completion.updated", &r, "partner_id",
+                                mentoring_event_fields, op->j_body);
+        if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);
         return rc;
@@ -211,11 +211,16 @@ static int
 delete_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct completion_op *op = arg;
+        struct db_row r = DB_ROW_INIT;
         int comments = 0;
         int rc = lock_completion(c, rq, op, &comments);
 
         if (rc == ST_OK)
-                rc = completions_db_delete(c, op->id);
+                rc = completions_db_delete(c, op->id, &r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.completion.deleted", &r, "partner_id",
+                                mentoring_event_fields, NULL);
+        db_row_release(&r);
         rq->http_status = 204;
         return rc;
 }
@@ -267,6 +272,12 @@ verify_tx(PGconn *c, struct request *rq, void *arg)
                                            &r);
         else if (rc == ST_OK)
                 rc = completions_db_unverify(c, op->id, &r);
+        /* a verification is progress on the partner's pace (phases follows it) */
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, op->j_body != NULL
+                                               ? "tandem.mentoring.completion.verified"
+                                               : "tandem.mentoring.completion.unverified",
+                                &r, "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);
@@ -310,6 +321,22 @@ http_verification_delete(struct request *rq)
         return rc;
 }
 
+/* tandem.mentoring.completion.commented: that a comment exists, never its text. */
+static int
+comment_event(PGconn *c, struct request *rq, const struct completion_op *op,
+              const struct db_row *comment)
+{
+        json_t *j_data = json_pack("{s:s, s:s, s:s, s:s}", "partner_id", op->partner_id,
+                                   "completion_id", op->id, "comment_id", comment->id,
+                                   "author_id", op->me);
+        int rc = j_data != NULL ? outbox_emit4(c, rq, "tandem.mentoring.completion.commented",
+                                               op->id, op->partner_id, 0, j_data)
+                                : ST_NOMEM;
+
+        json_decref(j_data);
+        return rc;
+}
+
 static int
 comment_tx(PGconn *c, struct request *rq, void *arg)
 {
@@ -325,6 +352,8 @@ comment_tx(PGconn *c, struct request *rq, void *arg)
                 rc = completions_db_comment(c, op->id, op->me,
                                             json_string_value(json_object_get(op->j_body, "text")),
                                             &r);
+        if (rc == ST_OK)
+                rc = comment_event(c, rq, op, &r);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, "comments");
         rq->location[0] = '\0';   /* a comment is read with its completion */

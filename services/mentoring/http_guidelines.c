@@ -9,6 +9,7 @@
 
 #include "mentoring.h"
 #include "status.h"
+#include "events.h"
 
 struct guidelines_op {
         json_t *j_body;
@@ -16,6 +17,9 @@ struct guidelines_op {
         char version[16];
         struct page pg;
 };
+
+/* A new version's event: its number; the items' words are read from the API. */
+static const char *const guideline_event_fields[] = { "version", NULL };
 
 /* ---- GET /v1/guidelines ------------------------------------------------------- */
 
@@ -59,6 +63,9 @@ put_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_CONFLICT)
                 rc = problem_set(&rq->prob, ST_CONFLICT, NULL, "the guidelines changed"
                                  " meanwhile; read them again and retry");
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.guidelines.versioned", &r, NULL,
+                                guideline_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);

@@ -14,6 +14,7 @@
 #include "mentoring.h"
 #include "query.h"
 #include "status.h"
+#include "events.h"
 
 static const char *const kinds[] = { "failure", "success", "insight", NULL };
 static const char *const visibilities[] = { "private", "pairing", "library", NULL };
@@ -86,6 +87,9 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         struct learning_op *op = arg;
         int rc = learnings_db_insert(c, op->j_body, &op->author, &op->r);
 
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.learning.created", &op->r, "author_id",
+                                mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "learnings");
         return rc;
@@ -197,6 +201,9 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = learnings_db_update(c, op->id, op->j_body, &op->r);
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.learning.updated", &op->r, "author_id",
+                                mentoring_event_fields, op->j_body);
+        if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;
 }
@@ -223,11 +230,16 @@ static int
 delete_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct learning_op *op = arg;
+        struct db_row r = DB_ROW_INIT;
         bool has_pairing = false;
         int rc = lock_own(c, rq, op, &has_pairing);
 
         if (rc == ST_OK)
-                rc = learnings_db_delete(c, op->id);
+                rc = learnings_db_delete(c, op->id, &r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.learning.deleted", &r, "author_id",
+                                mentoring_event_fields, NULL);
+        db_row_release(&r);
         rq->http_status = 204;
         return rc;
 }

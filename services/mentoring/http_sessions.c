@@ -17,10 +17,6 @@
 #include "status.h"
 #include "events.h"
 
-/* What mentoring events carry: ids and statuses, never the words written. */
-static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
-                                         "item_id", "verified", NULL };
-
 /* A session held is progress (phases follows it); any other change is an update. */
 static const char *
 session_type(const json_t *j_body)
@@ -140,7 +136,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         int rc = sessions_db_insert(c, op->j_body, op->j_pairing, op->me, days(rq), &op->r);
 
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.mentoring.session.scheduled", &op->r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.mentoring.session.scheduled", &op->r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "sessions");
         return rc;
@@ -272,7 +269,8 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = sessions_db_update(c, op->id, op->j_body, op->me, days(rq), &op->r);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, session_type(op->j_body), &op->r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, session_type(op->j_body), &op->r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;
@@ -317,7 +315,8 @@ write_up_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = sessions_db_write_up(c, op->id, op->j_body, days(rq), &op->r);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.mentoring.session.written_up", &op->r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.mentoring.session.written_up", &op->r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;
@@ -346,6 +345,14 @@ http_sessions_write_up(struct request *rq)
         return rc;
 }
 
+/* An agreed action's event: its session, owner (the partner) and status; never its title. */
+static int
+action_event(PGconn *c, struct request *rq, const char *type, const struct session_op *op,
+             const json_t *j_changed)
+{
+        return outbox_row(c, rq, type, &op->r, "owner_id", mentoring_event_fields, j_changed);
+}
+
 /* ---- POST /v1/sessions/{id}/actions ---------------------------------------------------- */
 
 static int
@@ -364,6 +371,8 @@ action_create_tx(PGconn *c, struct request *rq, void *arg)
         db_row_release(&op->r);
         if (rc == ST_OK)
                 rc = actions_db_insert(c, op->id, op->f.partner_id, op->j_body, op->me, &op->r);
+        if (rc == ST_OK)
+                rc = action_event(c, rq, "tandem.mentoring.session_action.created", op, NULL);
         snprintf(collection, sizeof(collection), "sessions/%s/actions", op->id);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, collection);
@@ -405,6 +414,9 @@ action_patch_tx(PGconn *c, struct request *rq, void *arg)
         db_row_release(&op->r);
         if (rc == ST_OK)
                 rc = actions_db_update(c, op->action_id, op->j_body, &op->r);
+        if (rc == ST_OK)
+                rc = action_event(c, rq, "tandem.mentoring.session_action.updated", op,
+                                  op->j_body);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         return rc;

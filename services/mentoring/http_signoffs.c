@@ -11,10 +11,6 @@
 #include "status.h"
 #include "events.h"
 
-/* What mentoring events carry: ids and statuses, never the words written. */
-static const char *const ms_fields[] = { "partner_id", "mentor_id", "pairing_id", "status",
-                                         "item_id", "verified", NULL };
-
 struct signoff_op {
         char id[UUID_STR_LEN];
         char me[UUID_STR_LEN];
@@ -61,7 +57,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
                                    " partner");
         }
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.mentoring.signoff.recorded", &op->r, "partner_id", ms_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.mentoring.signoff.recorded", &op->r,
+                                "partner_id", mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "signoffs");
         return rc;
@@ -126,6 +123,7 @@ static int
 revoke_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct signoff_op *op = arg;
+        struct db_row r = DB_ROW_INIT;
         char partner[UUID_STR_LEN] = "";
         long long version = 0;
         bool current = false;
@@ -139,7 +137,11 @@ revoke_tx(PGconn *c, struct request *rq, void *arg)
                 rc = problem_set(&rq->prob, ST_CONFLICT, NULL, "this sign-off was revoked"
                                  " already");
         if (rc == ST_OK)
-                rc = signoffs_db_revoke(c, op->id, op->me);
+                rc = signoffs_db_revoke(c, op->id, op->me, &r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.signoff.revoked", &r, "partner_id",
+                                mentoring_event_fields, NULL);
+        db_row_release(&r);
         rq->http_status = 204;
         return rc;
 }

@@ -9,6 +9,7 @@
 #include "mentoring.h"
 #include "query.h"
 #include "status.h"
+#include "events.h"
 
 struct template_op {
         char id[UUID_STR_LEN];
@@ -38,6 +39,9 @@ create_tx(PGconn *c, struct request *rq, void *arg)
         struct db_row r = DB_ROW_INIT;
         int rc = templates_db_insert(c, op->j_body, &op->cadence, &r);
 
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.activity_template.created", &r, NULL,
+                                mentoring_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 201, "activity-templates");
         db_row_release(&r);
@@ -111,6 +115,9 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = templates_db_update(c, op->id, op->j_body,
                                          op->has_cadence ? &op->cadence : NULL, &r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.mentoring.activity_template.updated", &r, NULL,
+                                mentoring_event_fields, op->j_body);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &r, 200, NULL);
         db_row_release(&r);

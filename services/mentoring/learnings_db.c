@@ -108,11 +108,11 @@ learnings_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_r
 }
 
 int
-learnings_db_delete(PGconn *c, const char *id)
+learnings_db_delete(PGconn *c, const char *id, struct db_row *out)
 {
         const char *params[1] = { id };
 
-        return db_exec(c, "learning_delete", 1, params, NULL);
+        return db_exec_row(c, "learning_delete", 1, params, out);
 }
 
 int
@@ -176,11 +176,11 @@ signoffs_db_lock(PGconn *c, const char *id, long long *version, char partner[UUI
 }
 
 int
-signoffs_db_revoke(PGconn *c, const char *id, const char *by)
+signoffs_db_revoke(PGconn *c, const char *id, const char *by, struct db_row *out)
 {
         const char *params[2] = { id, by };
 
-        return db_exec(c, "signoff_revoke", 2, params, NULL);
+        return db_exec_row(c, "signoff_revoke", 2, params, out);
 }
 
 int

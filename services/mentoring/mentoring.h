@@ -151,6 +151,12 @@ int sessions_db_lock(PGconn *c, const char *id, struct session_facts *f);
  * reason reads "the mentor @why" or "the partner @why"; one
  * tandem.mentoring.session.cancelled event each.  ST_OK or a status.
  */
+/*
+ * What mentoring's events carry of a row (outbox_row): ids, statuses, kinds,
+ * flags; never the words written (notes, comments, reflections, write-ups).
+ */
+extern const char *const mentoring_event_fields[];
+
 int sessions_db_cancel_for(PGconn *c, const char *person_id, const char *why);
 int sessions_db_update(PGconn *c, const char *id, const json_t *j_body, const char *by,
                        int days, struct db_row *out);
@@ -223,7 +229,7 @@ int completions_db_get(PGconn *c, const char *partner_id, const char *id, struct
 int completions_db_lock(PGconn *c, const char *partner_id, const char *id,
                         long long *version, int *comments);
 int completions_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out);
-int completions_db_delete(PGconn *c, const char *id);
+int completions_db_delete(PGconn *c, const char *id, struct db_row *out);
 int completions_db_verify(PGconn *c, const char *id, const char *by, const char *note,
                           struct db_row *out);
 int completions_db_unverify(PGconn *c, const char *id, struct db_row *out);
@@ -251,7 +257,7 @@ int learnings_db_get(PGconn *c, const char *id, struct db_row *out, char author[
 int learnings_db_lock(PGconn *c, const char *id, long long *version,
                       char author[UUID_STR_LEN], bool *has_pairing);
 int learnings_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out);
-int learnings_db_delete(PGconn *c, const char *id);
+int learnings_db_delete(PGconn *c, const char *id, struct db_row *out);
 
 struct learning_filter {
         const char *kind, *platform, *skill, *visibility, *author_id, *pairing_id;
@@ -268,7 +274,7 @@ int signoffs_db_get(PGconn *c, const char *id, struct db_row *out,
                     char partner[UUID_STR_LEN], bool *current);
 int signoffs_db_lock(PGconn *c, const char *id, long long *version,
                      char partner[UUID_STR_LEN], bool *current);
-int signoffs_db_revoke(PGconn *c, const char *id, const char *by);
+int signoffs_db_revoke(PGconn *c, const char *id, const char *by, struct db_row *out);
 
 struct signoff_filter {
         const char *partner_id, *mentor_id;

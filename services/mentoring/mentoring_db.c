@@ -327,7 +327,9 @@ const struct db_stmt mentoring_stmts[] = {
           "   THEN NULL ELSE c.verification_note END,"
           " updated_at = now(), version = c.version + 1"
           " WHERE c.id = $1 RETURNING c.id, c.version, completion_json(c)" },
-        { "completion_delete", "DELETE FROM completion WHERE id = $1" },
+        { "completion_delete",
+          "DELETE FROM completion WHERE id = $1 RETURNING id, version,"
+          " json_build_object('item_id', item_id, 'partner_id', partner_id)" },
         { "completion_verify",
           "UPDATE completion AS c SET verified_by = $2, verified_at = now(),"
           " verification_note = $3, updated_at = now(), version = c.version + 1"
@@ -373,7 +375,10 @@ const struct db_stmt mentoring_stmts[] = {
           " skill = CASE WHEN $2::jsonb ? 'skill' THEN $2::jsonb->>'skill' ELSE l.skill END,"
           " updated_at = now(), version = l.version + 1"
           " WHERE l.id = $1 RETURNING l.id, l.version, learning_json(l)" },
-        { "learning_delete", "DELETE FROM learning WHERE id = $1" },
+        { "learning_delete",
+          "DELETE FROM learning WHERE id = $1 RETURNING id, version,"
+          " json_build_object('author_id', author_id, 'author_role', author_role,"
+          " 'pairing_id', pairing_id, 'kind', kind, 'visibility', visibility)" },
         { "learning_list",
           "SELECT l.seq, learning_json(l) FROM learning l WHERE l.seq > $1"
           " AND ($2::text IS NULL OR l.kind = $2)"
@@ -399,8 +404,8 @@ const struct db_stmt mentoring_stmts[] = {
           "SELECT s.id, s.version, '{}', s.partner_id, s.revoked_at IS NULL"
           " FROM signoff s WHERE s.id = $1 FOR UPDATE" },
         { "signoff_revoke",
-          "UPDATE signoff SET revoked_at = now(), revoked_by = $2, version = version + 1"
-          " WHERE id = $1 AND revoked_at IS NULL" },
+          "UPDATE signoff AS s SET revoked_at = now(), revoked_by = $2, version = s.version + 1"
+          " WHERE s.id = $1 AND s.revoked_at IS NULL RETURNING s.id, s.version, signoff_json(s)" },
         { "signoff_list",
           "SELECT s.seq, signoff_json(s) FROM signoff s WHERE s.seq > $1"
           " AND ($2::uuid IS NULL OR s.partner_id = $2)"

@@ -158,6 +158,12 @@ static const struct jv_field signoff_fields[] = {
         F_END,
 };
 
+const char *const mentoring_event_fields[] = {
+        "partner_id", "mentor_id", "pairing_id", "session_id", "item_id", "owner_id",
+        "author_id", "author_role", "status", "verified", "verified_by", "kind", "visibility",
+        "archived", "current", NULL
+};
+
 /* ---- small pure helpers ------------------------------------------------------ */
 
 static int

@@ -16,6 +16,7 @@
 #include "http.h"
 #include "migrate.h"
 #include "server.h"
+#include "webhooks.h"
 
 #define NOTIFY_DEFAULT_PORT 8085
 #define AUDIT_RETENTION_DEFAULT_DAYS 400
@@ -28,6 +29,7 @@ extern struct route notify_routes[];
 /* The service's own settings (the shared ones are in svc->cfg). */
 struct notify_app {
         unsigned audit_retention_days;   /* TANDEM_AUDIT_RETENTION_DAYS */
+        struct webhooks webhooks;        /* webhooks.h */
 };
 
 /* ---- follow.c: the four services' feeds into the audit log ------------------- */

@@ -254,7 +254,7 @@ people_erase_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = people_db_access(c, op->id, &was);
         if (rc == ST_OK)
-                rc = people_db_erase(c, op->id);
+                rc = people_db_erase(c, rq, op->id);
         if (rc == ST_OK)
                 rc = people_access_erased(c, rq, op->id, &was);
         if (rc == ST_OK)

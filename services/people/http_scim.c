@@ -286,11 +286,20 @@ users_create_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct user_op *op = arg;
         struct db_row r = { 0 };
-        int rc = scim_db_create(c, op->j_flat, &r, &rq->prob);
+        struct person_access was = { .left = true }, now;
+        bool revived = false;
+        int rc = scim_db_create(c, op->j_flat, &r, &revived, &rq->prob);
 
         if (rc == ST_OK)
                 rc = outbox_row(c, rq, "tandem.people.person.provisioned", &r, "id",
                                 scim_person_fields, NULL);
+        /* a person the provider deleted and provisions again is reinstated everywhere */
+        if (rc == ST_OK && revived)
+                rc = people_db_access(c, r.id, &now);
+        if (rc == ST_OK && revived) {
+                was.roles = now.roles;
+                rc = people_access_changed(c, rq, r.id, &was, &now, "deactivated");
+        }
         if (rc == ST_OK)
                 rc = user_reply(rq, &r, 201);
         db_row_release(&r);
@@ -658,6 +667,32 @@ struct group_patch_op {
         struct scim_members m;
 };
 
+/* tandem.people.person.roles_changed for each of @j_ids, who @gained or lost @role. */
+static int
+members_roles_changed(PGconn *c, struct request *rq, const char *role, const json_t *j_ids,
+                      bool gained)
+{
+        unsigned bit = access_roles_from_list(role);
+        const json_t *j_id;
+        size_t i;
+        int rc = ST_OK;
+
+        json_array_foreach(j_ids, i, j_id) {
+                const char *id = json_string_value(j_id);
+                struct person_access was, now;
+
+                rc = people_db_access(c, id, &now);
+                if (rc != ST_OK)
+                        break;
+                was = now;
+                was.roles = gained ? now.roles & ~bit : now.roles | bit;
+                rc = people_access_changed(c, rq, id, &was, &now, "roles changed");
+                if (rc != ST_OK)
+                        break;
+        }
+        return rc;
+}
+
 static int
 group_patch_tx(PGconn *c, struct request *rq, void *arg)
 {
@@ -666,13 +701,22 @@ group_patch_tx(PGconn *c, struct request *rq, void *arg)
         json_t *j_data = json_pack("{s:s, s:O?, s:O?, s:b}", "role", op->role,
                                    "added", op->m.j_add, "removed", op->m.j_remove,
                                    "replaced", op->m.replace);
-        int rc = j_data != NULL ? scim_db_group_members(c, op->role, &op->m, &rq->prob)
-                                : ST_NOMEM;
+        json_t *j_gained = json_array(), *j_lost = json_array();
+        int rc = j_data != NULL && j_gained != NULL && j_lost != NULL
+                 ? scim_db_group_members(c, op->role, &op->m, j_gained, j_lost, &rq->prob)
+                 : ST_NOMEM;
 
         /* the member ids are people's ids: whose roles changed, and how */
         if (rc == ST_OK)
                 rc = outbox_emit4(c, rq, "tandem.people.group.members_changed", op->role, NULL,
                                   0, j_data);
+        /* and each person's own roles_changed, which the other services follow */
+        if (rc == ST_OK)
+                rc = members_roles_changed(c, rq, op->role, j_gained, true);
+        if (rc == ST_OK)
+                rc = members_roles_changed(c, rq, op->role, j_lost, false);
+        json_decref(j_gained);
+        json_decref(j_lost);
         json_decref(j_data);
         rq->http_status = 204;
         return rc;

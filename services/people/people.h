@@ -81,7 +81,7 @@ int people_db_lock(PGconn *c, const char *id, long long *version, bool *erased);
 int people_db_insert(PGconn *c, const json_t *j_body, struct db_row *out, struct problem *p);
 int people_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row *out,
                      struct problem *p);
-int people_db_erase(PGconn *c, const char *id);
+int people_db_erase(PGconn *c, const struct request *rq, const char *id);
 
 /* What the other services need to know of a person's access (withdrawal.c). */
 struct person_access {
@@ -94,8 +94,13 @@ struct person_access {
 /* Reads @id's access (inside the caller's transaction).  ST_OK or ST_NOT_FOUND. */
 int people_db_access(PGconn *c, const char *id, struct person_access *out);
 
-/* Ends every active pairing of @id (mentor or partner) with @reason. */
-int people_db_end_pairings(PGconn *c, const char *id, const char *reason);
+/*
+ * Ends every active pairing of @id (mentor or partner) with @reason, each
+ * with its tandem.people.pairing.ended event (data: mentor_id, partner_id,
+ * status, and @cause: "left", "deprovisioned" or "erased").
+ */
+int people_db_end_pairings(PGconn *c, const struct request *rq, const char *id,
+                           const char *reason, const char *cause);
 
 /*
  * Emits the events other services follow (access.h) for person @id whose

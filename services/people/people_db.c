@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "people.h"
 #include "status.h"
 
@@ -94,7 +95,8 @@ const struct db_stmt people_stmts[] = {
         { "pairings_end_for",
           "UPDATE pairing SET status = 'cancelled', ended_at = now(), end_reason = $2,"
           " updated_at = now(), version = version + 1"
-          " WHERE status = 'active' AND (mentor_id = $1 OR partner_id = $1)" },
+          " WHERE status = 'active' AND (mentor_id = $1 OR partner_id = $1)"
+          " RETURNING id, version, mentor_id, partner_id" },
         { "person_list",
           "SELECT p.seq, person_json(p) FROM person p WHERE p.seq > $1"
           " AND ($2::text IS NULL OR $2 = ANY (p.roles))"
@@ -267,13 +269,13 @@ people_db_update(PGconn *c, const char *id, const json_t *j_body, struct db_row 
 }
 
 int
-people_db_erase(PGconn *c, const char *id)
+people_db_erase(PGconn *c, const struct request *rq, const char *id)
 {
-        const char *params[2] = { id, "person erased" };
+        const char *params[1] = { id };
         int rc = db_exec(c, "person_erase", 1, params, NULL);
 
         if (rc == ST_OK)
-                rc = db_exec(c, "pairings_end_for", 2, params, NULL);
+                rc = people_db_end_pairings(c, rq, id, "person erased", "erased");
         return rc;
 }
 
@@ -472,11 +474,28 @@ people_db_access(PGconn *c, const char *id, struct person_access *out)
 }
 
 int
-people_db_end_pairings(PGconn *c, const char *id, const char *reason)
+people_db_end_pairings(PGconn *c, const struct request *rq, const char *id, const char *reason,
+                       const char *cause)
 {
         const char *params[2] = { id, reason };
+        PGresult *res = NULL;
+        int rc = db_exec(c, "pairings_end_for", 2, params, &res);
 
-        return db_exec(c, "pairings_end_for", 2, params, NULL);
+        for (int i = 0; rc == ST_OK && i < PQntuples(res); i++) {
+                json_t *j_data = json_pack("{s:s, s:s, s:s, s:s}", "mentor_id",
+                                           PQgetvalue(res, i, 2), "partner_id",
+                                           PQgetvalue(res, i, 3), "status", "cancelled",
+                                           "cause", cause);
+
+                rc = j_data != NULL ? outbox_emit4(c, rq, "tandem.people.pairing.ended",
+                                                   PQgetvalue(res, i, 0), PQgetvalue(res, i, 3),
+                                                   strtoll(PQgetvalue(res, i, 1), NULL, 10),
+                                                   j_data)
+                                    : ST_NOMEM;
+                json_decref(j_data);
+        }
+        PQclear(res);
+        return rc;
 }
 
 int

@@ -115,10 +115,11 @@ int scim_db_lock(PGconn *c, const char *id, long long *version, json_t **flat);
 
 /*
  * Creates a person from @j_flat, or revives the one the provider deleted
- * earlier with the same userName or externalId.  ST_CONFLICT (uniqueness,
+ * earlier with the same userName or externalId (*@revived true).  ST_CONFLICT (uniqueness,
  * naming the attribute in @p) when another person has them.
  */
-int scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct problem *p);
+int scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, bool *revived,
+                   struct problem *p);
 
 /* Replaces the provisioned attributes of @id by @j_flat.  ST_CONFLICT as above. */
 int scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct db_row *out,
@@ -143,8 +144,13 @@ int scim_db_groups(PGconn *c, const char *role, const char *member, bool members
 /* One Group as JSON text (malloc'd).  ST_NOT_FOUND for an unknown role. */
 int scim_db_group(PGconn *c, const char *role, bool members, char **out);
 
-/* Applies @m to the members of @role.  ST_INVALID (in @p) for an unknown user. */
+/*
+ * Applies @m to the members of @role, appending to @j_gained and @j_lost the
+ * ids of the people whose roles it changed.  ST_INVALID (in @p) for an
+ * unknown user.
+ */
 int scim_db_group_members(PGconn *c, const char *role, const struct scim_members *m,
+                          json_t *j_gained, json_t *j_lost,
                           struct problem *p);
 
 /* ---- http_scim.c ----------------------------------------------------------------- */

@@ -93,14 +93,15 @@ const struct db_stmt scim_stmts[] = {
         { "scim_members_add",
           "UPDATE person AS p SET roles = array_append(p.roles, $1), version = p.version + 1,"
           " updated_at = now() WHERE p.id = ANY ($2::uuid[]) AND NOT ($1 = ANY (p.roles))"
-          " AND" VISIBLE },
+          " AND" VISIBLE " RETURNING p.id" },
         { "scim_members_remove",
           "UPDATE person AS p SET roles = array_remove(p.roles, $1), version = p.version + 1,"
-          " updated_at = now() WHERE p.id = ANY ($2::uuid[]) AND $1 = ANY (p.roles)" },
+          " updated_at = now() WHERE p.id = ANY ($2::uuid[]) AND $1 = ANY (p.roles)"
+          " RETURNING p.id" },
         { "scim_members_keep_only",
           "UPDATE person AS p SET roles = array_remove(p.roles, $1), version = p.version + 1,"
           " updated_at = now() WHERE $1 = ANY (p.roles) AND NOT (p.id = ANY ($2::uuid[]))"
-          " AND p.erased_at IS NULL" },
+          " AND p.erased_at IS NULL RETURNING p.id" },
         { NULL, NULL },
 };
 
@@ -179,20 +180,18 @@ scim_taken(PGconn *c, const json_t *j_flat, const char *self, char revive[UUID_S
         return rc;
 }
 
-/* Runs a write returning id, version, json, status; a person who left loses their pairings. */
+/*
+ * Runs a write returning id, version, json, status.  A person who left loses
+ * their pairings in the handler (people_access_changed), each with its event.
+ */
 static int
 write_user(PGconn *c, const char *stmt, int n, const char *const *params, struct db_row *out)
 {
-        const char *end_params[2] = { NULL, "deprovisioned over SCIM" };
         PGresult *res = NULL;
         int rc = db_exec(c, stmt, n, params, &res);
 
         if (rc == ST_OK)
                 rc = db_row_take(res, out);
-        if (rc == ST_OK && strcmp(PQgetvalue(res, 0, 3), "left") == 0) {
-                end_params[0] = out->id;
-                rc = db_exec(c, "pairings_end_for", 2, end_params, NULL);
-        }
         PQclear(res);
         if (rc == ST_CONFLICT)
                 rc = ST_RETRY;  /* lost a race with a concurrent write: look again */
@@ -227,7 +226,8 @@ scim_db_replace(PGconn *c, const char *id, const json_t *j_flat, struct db_row *
 }
 
 int
-scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct problem *p)
+scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, bool *revived,
+               struct problem *p)
 {
         char revive[UUID_STR_LEN];
         char *body = NULL;
@@ -236,7 +236,8 @@ scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct probl
 
         if (rc != ST_OK)
                 return rc;
-        if (revive[0] != '\0')
+        *revived = revive[0] != '\0';
+        if (*revived)
                 return scim_db_replace(c, revive, j_flat, out, p);
         body = flat_text(j_flat);
         if (body == NULL)
@@ -250,14 +251,12 @@ scim_db_create(PGconn *c, const json_t *j_flat, struct db_row *out, struct probl
 int
 scim_db_delete(PGconn *c, const char *id)
 {
-        const char *params[2] = { id, "deprovisioned over SCIM" };
+        const char *params[1] = { id };
         PGresult *res = NULL;
         int rc = db_exec_one(c, "scim_delete", 1, params, &res);
 
         PQclear(res);
-        if (rc == ST_OK)
-                rc = db_exec(c, "pairings_end_for", 2, params, NULL);
-        return rc;
+        return rc;   /* the pairings end in the handler (people_access_changed) */
 }
 
 /* {schemas, totalResults, startIndex, itemsPerPage, Resources} around the rows' text. */
@@ -410,19 +409,25 @@ members_known(PGconn *c, const char *ids, const json_t *j_ids, struct problem *p
 
 /* Runs the members statement @stmt for @role and the ids of @j_ids. */
 static int
-members_exec(PGconn *c, const char *stmt, const char *role, const json_t *j_ids)
+members_exec(PGconn *c, const char *stmt, const char *role, const json_t *j_ids,
+             json_t *j_changed)
 {
         char *ids = uuid_array(j_ids);
         const char *params[2] = { role, ids };
-        int rc = ids != NULL ? db_exec(c, stmt, 2, params, NULL) : ST_NOMEM;
+        PGresult *res = NULL;
+        int rc = ids != NULL ? db_exec(c, stmt, 2, params, &res) : ST_NOMEM;
 
+        for (int i = 0; rc == ST_OK && i < PQntuples(res); i++)
+                if (json_array_append_new(j_changed, json_string(PQgetvalue(res, i, 0))) != 0)
+                        rc = ST_NOMEM;
+        PQclear(res);
         free(ids);
         return rc;
 }
 
 int
 scim_db_group_members(PGconn *c, const char *role, const struct scim_members *m,
-                      struct problem *p)
+                      json_t *j_gained, json_t *j_lost, struct problem *p)
 {
         char *ids = uuid_array(m->j_add);
         int rc = ids != NULL ? ST_OK : ST_NOMEM;
@@ -431,10 +436,10 @@ scim_db_group_members(PGconn *c, const char *role, const struct scim_members *m,
                 rc = members_known(c, ids, m->j_add, p);
         free(ids);
         if (rc == ST_OK && m->replace)
-                rc = members_exec(c, "scim_members_keep_only", role, m->j_add);
+                rc = members_exec(c, "scim_members_keep_only", role, m->j_add, j_lost);
         if (rc == ST_OK && json_array_size(m->j_add) > 0)
-                rc = members_exec(c, "scim_members_add", role, m->j_add);
+                rc = members_exec(c, "scim_members_add", role, m->j_add, j_gained);
         if (rc == ST_OK && json_array_size(m->j_remove) > 0)
-                rc = members_exec(c, "scim_members_remove", role, m->j_remove);
+                rc = members_exec(c, "scim_members_remove", role, m->j_remove, j_lost);
         return rc;
 }

@@ -65,11 +65,13 @@ people_access_changed(PGconn *c, struct request *rq, const char *id,
         int rc = ST_OK;
 
         if (!was->left && now->left) {
+                bool scim = strcmp(reason, "deactivated") == 0;
+
                 rc = emit(c, rq, id, "left", now, reason, 0, 0);
                 if (rc == ST_OK)
-                        rc = people_db_end_pairings(c, id, strcmp(reason, "deactivated") == 0
-                                                    ? "deprovisioned over SCIM"
-                                                    : "left the programme");
+                        rc = people_db_end_pairings(c, rq, id, scim ? "deprovisioned over SCIM"
+                                                                    : "left the programme",
+                                                    scim ? "deprovisioned" : "left");
         } else if (was->left && !now->left) {
                 rc = emit(c, rq, id, "reinstated", now, "reinstated", 0, 0);
         }

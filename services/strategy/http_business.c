@@ -10,10 +10,6 @@
 #include "strategy.h"
 #include "events.h"
 
-/* What strategy events carry: ids and statuses, never the words written. */
-static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
-                                         "revision", NULL };
-
 static const char *const version_statuses[] = { "draft", "published", NULL };
 
 #define NOTHING_PUBLISHED "no business strategy has been published yet"
@@ -133,7 +129,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
                                 : ST_NOMEM;
 
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.strategy.business_strategy.created", &op->r, NULL, st_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.strategy.business_strategy.created", &op->r,
+                                NULL, strategy_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "business-strategy/versions");
         db_row_release(&op->r);
@@ -246,6 +243,9 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = business_db_update(c, op->id, op->j_body, j_keys, &op->r);
         if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.strategy.business_strategy.updated", &op->r, NULL,
+                                strategy_event_fields, op->j_body);
+        if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         db_row_release(&op->r);
         json_decref(j_keys);
@@ -282,6 +282,9 @@ publish_tx(PGconn *c, struct request *rq, void *arg)
                 rc = lock_draft(c, rq, op);
         if (rc == ST_OK)
                 rc = business_db_publish(c, op->id, op->me, &op->r);
+        if (rc == ST_OK)
+                rc = outbox_row(c, rq, "tandem.strategy.business_strategy.published", &op->r,
+                                NULL, strategy_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         db_row_release(&op->r);

@@ -10,10 +10,6 @@
 #include "strategy.h"
 #include "events.h"
 
-/* What strategy events carry: ids and statuses, never the words written. */
-static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
-                                         "revision", NULL };
-
 /* Comms' decision: signed_off or returned. */
 static const char *
 integration_type(const json_t *j_body)
@@ -88,7 +84,8 @@ align_and_store(PGconn *c, struct request *rq, struct int_op *op,
                 rc = integration_db_insert(c, op->id, pb->revision, st, j_alignment, op->me,
                                            &op->r);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.strategy.integration.created", &op->r, "partner_id", st_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.strategy.integration.created", &op->r,
+                                "partner_id", strategy_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "integrations");
         json_decref(j_alignment);
@@ -250,7 +247,8 @@ patch_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = decide(c, rq, op, &il);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, integration_type(op->j_body), &op->r, "partner_id", st_fields, NULL);
+                rc = outbox_row(c, rq, integration_type(op->j_body), &op->r,
+                                "partner_id", strategy_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
         db_row_release(&op->r);

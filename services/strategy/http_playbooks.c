@@ -12,10 +12,6 @@
 #include "strategy.h"
 #include "events.h"
 
-/* What strategy events carry: ids and statuses, never the words written. */
-static const char *const st_fields[] = { "partner_id", "playbook_id", "programme_id", "status",
-                                         "revision", NULL };
-
 struct pb_op {
         char id[UUID_STR_LEN];
         char partner_id[UUID_STR_LEN];
@@ -108,7 +104,8 @@ create_tx(PGconn *c, struct request *rq, void *arg)
                                  " programme");
         }
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.strategy.playbook.created", &op->r, "partner_id", st_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.strategy.playbook.created", &op->r,
+                                "partner_id", strategy_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "playbooks");
         db_row_release(&op->r);
@@ -193,7 +190,7 @@ save(PGconn *c, struct request *rq, struct pb_op *op, const struct playbook_stat
         rc = playbook_db_save(c, op->id, op->me, j_c, j_s, j_changed, &op->r);
         if (rc == ST_OK)   /* data.changed: the sections saved (names, not their text) */
                 rc = outbox_row(c, rq, "tandem.strategy.playbook.section_saved", &op->r,
-                                "partner_id", st_fields, op->j_body);
+                                "partner_id", strategy_event_fields, op->j_body);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
 out:
@@ -270,7 +267,8 @@ status_tx(PGconn *c, struct request *rq, void *arg)
         if (rc == ST_OK)
                 rc = playbook_db_set_status(c, op->id, st.j_status, &op->r);
         if (rc == ST_OK)
-                rc = outbox_row(c, rq, "tandem.strategy.playbook.section_status_set", &op->r, "partner_id", st_fields, NULL);
+                rc = outbox_row(c, rq, "tandem.strategy.playbook.section_status_set", &op->r,
+                                "partner_id", strategy_event_fields, NULL);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 200, NULL);
 out:
@@ -446,6 +444,24 @@ http_revisions_get(struct request *rq)
 
 /* ---- comments ------------------------------------------------------------------------ */
 
+/* tandem.strategy.playbook.commented: that a comment exists, on which section; never its body. */
+static int
+comment_event(PGconn *c, struct request *rq, const struct pb_op *op)
+{
+        json_t *j_row = json_loads(op->r.json, 0, NULL);
+        json_t *j_data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O?}", "partner_id",
+                                   op->partner_id, "playbook_id", op->id, "comment_id", op->r.id,
+                                   "author_id", op->me, "author_role", op->role, "section",
+                                   json_object_get(j_row, "section"));
+        int rc = j_data != NULL ? outbox_emit4(c, rq, "tandem.strategy.playbook.commented", op->id,
+                                               op->partner_id, 0, j_data)
+                                : ST_NOMEM;
+
+        json_decref(j_data);
+        json_decref(j_row);
+        return rc;
+}
+
 static int
 comment_tx(PGconn *c, struct request *rq, void *arg)
 {
@@ -453,6 +469,8 @@ comment_tx(PGconn *c, struct request *rq, void *arg)
         int rc = not_found(rq, comment_db_insert(c, op->id, op->j_body, op->me, op->role,
                                                  &op->r));
 
+        if (rc == ST_OK)
+                rc = comment_event(c, rq, op);
         if (rc == ST_OK)
                 rc = http_reply_row(rq, &op->r, 201, "");
         db_row_release(&op->r);

@@ -35,6 +35,9 @@ extern const char *const playbook_sections[];
 /* Section statuses, NULL-terminated: empty, draft, ready_for_review, reviewed. */
 extern const char *const section_statuses[];
 
+/* What strategy's events carry of a row (outbox_row): ids, statuses, revisions. */
+extern const char *const strategy_event_fields[];
+
 /* True when @name is one of playbook_sections. */
 bool playbook_section_valid(const char *name);
 

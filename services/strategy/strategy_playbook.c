@@ -9,6 +9,9 @@
 #include "status.h"
 #include "strategy.h"
 
+const char *const strategy_event_fields[] = { "partner_id", "playbook_id", "programme_id",
+                                              "status", "revision", "current", NULL };
+
 const char *const playbook_sections[] = {
         "purpose", "vision", "audiences", "themes", "platforms", "cadence", "goals", "voice",
         "boundaries", NULL,

@@ -170,7 +170,8 @@ describe('a follower and its producer under faults', () => {
       await sleep(300);
       await db.query(
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-          WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+          WHERE datname = current_database() AND pid <> pg_backend_pid()
+            AND backend_type = 'client backend'`,
       );
     }
     await writing;

@@ -99,6 +99,23 @@ describe('consequence 1: own pace sees all activity', () => {
     assert.ok(ok, 'a completion is progress');
   });
 
+  it('a completion verified by the mentor counts too', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const item = await createItem(w.partner, w.pt());
+    const c = await createCompletion(w.partner, item, w.pt());
+    // the completion itself was progress: let it land, then stall the clock again
+    const [landed] = await within(3000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(landed, 'the completion was applied');
+    await age(e.id, { progressDays: 60 });
+    assert.equal((await getEnrolment(e.id)).pace, 'stalled');
+    expectStatus(await api('PUT', `/v1/checklists/${w.partner.id}/completions/${c.id}/verification`, {
+      service: 'mentoring', token: w.mt(), body: {},
+    }), 200);
+    const [ok] = await within(2000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(ok, 'a verification is progress');
+  });
+
   it('a playbook section saved in strategy counts too', async () => {
     const w = await partnerWithMentor();
     const e = await stalledEnrolment(w.partner);

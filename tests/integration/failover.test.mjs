@@ -12,8 +12,7 @@
 
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -21,103 +20,25 @@ import pg from 'pg';
 import { requireEnv } from './lib/http.mjs';
 import { adminToken, personBody } from './lib/fixtures.mjs';
 import { freePort, startService } from './lib/spawn.mjs';
+import { Cluster, asPg, destroyClusters, newCluster, sql } from './lib/cluster.mjs';
 
-const PG_BIN = process.env.TANDEM_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 const SERVICES = ['people', 'phases', 'mentoring', 'strategy'];
 const STATEMENT_MS = 3000;
 const HEALTH_MS = 500;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const instances = [];
-const clusters = [];
 
 after(async () => {
   await Promise.all(instances.filter((i) => i.running).map((i) => i.stop(5000)));
-  for (const c of clusters) c.destroy();
+  destroyClusters();
 });
 
 // ---- the two clusters -----------------------------------------------------------
 
-function asPg(cmd, args) {
-  const full = path.join(PG_BIN, cmd);
-  const r = process.getuid() === 0
-    ? spawnSync('runuser', ['-u', 'postgres', '--', full, ...args], { encoding: 'utf8', cwd: '/' })
-    : spawnSync(full, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
-
-class Cluster {
-  constructor(dir, port) {
-    this.dir = dir;
-    this.data = path.join(dir, 'data');
-    this.sock = path.join(dir, 'sock');
-    this.port = port;
-    mkdirSync(this.sock, { recursive: true });
-    if (process.getuid() === 0) {
-      spawnSync('chown', ['-R', 'postgres:', dir]);
-    }
-    clusters.push(this);
-  }
-
-  start() {
-    asPg('pg_ctl', ['start', '-w', '-t', '60', '-D', this.data, '-l', path.join(this.dir, 'postgres.log'),
-      '-o', `-p ${this.port} -k ${this.sock} -c listen_addresses=127.0.0.1`]);
-  }
-
-  // The postmaster and every process it started.
-  pids() {
-    const pid = Number(readFileSync(path.join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    const kids = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).stdout
-      .split('\n').filter(Boolean).map(Number);
-    return [pid, ...kids];
-  }
-
-  signal(sig) {
-    for (const p of this.pids()) {
-      try {
-        process.kill(p, sig);
-      } catch {
-        // gone already
-      }
-    }
-  }
-
-  client() {
-    return new pg.Client({ host: '127.0.0.1', port: this.port, user: 'postgres', database: 'tandem' });
-  }
-
-  destroy() {
-    if (!existsSync(path.join(this.data, 'postmaster.pid'))) return;
-    try {
-      this.signal('SIGKILL');
-    } catch {
-      // no pid file any more
-    }
-  }
-}
-
-async function sql(cluster, text, params = [], database = 'tandem') {
-  const c = new pg.Client({ host: '127.0.0.1', port: cluster.port, user: 'postgres', database });
-  await c.connect();
-  try {
-    return (await c.query(text, params)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
 // A primary with a synchronous standby made by pg_basebackup.
 async function pair(label) {
   const base = path.join(requireEnv('TANDEM_TEST_RUNDIR'), `failover-${label}`);
-  const primary = new Cluster(path.join(base, 'primary'), await freePort());
-  asPg('initdb', ['-D', primary.data, '--auth=trust', '-U', 'postgres', '--encoding=UTF8', '--no-locale', '--no-sync']);
-  appendFileSync(path.join(primary.data, 'postgresql.conf'), [
-    'synchronous_commit = on', 'fsync = off',
-    'max_connections = 100', "log_line_prefix = '%m [%p] %q%a '", '',
-  ].join('\n'));
-  primary.start();
-  await sql(primary, 'CREATE ROLE tandem LOGIN CREATEDB', [], 'postgres');
-  await sql(primary, 'CREATE DATABASE tandem OWNER tandem', [], 'postgres');
+  const primary = await newCluster(path.join(base, 'primary'), ['synchronous_commit = on']);
   const standby = new Cluster(path.join(base, 'standby'), await freePort());
   asPg('pg_basebackup', ['-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres', '-D', standby.data,
     '-X', 'stream', '-R', '--checkpoint=fast', '--no-sync']);

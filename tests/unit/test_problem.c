@@ -32,7 +32,7 @@ static const struct st_case st_cases[] = {
         { ST_PRECONDITION, 412, "Precondition failed", "precondition-failed" },
         { ST_TOO_LARGE, 413, "Payload too large", "payload-too-large" },
         { ST_MEDIA_TYPE, 415, "Unsupported media type", "unsupported-media-type" },
-        { ST_UNPROCESSABLE, 422, "Idempotency key reused", "idempotency-key-reused" },
+        { ST_UNPROCESSABLE, 422, "Unprocessable content", "unprocessable" },
         { ST_UNAVAILABLE, 503, "Service unavailable", "unavailable" },
         { ST_RETRY, 503, "Service unavailable", "unavailable" },
         { ST_INTERNAL, 500, "Internal error", "internal" },

@@ -106,9 +106,7 @@ export async function createItem(partner, tok, over = {}) {
 export async function createCompletion(partner, item, tok, over = {}) {
   const res = await m('POST', `/v1/checklists/${partner.id}/items/${item.id}/completions`, {
     token: tok,
-    // an hour ago, but never before today (UTC): an item started today takes
-    // no completion from yesterday, and between 00:00 and 01:00 an hour ago is
-    body: { done_at: new Date(Math.max(Date.now() - 3600e3, new Date().setUTCHours(0, 0, 1, 0))).toISOString(), ...over },
+    body: { done_at: daysFromNow(0), ...over }, // now: an hour ago is yesterday before 01:00 UTC, before the item started
   });
   expectStatus(res, 201, 'recording a test completion');
   return res.body;
