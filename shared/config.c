@@ -176,11 +176,13 @@ load_server(struct loader *ld, struct config *cfg, unsigned default_port)
                 rc = env_uint(ld, "TANDEM_PORT", 1, 65535, default_port, &cfg->port);
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_THREADS", 1, 256, CONFIG_DEFAULT_THREADS, &cfg->threads);
-        /* more workers than connections to the database: a worker is pinned to the
-         * HTTP connections it accepted, so with few workers a request waits behind
-         * another's database round trip on a crowded worker, and how crowded each is
-         * changes whenever clients reconnect (the p99 swing between rounds); waiting
-         * for a pooled connection instead is shared by every request */
+        /* each HTTP connection has a thread of its own (at most
+         * TANDEM_MAX_CONNECTIONS); TANDEM_THREADS is how many requests are expected
+         * at the database at once: it sizes the pool (requests beyond it wait for a
+         * pooled connection, at most TANDEM_DB_TIMEOUT_MS) and the stall check */
+        if (rc == ST_OK)
+                rc = env_uint(ld, "TANDEM_MAX_CONNECTIONS", 4, 4096,
+                              CONFIG_DEFAULT_MAX_CONNECTIONS, &cfg->max_connections);
         if (rc == ST_OK)
                 rc = env_uint(ld, "TANDEM_DB_POOL_SIZE", 1, 512,
                               cfg->threads + 2 < CONFIG_DEFAULT_POOL_MAX ? cfg->threads + 2
@@ -487,7 +489,7 @@ config_json_base(const struct config *cfg)
         char db_url[512];
 
         config_mask_url(cfg->database_url, db_url, sizeof(db_url));
-        return json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s,"
+        return json_pack("{s:s, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s,"
                          " s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s,"
                          " s:s, s:s, s:s, s:s, s:I, s:I, s:I}",
                          "service", cfg->service,
@@ -499,6 +501,7 @@ config_json_base(const struct config *cfg)
                          "db_statement_ms", (json_int_t)cfg->db_statement_ms,
                          "db_health_ms", (json_int_t)cfg->db_health_ms,
                          "threads", (json_int_t)cfg->threads,
+                         "max_connections", (json_int_t)cfg->max_connections,
                          "max_body_bytes", (json_int_t)cfg->max_body_bytes,
                          "shutdown_ms", (json_int_t)cfg->shutdown_ms,
                          "log_level", log_level_name(cfg->log_level),

@@ -12,6 +12,7 @@
 
 #define CONFIG_DEFAULT_THREADS 32
 #define CONFIG_DEFAULT_POOL_MAX 16     /* the default pool: threads + 2, at most this */
+#define CONFIG_DEFAULT_MAX_CONNECTIONS 512   /* HTTP connections (a thread each) */
 
 enum jwt_alg { JWT_ALG_HS256 = 1, JWT_ALG_RS256, JWT_ALG_ES256 };
 
@@ -24,7 +25,10 @@ struct config {
         unsigned db_timeout_ms;    /* TANDEM_DB_TIMEOUT_MS, checkout wait, default 2000 */
         unsigned db_statement_ms;  /* TANDEM_DB_STATEMENT_TIMEOUT_MS, default 5000 */
         unsigned db_health_ms;     /* TANDEM_DB_HEALTH_TIMEOUT_MS, /readyz, default 1000 */
-        unsigned threads;          /* TANDEM_THREADS, HTTP worker threads, default 32 */
+        unsigned threads;          /* TANDEM_THREADS, requests at the database at once
+                                    * (sizes the pool and its stall check), default 32 */
+        unsigned max_connections;  /* TANDEM_MAX_CONNECTIONS, HTTP connections at once
+                                    * (a thread each), default 512 */
         size_t max_body_bytes;     /* TANDEM_MAX_BODY_BYTES, default 65536 */
         unsigned shutdown_ms;      /* TANDEM_SHUTDOWN_TIMEOUT_MS, default 10000 */
         int log_level;             /* TANDEM_LOG_LEVEL: debug|info|warn|error */

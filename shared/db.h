@@ -41,7 +41,7 @@ int db_pool_new(const char *conninfo, const char *schema, unsigned size,
  * waiting, returns ST_UNAVAILABLE and closes the connection at checkin; the
  * next checkout connects again.  When set->max_busy threads are already in
  * the pool and none has made progress for a while, a checkout fails at once
- * (ST_UNAVAILABLE) instead of tying up one more worker.
+ * (ST_UNAVAILABLE) instead of tying up one more connection's thread.
  */
 int db_pool_open(const struct db_settings *set, const struct db_stmt *stmts,
                  struct db_pool **out);

@@ -39,6 +39,9 @@
  */
 #define MAX_HEADER_BYTES (64 * 1024)
 #define CONNECTION_MEMORY (256 * 1024)
+/* a connection thread's stack: handlers keep no large buffer on it (at most a
+ * few KB; jansson, libpq, OpenSSL and curl have theirs on the heap) */
+#define CONNECTION_STACK (256 * 1024)
 #define STREAM_BLOCK (32 * 1024)         /* a streamed body's blocks */
 #define SERVICE_ARENAS 2                 /* malloc arenas (service_init) */
 
@@ -702,7 +705,8 @@ static int
 server_start(struct service *svc, struct sockaddr_in *addr)
 {
         struct MHD_OptionItem ops[] = {
-                { MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)svc->cfg.threads, NULL },
+                { MHD_OPTION_CONNECTION_LIMIT, (intptr_t)svc->cfg.max_connections, NULL },
+                { MHD_OPTION_THREAD_STACK_SIZE, CONNECTION_STACK, NULL },
                 { MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_request_done, svc },
                 { MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_start, svc },
                 { MHD_OPTION_SOCK_ADDR, 0, addr },
@@ -711,8 +715,12 @@ server_start(struct service *svc, struct sockaddr_in *addr)
                 { MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL },
                 { MHD_OPTION_END, 0, NULL },
         };
-        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG
-                         | MHD_USE_ITC;
+        /* a thread for each connection (poll: MHD has no epoll in this mode), so a
+         * request that blocks (a long poll, a slow statement) holds up only its own
+         * connection; in a worker pool it held up every connection on its worker,
+         * kept-alive service-to-service ones included */
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION
+                         | MHD_USE_POLL | MHD_USE_ERROR_LOG | MHD_USE_ITC;
 
         return ulfius_start_framework_with_mhd_options(&svc->instance, flags, ops) == U_OK
                ? ST_OK : ST_UNAVAILABLE;

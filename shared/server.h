@@ -167,8 +167,8 @@ int service_thread_create(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 /*
  * Registers @routes (the service's table) plus /healthz, /readyz, /metrics
- * and a problem+json 404, starts the thread pool, and waits for SIGTERM or
- * SIGINT; then stops accepting, lets in-flight requests finish within
+ * and a problem+json 404, starts the HTTP server (a thread per connection),
+ * and waits for SIGTERM or SIGINT; then stops accepting, lets in-flight requests finish within
  * cfg.shutdown_ms, closes the pool.  Returns the process exit status.
  */
 int service_run(struct service *svc, struct route *routes);

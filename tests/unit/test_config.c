@@ -104,6 +104,7 @@ START_TEST(test_defaults)
         ck_assert_uint_eq(cfg.port, 8081);
         ck_assert_str_eq(cfg.database_url, "postgresql://tandem@127.0.0.1:5432/tandem");
         ck_assert_uint_eq(cfg.threads, 32);
+        ck_assert_uint_eq(cfg.max_connections, 512);
         ck_assert_uint_eq(cfg.db_pool_size, 16);
         ck_assert_uint_eq(cfg.admission_ttl_ms, 5000);
         ck_assert_uint_eq(cfg.admission_cache_size, 4096);
@@ -141,6 +142,7 @@ START_TEST(test_overrides)
         env_set("TANDEM_LISTEN_ADDR", "::1");
         env_set("TANDEM_PORT", "65535");
         env_set("TANDEM_THREADS", "256");
+        env_set("TANDEM_MAX_CONNECTIONS", "4096");
         env_set("TANDEM_DB_POOL_SIZE", "512");
         env_set("TANDEM_DB_TIMEOUT_MS", "600000");
         env_set("TANDEM_DB_STATEMENT_TIMEOUT_MS", "100");
@@ -156,6 +158,7 @@ START_TEST(test_overrides)
         ck_assert_str_eq(cfg.listen_addr, "::1");
         ck_assert_uint_eq(cfg.port, 65535);
         ck_assert_uint_eq(cfg.threads, 256);
+        ck_assert_uint_eq(cfg.max_connections, 4096);
         ck_assert_uint_eq(cfg.db_pool_size, 512);
         ck_assert_uint_eq(cfg.db_timeout_ms, 600000);
         ck_assert_uint_eq(cfg.db_statement_ms, 100);
@@ -195,6 +198,8 @@ static const struct env_var bad_numbers[] = {
         { "TANDEM_PORT", "" }, { "TANDEM_PORT", "99999999999999999999999" },
         { "TANDEM_THREADS", "x" }, { "TANDEM_THREADS", "8 " }, { "TANDEM_THREADS", "0" },
         { "TANDEM_THREADS", "257" },
+        { "TANDEM_MAX_CONNECTIONS", "3" }, { "TANDEM_MAX_CONNECTIONS", "4097" },
+        { "TANDEM_MAX_CONNECTIONS", "many" },
         { "TANDEM_DB_POOL_SIZE", "ten" }, { "TANDEM_DB_POOL_SIZE", "10k" },
         { "TANDEM_DB_POOL_SIZE", "0" }, { "TANDEM_DB_POOL_SIZE", "513" },
         { "TANDEM_ADMISSION_TTL_MS", "60001" }, { "TANDEM_ADMISSION_TTL_MS", "5s" },
@@ -374,7 +379,8 @@ START_TEST(test_log_masks_secrets)
         ck_assert_str_eq(json_string_value(json_object_get(j_cfg, "log_level")), "info");
         ck_assert(json_is_null(json_object_get(j_cfg, "jwks_file")));
         ck_assert_int_eq(json_integer_value(json_object_get(j_cfg, "events_retention_days")), 30);
-        ck_assert_uint_eq(json_object_size(j_cfg), 40);   /* every setting of struct config */
+        ck_assert_int_eq(json_integer_value(json_object_get(j_cfg, "max_connections")), 512);
+        ck_assert_uint_eq(json_object_size(j_cfg), 41);   /* every setting of struct config */
         json_decref(j_line);
         free(text);
         config_release(&cfg);
