@@ -374,14 +374,20 @@ describe('a fresh notify database', () => {
     let inst = await startService('notify', { name: `notify-model-${uniq(3)}`, env });
     try {
       await inst.waitReady();
+      // The fresh model reads the whole history of the run's feeds (every test file's
+      // events: tens of thousands in a full make test), so the bound is time, not rounds.
+      const REBUILD_MS = scaled(180000);
       const caughtUp = async () => {
-        for (let i = 0; i < 1200; i++) {
+        for (const end = Date.now() + REBUILD_MS; Date.now() < end;) {
           if ((await rowsOf(run, partner.id)) === main) return true;
-          await sleep(50);
+          await sleep(100);
         }
         return false;
       };
-      assert.ok(await caughtUp(), `the fresh notify built the same items\n${inst.output?.() ?? ''}`);
+      const progress = async () => JSON.stringify((await run(`SELECT subscription, applied, rejected
+                         FROM notify.event_cursor WHERE subscription LIKE 'attention-%' ORDER BY 1`)).rows);
+      assert.ok(await caughtUp(), `the fresh notify built the same items within ${REBUILD_MS} ms: `
+        + `expected ${main}, got ${await rowsOf(run, partner.id)}; cursors ${await progress()}`);
       const stats = (await run(`SELECT sum(applied)::int AS applied, sum(rejected)::int AS rejected
                                  FROM notify.event_cursor WHERE subscription LIKE 'attention-%'`)).rows[0];
       assert.ok(stats.applied > 0);
@@ -395,10 +401,10 @@ describe('a fresh notify database', () => {
       inst = await startService('notify', { name: `notify-replay-${uniq(3)}`, env });
       await inst.waitReady();
       let again = 0;
-      for (let i = 0; i < 1200 && again < applied; i++) {
+      for (const end = Date.now() + REBUILD_MS; Date.now() < end && again < applied;) {
         again = (await run(`SELECT sum(applied)::int - $1 AS n FROM notify.event_cursor
                              WHERE subscription LIKE 'attention-%'`, [applied])).rows[0].n;
-        if (again < applied) await sleep(50);
+        if (again < applied) await sleep(100);
       }
       assert.ok(again >= applied, `the replay applied the feeds again (${again} of ${applied})`);
       assert.equal(await rowsOf(run, partner.id), main, 'the same items after a replay');
