@@ -244,9 +244,9 @@ describe('the web app in Chromium, signed in through the OpenID provider', () =>
     await page.getByRole('article', { name: `Integration of ${who}` }).waitFor({ state: 'detached' });
     await page.context().close();
 
-    // The sign-off completes the integration phase's gate.  Where the phases
-    // service does not yet move the journey on by itself (an event from
-    // strategy), the lead advances it through the gateway, the gate now met.
+    // The sign-off completes the integration phase's gate.  Phases moves the
+    // journey on from strategy's event (consequence 4, events-follow.test.mjs);
+    // if its follower has not yet, the lead advances it, the gate now met.
     const admin = op.mint(w.A.external_id, ['admin'], w.A.email, 300);
     const now = await (await fetch(`${gw}/v1/enrolments/${w.e2.id}`, { headers: { authorization: `Bearer ${admin}` } })).json();
     if (now.status !== 'operational') {
