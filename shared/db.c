@@ -27,6 +27,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "thread.h"
 
 /*
  * One pooled connection.  The PGconn carries a pointer back to its slot
@@ -185,7 +186,6 @@ db_connect(struct db_pool *pool, struct db_slot *slot)
 static int
 db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
 {
-        pthread_condattr_t attr;
         char err[256];
 
         pool->slots = calloc(set->size, sizeof(*pool->slots));
@@ -197,12 +197,9 @@ db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
                 return ST_INVALID;
         }
         pthread_mutex_init(&pool->lock, NULL);
-        pthread_condattr_init(&attr);
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-        pthread_cond_init(&pool->freed, &attr);
+        thread_cond_init(&pool->freed);
         pthread_mutex_init(&pool->ev_lock, NULL);
-        pthread_cond_init(&pool->ev_cond, &attr);
-        pthread_condattr_destroy(&attr);
+        thread_cond_init(&pool->ev_cond);
         pool->locks_ready = true;
         clock_gettime(CLOCK_MONOTONIC, &pool->progress);
         return ST_OK;

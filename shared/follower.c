@@ -21,6 +21,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "thread.h"
 
 #define FOLLOW_PAGE 100          /* events per page */
 #define FOLLOW_WAIT_S 4          /* the long poll; also bounds how long a stop waits */
@@ -568,14 +569,7 @@ follower_start(struct service *svc, const struct follower_spec *spec)
                 return ST_NOMEM;
         }
         pthread_mutex_init(&f->lock, NULL);
-        {
-                pthread_condattr_t attr;
-
-                pthread_condattr_init(&attr);
-                pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-                pthread_cond_init(&f->wake, &attr);
-                pthread_condattr_destroy(&attr);
-        }
+        thread_cond_init(&f->wake);
         if (service_thread_create(&f->thread, follower_main, f) != 0) {
                 pthread_mutex_destroy(&f->lock);
                 pthread_cond_destroy(&f->wake);

@@ -731,7 +731,6 @@ static struct key_source *
 source_alloc(const struct key_source_opts *o)
 {
         struct key_source *src = calloc(1, sizeof(*src));
-        pthread_condattr_t ca;
 
         if (!src)
                 return NULL;
@@ -741,10 +740,7 @@ source_alloc(const struct key_source_opts *o)
         src->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 3000;
         pthread_rwlock_init(&src->cur_lock, NULL);
         pthread_mutex_init(&src->mu, NULL);
-        pthread_condattr_init(&ca);
-        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-        pthread_cond_init(&src->cond, &ca);
-        pthread_condattr_destroy(&ca);
+        thread_cond_init(&src->cond);
         if (o->issuer) {
                 src->issuer = strdup(o->issuer);
                 if (!src->issuer) {

@@ -24,3 +24,16 @@ thread_start(pthread_t *thread, void *(*fn)(void *), void *arg)
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         return rc;
 }
+
+int
+thread_cond_init(pthread_cond_t *cond)
+{
+        pthread_condattr_t attr;
+        int rc;
+
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        rc = pthread_cond_init(cond, &attr);
+        pthread_condattr_destroy(&attr);
+        return rc;
+}

@@ -19,4 +19,11 @@ void thread_stop_signals(sigset_t *set);
  */
 int thread_start(pthread_t *thread, void *(*fn)(void *), void *arg);
 
+/*
+ * pthread_cond_init on CLOCK_MONOTONIC, the clock every timed wait of the
+ * suite uses (a wall clock set back would stretch a wait).  Returns
+ * pthread_cond_init's result.
+ */
+int thread_cond_init(pthread_cond_t *cond);
+
 #endif

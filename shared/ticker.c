@@ -10,6 +10,7 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
+#include "thread.h"
 #include "ticker.h"
 
 #define TICKER_BURST_MAX 1000    /* runs in a row without a pause, at most */
@@ -74,7 +75,6 @@ ticker_start(struct service *svc, const char *name, unsigned every_ms, ticker_fn
              void *arg)
 {
         struct ticker *t;
-        pthread_condattr_t attr;
 
         if (fn == NULL || every_ms == 0 || name == NULL)
                 return ST_INVALID;
@@ -87,11 +87,8 @@ ticker_start(struct service *svc, const char *name, unsigned every_ms, ticker_fn
         t->every_ms = every_ms;
         t->fn = fn;
         t->arg = arg;
-        pthread_condattr_init(&attr);
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);   /* ticker_wait's clock */
         pthread_mutex_init(&t->lock, NULL);
-        pthread_cond_init(&t->wake, &attr);
-        pthread_condattr_destroy(&attr);
+        thread_cond_init(&t->wake);                            /* ticker_wait's clock */
         if (service_thread_create(&t->thread, ticker_main, t) != 0) {
                 log_error("ticker %s: cannot start a thread", name);
                 ticker_free(t);

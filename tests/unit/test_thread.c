@@ -3,9 +3,11 @@
  * takes SIGTERM or SIGINT, whatever its starter had blocked, and the starter
  * keeps its own mask.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -47,6 +49,38 @@ START_TEST(test_stop_signals_are_term_and_int)
 }
 END_TEST
 
+/* A timed wait on thread_cond_init's condition takes a CLOCK_MONOTONIC deadline. */
+START_TEST(test_cond_waits_on_the_monotonic_clock)
+{
+        pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+        pthread_cond_t cond;
+        struct timespec start, deadline, end;
+        int rc;
+        long ms;
+
+        ck_assert_int_eq(thread_cond_init(&cond), 0);
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        deadline = start;
+        deadline.tv_nsec += 50L * 1000 * 1000;
+        if (deadline.tv_nsec >= 1000L * 1000 * 1000) {
+                deadline.tv_sec++;
+                deadline.tv_nsec -= 1000L * 1000 * 1000;
+        }
+        pthread_mutex_lock(&mu);
+        do
+                rc = pthread_cond_timedwait(&cond, &mu, &deadline);
+        while (rc == 0);                       /* a spurious wake-up: wait again */
+        pthread_mutex_unlock(&mu);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        ms = (end.tv_sec - start.tv_sec) * 1000 + (end.tv_nsec - start.tv_nsec) / 1000000;
+        ck_assert_int_eq(rc, ETIMEDOUT);
+        /* on the wall clock the monotonic deadline would be decades past: no wait */
+        ck_assert_int_ge(ms, 45);
+        ck_assert_int_lt(ms, 5000);
+        pthread_cond_destroy(&cond);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -57,6 +91,7 @@ main(void)
 
         tcase_add_test(tc, test_started_thread_blocks_stop_signals);
         tcase_add_test(tc, test_stop_signals_are_term_and_int);
+        tcase_add_test(tc, test_cond_waits_on_the_monotonic_clock);
         suite_add_tcase(s, tc);
         sr = srunner_create(s);
         srunner_run_all(sr, CK_NORMAL);
