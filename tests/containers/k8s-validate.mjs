@@ -12,7 +12,10 @@
 //    non-root, read-only root filesystem with a writable /tmp; a Service, a
 //    PodDisruptionBudget and a HorizontalPodAutoscaler that match it; the
 //    ConfigMap and Secret it refers to; every Ingress backend is a Service
-//    port; kustomization.yaml lists every manifest.
+//    port; kustomization.yaml lists every manifest.  Secrets by least
+//    privilege: each variable of SERVICE_SECRETS reaches its service from a
+//    Secret (never a literal value) and no other service; a Secret other
+//    than the shared one is referred to by one Deployment only.
 // 4. A self-test first: broken copies of the manifests must fail 1-3, so a
 //    validator that checks nothing cannot pass.
 // Prints one line per check; exits 1 on any failure.
@@ -148,6 +151,49 @@ function deploymentErrors(d, all) {
   return errs;
 }
 
+// A service's own secrets: the variable, the one Deployment that gets it, and
+// the Secret it comes from (deploy/k8s/render.sh's SERVICE_SECRETS).
+const SERVICE_SECRETS = [
+  { env: 'TANDEM_WEBHOOK_SECRET_KEY', service: 'notify', secret: 'tandem-notify-secrets' },
+];
+const SHARED_SECRET = 'tandem-secrets';
+
+function secretErrors(all) {
+  const errs = [];
+  const deps = all.filter((o) => o.kind === 'Deployment');
+  const envOf = (d) => (d.spec?.template?.spec?.containers ?? []).flatMap((c) => c.env ?? []);
+  for (const { env, service, secret } of SERVICE_SECRETS) {
+    for (const d of deps) {
+      const name = d.metadata?.name;
+      const e = envOf(d).filter((v) => v.name === env);
+      if (name === service) {
+        if (e.length !== 1 || e[0].valueFrom?.secretKeyRef?.name !== secret || e[0].value !== undefined)
+          errs.push(`Deployment ${name}: env ${env} must come from the Secret ${secret} (secretKeyRef), once`);
+        else if (e[0].valueFrom.secretKeyRef.optional === true)
+          errs.push(`Deployment ${name}: env ${env} must not be optional`);
+      } else if (e.length) {
+        errs.push(`Deployment ${name}: env ${env} is ${service}'s alone (least privilege)`);
+      }
+    }
+  }
+  const users = new Map();
+  for (const d of deps) {
+    const pod = d.spec?.template?.spec ?? {};
+    const refs = [
+      ...(pod.containers ?? []).flatMap((c) => [
+        ...(c.env ?? []).map((e) => e.valueFrom?.secretKeyRef?.name),
+        ...(c.envFrom ?? []).map((e) => e.secretRef?.name),
+      ]),
+      ...(pod.volumes ?? []).map((v) => v.secret?.secretName),
+    ].filter(Boolean);
+    for (const r of new Set(refs)) users.set(r, [...(users.get(r) ?? []), d.metadata?.name]);
+  }
+  for (const [secret, names] of users)
+    if (secret !== SHARED_SECRET && names.length > 1)
+      errs.push(`Secret ${secret} is read by ${names.join(', ')}: a service's own Secret is for one Deployment`);
+  return errs;
+}
+
 function ingressErrors(ing, all) {
   const errs = [];
   for (const rule of ing.spec?.rules ?? []) {
@@ -195,6 +241,7 @@ async function validate({ files, docs, kust, errors }) {
     if (obj.kind === 'Ingress') errs.push(...ingressErrors(obj, all));
     results.push({ what, errs });
   }
+  results.push({ what: 'secrets by least privilege', errs: secretErrors(all) });
   results.push({ what: 'kustomization.yaml', errs: kustomizationErrors(kust, files) });
   if (errors.length) results.push({ what: 'YAML', errs: errors });
   return results;
@@ -215,11 +262,27 @@ async function selfTest(loaded) {
     ['a writable root', /readOnlyRootFilesystem/, (d) => { d.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false; }],
     ['liveness elsewhere', /livenessProbe must GET \/healthz/, (d) => { d.spec.template.spec.containers[0].livenessProbe.httpGet.path = '/readyz'; }],
   ];
+  // these break a named Deployment: [what, pattern, deployment, breakIt]
+  const envOf = (d) => d.spec.template.spec.containers[0].env;
+  const named = [
+    ['notify without its webhook key', /TANDEM_WEBHOOK_SECRET_KEY must come from the Secret/, 'notify', (d) => {
+      d.spec.template.spec.containers[0].env = envOf(d).filter((e) => e.name !== 'TANDEM_WEBHOOK_SECRET_KEY');
+    }],
+    ['the webhook key as a literal', /TANDEM_WEBHOOK_SECRET_KEY must come from the Secret/, 'notify', (d) => {
+      for (const e of envOf(d)) if (e.name === 'TANDEM_WEBHOOK_SECRET_KEY') { delete e.valueFrom; e.value = '00'.repeat(32); }
+    }],
+    ['the webhook key given to people', /TANDEM_WEBHOOK_SECRET_KEY is notify's alone/, 'people', (d) => {
+      envOf(d).push({ name: 'TANDEM_WEBHOOK_SECRET_KEY', valueFrom: { secretKeyRef: { name: 'tandem-notify-secrets', key: 'webhook-secret-key' } } });
+    }],
+    ["notify's Secret mounted by phases", /Secret tandem-notify-secrets is read by/, 'phases', (d) => {
+      d.spec.template.spec.volumes.push({ name: 'leak', secret: { secretName: 'tandem-notify-secrets' } });
+    }],
+  ];
   const problems = [];
-  for (const [what, pattern, breakIt] of breakages) {
+  for (const [what, pattern, breakIt, name] of [...breakages, ...named.map(([w, p, n, b]) => [w, p, b, n])]) {
     const copy = structuredClone(loaded);
-    const dep = copy.docs.find((d) => d.obj.kind === 'Deployment');
-    if (!dep) return ['no Deployment to break'];
+    const dep = copy.docs.find((d) => d.obj.kind === 'Deployment' && (!name || d.obj.metadata?.name === name));
+    if (!dep) return [`no Deployment ${name ?? ''} to break`];
     breakIt(dep.obj);
     const msgs = failed(await validate(copy)).flatMap((r) => r.errs).join('\n');
     if (!pattern.test(msgs)) problems.push(`self-test: ${what} was not caught`);
@@ -237,7 +300,7 @@ const self = await selfTest(loaded);
 const results = await validate(loaded);
 for (const r of results) console.log(`${r.errs.length ? 'FAIL' : 'ok  '} ${r.what}${r.errs.map((e) => `\n       ${e}`).join('')}`);
 for (const p of self) console.log(`FAIL ${p}`);
-if (!self.length) console.log('ok   self-test: broken copies are refused (unknown field, type, quantity, rules)');
+if (!self.length) console.log('ok   self-test: broken copies are refused (unknown field, type, quantity, rules, secrets)');
 const bad = failed(results).length + self.length;
 console.log(`kubernetes-models ${require('kubernetes-models/package.json').version}: ${results.length} checked, ${bad} failed`);
 process.exit(bad ? 1 : 0);
