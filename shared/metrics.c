@@ -186,6 +186,29 @@ put_header(struct buf *b, const char *name, const char *type, const char *help)
         buf_fmt(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+void
+metrics_family(struct buf *b, const char *name, const char *type, const char *help)
+{
+        put_header(b, name, type, help);
+}
+
+void
+metrics_sample(struct buf *b, const char *name, const char *const *labels, double value)
+{
+        buf_puts(b, name);
+        for (size_t i = 0; labels != NULL && labels[i] != NULL && labels[i + 1] != NULL; i += 2) {
+                buf_fmt(b, "%s%s=\"", i == 0 ? "{" : ",", labels[i]);
+                buf_label(b, labels[i + 1]);
+                buf_puts(b, "\"");
+        }
+        if (labels != NULL && labels[0] != NULL)
+                buf_puts(b, "}");
+        if (value == (double)(long long)value)
+                buf_fmt(b, " %lld\n", (long long)value);
+        else
+                buf_fmt(b, " %.3f\n", value);
+}
+
 static unsigned long long
 load_relaxed(const atomic_ullong *a)
 {

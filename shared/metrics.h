@@ -37,4 +37,14 @@ void metrics_observe(struct metrics *m, int idx, unsigned status, double ms);
  */
 char *metrics_render(const struct metrics *m, const struct metrics_pool_stats *pool);
 
+/*
+ * For a service's own families (server.h's metrics_more): appends the
+ * "# HELP" and "# TYPE" lines of @name to @b, and one sample
+ * name{label="value",...} n with @labels (pairs of label name and value,
+ * NULL-terminated; values escaped per the text format).
+ */
+struct buf;
+void metrics_family(struct buf *b, const char *name, const char *type, const char *help);
+void metrics_sample(struct buf *b, const char *name, const char *const *labels, double value);
+
 #endif

@@ -52,8 +52,11 @@ static char *
 notify_metrics(struct service *svc)
 {
         const struct notify_app *app = svc->app;
+        struct buf b = BUF_INIT;
 
-        return webhooks_metrics(&app->webhooks);
+        webhooks_metrics(&app->webhooks, &b);
+        nudge_metrics(app->nudges, &b);
+        return buf_detach(&b);
 }
 
 int

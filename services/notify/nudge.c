@@ -23,6 +23,7 @@
 
 #include "events.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "nudge.h"
 #include "status.h"
@@ -33,8 +34,20 @@
 #define RETRY_MAX_S 3600
 #define PROFILE_WAIT_S 60
 
+/* /metrics: the steps' outcomes by step and channel (nudge_metrics) */
+static const char *const STEPS[] = { "partner", "mentor", "lead" };
+static const char *const CHANNELS[] = { "email", "log" };
+enum step_outcome { O_SENT, O_DEFERRED, O_SKIPPED, O_RETRIED, O_FAILED, O_COUNT };
+static const char *const OUTCOMES[O_COUNT] = { "sent", "deferred", "skipped", "retried",
+                                               "failed" };
+#define N_STEPS (sizeof(STEPS) / sizeof(STEPS[0]))
+#define N_CHANNELS (sizeof(CHANNELS) / sizeof(CHANNELS[0]))
+
 struct nudge_state {
         struct smtp_config smtp;
+        atomic_ullong n_steps[N_STEPS][N_CHANNELS][O_COUNT];
+        atomic_ullong n_email_failed;   /* the SMTP server refused or was not there */
+        atomic_ullong n_digests_sent;
         unsigned interval_ms;      /* TANDEM_NUDGE_INTERVAL_MS (60000; 0: no scheduler) */
         unsigned retry_s;          /* TANDEM_NUDGE_RETRY_S (60): first retry, doubling */
         unsigned max_attempts;     /* TANDEM_NUDGE_MAX_ATTEMPTS (12) */
@@ -278,9 +291,29 @@ finish_tx(PGconn *c, struct request *rq, void *arg)
         return rc;
 }
 
+static int
+index_of(const char *const *names, size_t n, const char *s)
+{
+        for (size_t i = 0; s != NULL && i < n; i++)
+                if (strcmp(names[i], s) == 0)
+                        return (int)i;
+        return -1;
+}
+
+/* Counts one step's outcome (an unknown step or channel is not counted). */
 static void
-finish(struct nudge_state *ns, const char *seq, const char *status, int retry_s,
-       const char *outcome, const char *channel)
+count_step(struct nudge_state *ns, const char *step, const char *channel, enum step_outcome o)
+{
+        int si = index_of(STEPS, N_STEPS, step), ci = index_of(CHANNELS, N_CHANNELS, channel);
+
+        if (si >= 0 && ci >= 0)
+                atomic_fetch_add(&ns->n_steps[si][ci][o], 1);
+}
+
+/* Records an outcome, and counts it once recorded (an unrecorded one comes again). */
+static void
+finish(struct nudge_state *ns, const char *seq, const char *step, const char *status,
+       int retry_s, const char *outcome, const char *channel, enum step_outcome o)
 {
         struct finish_op op = { seq, status, retry_s, outcome, channel, ns->offset };
         int rc = db_tx(ns->svc->db, NULL, finish_tx, &op);
@@ -288,6 +321,8 @@ finish(struct nudge_state *ns, const char *seq, const char *status, int retry_s,
         if (rc != ST_OK)
                 log_warn("nudge %s: its outcome (%s) was not recorded (%s); the lease runs out"
                          " and it is tried again", seq, status, st_slug(rc));
+        else
+                count_step(ns, step, channel, o);
 }
 
 struct defer_op {
@@ -406,6 +441,8 @@ send_or_log(struct nudge_state *ns, void **smtp, const char *what, const char *e
 {
         const char *rcpt[1] = { email };
 
+        int rc;
+
         if (ns->smtp.url == NULL) {
                 *channel = "log";
                 log_info("%s: would be e-mailed (TANDEM_SMTP_URL is not set)", what);
@@ -413,7 +450,10 @@ send_or_log(struct nudge_state *ns, void **smtp, const char *what, const char *e
                 return ST_OK;
         }
         *channel = "email";
-        return smtp_send(&ns->smtp, smtp, rcpt, 1, text->p, text->len, why, whylen);
+        rc = smtp_send(&ns->smtp, smtp, rcpt, 1, text->p, text->len, why, whylen);
+        if (rc != ST_OK)
+                atomic_fetch_add(&ns->n_email_failed, 1);
+        return rc;
 }
 
 static void
@@ -422,23 +462,25 @@ deliver_one(struct nudge_state *ns, struct claim_op *op, int row)
         const PGresult *res = op->res;
         const char *seq = col(res, row, C_SEQ), *email = col(res, row, C_EMAIL);
         const char *status = col(res, row, C_STATUS), *channel = "email";
+        const char *step = col(res, row, C_STEP);
         int attempts = to_int(col(res, row, C_ATTEMPTS));
         int isodow = to_int(col(res, row, C_ISODOW)), minute = to_int(col(res, row, C_MINUTE));
         struct buf text = BUF_INIT;
         char why[200], what[120];
 
         if (status != NULL && strcmp(status, "active") != 0) {
-                finish(ns, seq, "cancelled", 0, "cancelled: the recipient is no longer active",
-                       channel);
+                finish(ns, seq, step, "cancelled", 0,
+                       "cancelled: the recipient is no longer active", channel, O_SKIPPED);
                 return;
         }
         if (email == NULL) {
                 bool waiting = status == NULL || col(res, row, C_PROFILE_DUE)[0] == 't';
+                bool again = waiting && attempts + 1 < (int)ns->max_attempts;
 
-                finish(ns, seq, waiting && attempts + 1 < (int)ns->max_attempts ? "pending"
-                       : "failed", PROFILE_WAIT_S, waiting ? "waiting for the recipient's"
-                       " profile from people" : "failed: the recipient has no e-mail address",
-                       channel);
+                finish(ns, seq, step, again ? "pending" : "failed", PROFILE_WAIT_S,
+                       waiting ? "waiting for the recipient's profile from people"
+                       : "failed: the recipient has no e-mail address", channel,
+                       again ? O_DEFERRED : O_FAILED);
                 return;
         }
         if (quiet_is_quiet(&op->quiet, isodow, minute)) {
@@ -449,21 +491,24 @@ deliver_one(struct nudge_state *ns, struct claim_op *op, int row)
                         d.minutes = 24 * 60;   /* a week all quiet: look again tomorrow */
                 if (db_tx(ns->svc->db, NULL, defer_tx, &d) != ST_OK)
                         log_warn("nudge %s: the deferral was not recorded", seq);
+                else
+                        count_step(ns, step, channel, O_DEFERRED);
                 return;
         }
         snprintf(what, sizeof(what), "nudge %s (step %s) to person %s", col(res, row, C_ID),
-                 col(res, row, C_STEP), col(res, row, C_RECIPIENT));
+                 step, col(res, row, C_RECIPIENT));
         if (build_nudge(ns, res, row, &text) != ST_OK) {
-                finish(ns, seq, "failed", 0, "failed: the message could not be built", channel);
+                finish(ns, seq, step, "failed", 0, "failed: the message could not be built",
+                       channel, O_FAILED);
         } else if (send_or_log(ns, &op->smtp, what, email, &text, why, sizeof(why), &channel)
                    == ST_OK) {
-                finish(ns, seq, "sent", 0, why, channel);
+                finish(ns, seq, step, "sent", 0, why, channel, O_SENT);
         } else {
                 bool last = attempts + 1 >= (int)ns->max_attempts;
 
                 log_warn("%s: %s; %s", what, why, last ? "giving up" : "to be retried");
-                finish(ns, seq, last ? "failed" : "pending", retry_delay(ns, attempts), why,
-                       channel);
+                finish(ns, seq, step, last ? "failed" : "pending", retry_delay(ns, attempts),
+                       why, channel, last ? O_FAILED : O_RETRIED);
         }
         buf_release(&text);
 }
@@ -602,6 +647,8 @@ digest_one(struct nudge_state *ns, void **smtp, const char *mentor, const char *
                 if (db_tx(ns->svc->db, NULL, digest_record_tx, &op) != ST_OK)
                         log_warn("%s: sent, but not recorded", what);
         }
+        if (rc == ST_OK)
+                atomic_fetch_add(&ns->n_digests_sent, 1);
         if (rc != ST_OK && rc != ST_NOT_FOUND)
                 log_warn("%s: not sent (%s); tried again next round", what, st_slug(rc));
         buf_release(&text);
@@ -691,4 +738,34 @@ nudge_start(struct service *svc, struct nudge_state *ns)
         if (ns->interval_ms == 0)
                 return ST_OK;
         return ticker_start(svc, "nudges", ns->interval_ms, tick, ns);
+}
+
+void
+nudge_metrics(const struct nudge_state *ns, struct buf *b)
+{
+        const char *labels[7] = { "step", NULL, "channel", NULL, "outcome", NULL, NULL };
+
+        if (ns == NULL)
+                return;
+        metrics_family(b, "tandem_nudges_total", "counter",
+                       "Nudge and escalation steps by step, channel and outcome (sent; deferred:"
+                       " quiet hours or waiting for a profile; skipped: recipient gone; retried;"
+                       " failed: given up).");
+        for (size_t si = 0; si < N_STEPS; si++)
+                for (size_t ci = 0; ci < N_CHANNELS; ci++)
+                        for (size_t o = 0; o < O_COUNT; o++) {
+                                labels[1] = STEPS[si];
+                                labels[3] = CHANNELS[ci];
+                                labels[5] = OUTCOMES[o];
+                                metrics_sample(b, "tandem_nudges_total", labels,
+                                               (double)atomic_load(&ns->n_steps[si][ci][o]));
+                        }
+        metrics_family(b, "tandem_notify_emails_failed_total", "counter",
+                       "E-mails (nudges and digests) the SMTP server refused or could not take.");
+        metrics_sample(b, "tandem_notify_emails_failed_total", NULL,
+                       (double)atomic_load(&ns->n_email_failed));
+        metrics_family(b, "tandem_digests_sent_total", "counter",
+                       "Mentors' digests sent (or logged without an SMTP server).");
+        metrics_sample(b, "tandem_digests_sent_total", NULL,
+                       (double)atomic_load(&ns->n_digests_sent));
 }

@@ -192,6 +192,9 @@ int nudge_config_load(struct nudge_state **out);
  */
 int nudge_start(struct service *svc, struct nudge_state *ns);
 
+/* Appends the nudges' counters (Prometheus text) to @b: /metrics. */
+void nudge_metrics(const struct nudge_state *ns, struct buf *b);
+
 /* Frees @ns (after service_run).  Accepts NULL. */
 void nudge_free(struct nudge_state *ns);
 

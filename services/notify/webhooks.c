@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "follower.h"
 #include "log.h"
+#include "metrics.h"
 #include "server.h"
 #include "status.h"
 #include "webhooks.h"
@@ -219,10 +220,64 @@ webhooks_url_check(const struct webhooks *wh, const char *url, char *why, size_t
         return rc;
 }
 
-char *
-webhooks_metrics(const struct webhooks *wh)
+static int
+gauges_read(PGconn *c, struct request *rq, void *arg)
 {
-        struct buf b = BUF_INIT;
+        (void)rq;
+        return db_exec(c, "notify_gauges", 0, NULL, (PGresult **)arg);
+}
+
+/* The queue's and the followers' gauges, read now (nothing when the database is away). */
+static void
+put_gauges(const struct webhooks *wh, struct buf *b)
+{
+        PGresult *res = NULL;
+        const char *labels[3] = { "subscription", NULL, NULL };
+        int q = 0, n;
+
+        if (db_with(wh->svc->db, NULL, gauges_read, &res) != ST_OK) {
+                PQclear(res);
+                return;
+        }
+        n = PQntuples(res);
+        while (q < n && PQgetvalue(res, q, 0)[0] != '\0')
+                q++;
+        if (q == n) {
+                PQclear(res);
+                return;
+        }
+        metrics_family(b, "tandem_webhook_pending", "gauge",
+                       "Webhook deliveries pending (enabled subscriptions).");
+        metrics_sample(b, "tandem_webhook_pending", NULL, strtod(PQgetvalue(res, q, 1), NULL));
+        metrics_family(b, "tandem_webhook_oldest_pending_age_seconds", "gauge",
+                       "Age of the oldest pending webhook delivery (since queued; 0: none).");
+        metrics_sample(b, "tandem_webhook_oldest_pending_age_seconds", NULL,
+                       strtod(PQgetvalue(res, q, 2), NULL));
+        metrics_family(b, "tandem_follower_applied_total", "counter",
+                       "Events applied by each followed feed (event_cursor).");
+        for (int i = 0; i < n; i++) {
+                if (i == q)
+                        continue;
+                labels[1] = PQgetvalue(res, i, 0);
+                metrics_sample(b, "tandem_follower_applied_total", labels,
+                               strtod(PQgetvalue(res, i, 1), NULL));
+        }
+        metrics_family(b, "tandem_follower_idle_seconds", "gauge",
+                       "Seconds since each followed feed's cursor last moved: its lag when the"
+                       " producer has newer events (compare the producer's feed).");
+        for (int i = 0; i < n; i++) {
+                if (i == q)
+                        continue;
+                labels[1] = PQgetvalue(res, i, 0);
+                metrics_sample(b, "tandem_follower_idle_seconds", labels,
+                               strtod(PQgetvalue(res, i, 2), NULL));
+        }
+        PQclear(res);
+}
+
+void
+webhooks_metrics(const struct webhooks *wh, struct buf *b)
+{
         const struct {
                 const char *outcome;
                 unsigned long long n;
@@ -232,15 +287,18 @@ webhooks_metrics(const struct webhooks *wh)
                 { "gave_up", atomic_load(&wh->n_gave_up) },
                 { "refused", atomic_load(&wh->n_refused) },
         };
+        const char *labels[3] = { "outcome", NULL, NULL };
 
-        buf_puts(&b, "# HELP tandem_webhook_deliveries_total Webhook delivery attempts by"
-                 " outcome (refused: the address guard said no).\n"
-                 "# TYPE tandem_webhook_deliveries_total counter\n");
-        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-                buf_fmt(&b, "tandem_webhook_deliveries_total{outcome=\"%s\"} %llu\n",
-                        rows[i].outcome, rows[i].n);
-        buf_fmt(&b, "# HELP tandem_webhook_disabled_total Subscriptions disabled after failing.\n"
-                "# TYPE tandem_webhook_disabled_total counter\n"
-                "tandem_webhook_disabled_total %llu\n", atomic_load(&wh->n_disabled));
-        return buf_detach(&b);
+        metrics_family(b, "tandem_webhook_deliveries_total", "counter",
+                       "Webhook delivery attempts by outcome (refused: the address guard said"
+                       " no; gave_up: its retry window closed).");
+        for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+                labels[1] = rows[i].outcome;
+                metrics_sample(b, "tandem_webhook_deliveries_total", labels, (double)rows[i].n);
+        }
+        metrics_family(b, "tandem_webhook_disabled_total", "counter",
+                       "Subscriptions disabled after failing.");
+        metrics_sample(b, "tandem_webhook_disabled_total", NULL,
+                       (double)atomic_load(&wh->n_disabled));
+        put_gauges(wh, b);
 }

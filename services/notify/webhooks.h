@@ -176,8 +176,11 @@ int webhooks_url_check(const struct webhooks *wh, const char *url, char *why, si
  */
 int webhooks_url_parse(const char *url, char **host, bool *https, char *why, size_t whylen);
 
-/* The deliveries' counters as Prometheus text appended to the /metrics body. */
-char *webhooks_metrics(const struct webhooks *wh);
+/*
+ * Appends the deliveries' counters, the queue's gauges and the followers'
+ * cursors (read from the database now) to @b as Prometheus text: /metrics.
+ */
+void webhooks_metrics(const struct webhooks *wh, struct buf *b);
 
 /* ---- deliver.c ---------------------------------------------------------------------- */
 

@@ -140,6 +140,15 @@ const struct db_stmt webhook_stmts[] = {
           "  SELECT id FROM webhook_delivery WHERE status <> 'pending'"
           "   AND coalesce(last_attempt_at, queued_at) < now() - make_interval(days => $1::int)"
           "  LIMIT $2::int FOR UPDATE SKIP LOCKED))" },
+        /* /metrics: the queue of enabled subscriptions (the row named ''), then the
+         * followers' cursors */
+        { "notify_gauges",
+          "SELECT '', count(*), coalesce(extract(epoch FROM now() - min(d.queued_at)), 0)"
+          " FROM webhook_delivery d JOIN webhook w ON w.id = d.webhook_id"
+          " WHERE d.status = 'pending' AND w.enabled"
+          " UNION ALL"
+          " SELECT subscription, applied, extract(epoch FROM now() - updated_at)"
+          " FROM event_cursor" },
         { NULL, NULL },
 };
 

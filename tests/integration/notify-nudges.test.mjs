@@ -27,6 +27,7 @@ import { query } from './lib/db.mjs';
 import { createProgramme, enrol, ph } from './lib/phases.mjs';
 import { createPlaybook, playbookBody } from './lib/strategy.mjs';
 import { freePort, scaled, startService } from './lib/spawn.mjs';
+import { scrape } from './lib/metrics.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const na = (method, path, o = {}) => api(method, path, { service: 'notify', ...o });
@@ -102,8 +103,8 @@ function env(over = {}) {
   };
 }
 
-// Runs a notify instance with the clock @offsetS ahead until @probe holds
-// (then @settleMs more, to see that nothing else comes), and stops it.
+// Runs a notify instance with the clock @offsetS ahead until @probe(instance)
+// holds (then @settleMs more, to see that nothing else comes), and stops it.
 async function runUntil(offsetS, probe, { settleMs = 1200, extra = {}, what = 'the expected mail' } = {}) {
   const inst = await startService('notify', {
     name: `notify-nudges-${uniq(3)}`,
@@ -112,7 +113,7 @@ async function runUntil(offsetS, probe, { settleMs = 1200, extra = {}, what = 't
   running.add(inst);
   try {
     await inst.waitReady();
-    const ok = await within(scaled(20000), probe);
+    const ok = await within(scaled(20000), () => probe(inst));
     assert.ok(ok, `${what} (clock +${Math.round(offsetS)} s)\n${inst.output()}`);
     await sleep(settleMs);
     return ok;
@@ -280,7 +281,11 @@ describe('the chain', () => {
     assert.ok(!JSON.stringify(ev).includes(partner.email), 'no address in the event');
 
     // day 15.5: the mentor, and the partner not again
-    await runUntil(DAY_S, () => sink.to(mentor.email).length > 0, { what: 'the mentor is told' });
+    // ... and counted on that instance's /metrics by step and channel
+    const sentTo = async (inst, step) =>
+      (await scrape(inst.url)).value('tandem_nudges_total', { step, channel: 'email', outcome: 'sent' });
+    await runUntil(DAY_S, async (inst) => sink.to(mentor.email).length > 0 && (await sentTo(inst, 'mentor')) >= 1,
+      { what: 'the mentor is told, and /metrics counts it' });
     mails = sink.to(mentor.email);
     assert.equal(mails.length, 1);
     assert.equal(mails[0].subject, `${partner.display_name} has not moved since ${day(since)}`);
@@ -360,8 +365,9 @@ describe('quiet hours and weekends', () => {
       const sat = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12));
       sat.setUTCDate(sat.getUTCDate() + ((6 - sat.getUTCDay() + 7) % 7 || 7)); // the next Saturday, noon
       const toSat = (sat - now) / 1000;
-      await runUntil(toSat, async () => (await nudgesOf(p.partner)).some((n) => /quiet hours/.test(n.outcome ?? '')),
-        { what: 'deferred on Saturday' });
+      await runUntil(toSat, async (inst) => (await nudgesOf(p.partner)).some((n) => /quiet hours/.test(n.outcome ?? ''))
+        && (await scrape(inst.url)).value('tandem_nudges_total', { step: 'partner', channel: 'email', outcome: 'deferred' }) >= 1,
+        { what: 'deferred on Saturday, and counted as deferred in /metrics' });
       assert.equal(sink.to(p.partner.email).length, 0);
       const row = (await nudgesOf(p.partner)).find((n) => n.step === 'partner');
       const monday = new Date(sat.getTime() + 36 * 3600 * 1000); // Monday 00:00 on that clock
@@ -393,11 +399,19 @@ describe('delivery', () => {
       });
       assert.ok(failing, `attempted and kept for a retry\n${inst.output()}`);
       assert.match(failing.outcome, /smtp: /);
+      // an on-call engineer sees it on /metrics: e-mails failing, steps retried
+      const m = await scrape(inst.url);
+      assert.equal(m.type('tandem_nudges_total'), 'counter');
+      assert.ok(m.value('tandem_notify_emails_failed_total') >= 2, m.text);
+      assert.ok(m.value('tandem_nudges_total', { step: 'partner', channel: 'email', outcome: 'retried' }) >= 2, m.text);
+      assert.equal(m.value('tandem_nudges_total', { outcome: 'sent' }), 0, 'nothing sent while the server is down');
       second = await smtpSink(port);
       const got = await within(scaled(20000), () => second.to(p.partner.email).length > 0);
       assert.ok(got, 'delivered once the server is back');
       await sleep(1500);
       assert.equal(second.to(p.partner.email).length, 1, 'delivered once');
+      const after = await scrape(inst.url);
+      assert.ok(after.value('tandem_nudges_total', { step: 'partner', channel: 'email', outcome: 'sent' }) >= 1, after.text);
       const [row] = await nudgesOf(p.partner);
       assert.equal(row.status, 'sent');
       assert.ok(row.attempts >= 3);

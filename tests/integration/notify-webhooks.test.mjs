@@ -31,6 +31,7 @@ import { adminToken, createPerson, serviceToken } from './lib/fixtures.mjs';
 import { query } from './lib/db.mjs';
 import { token } from './lib/tokens.mjs';
 import { createScratchDb, dropScratchDb, freePort, pgClient, scaled, startExtra } from './lib/spawn.mjs';
+import { scrape } from './lib/metrics.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const na = (method, p, o = {}) => api(method, p, { service: 'notify', token: adminToken(), ...o });
@@ -254,6 +255,16 @@ describe('webhooks: failures and retries', () => {
       const items = await deliveries(awayHook.id);
       return items.filter((d) => d.attempts >= 2 && d.status === 'pending').length >= 3;
     }, 'the away receiver refused at least twice');
+    // the queue as /metrics shows it: pending deliveries and the oldest one's age
+    const queued = await query(`SELECT min(queued_at) AS t FROM notify.webhook_delivery d JOIN notify.webhook w
+      ON w.id = d.webhook_id WHERE d.status = 'pending' AND w.enabled`);
+    const waiting = await scrape(serviceUrl('notify'));
+    assert.equal(waiting.type('tandem_webhook_oldest_pending_age_seconds'), 'gauge');
+    assert.ok(waiting.value('tandem_webhook_pending') >= 3, waiting.text);
+    const age = waiting.value('tandem_webhook_oldest_pending_age_seconds');
+    assert.ok(age > 0 && Math.abs(age - (Date.now() - queued[0].t) / 1000) < 30, `the oldest pending age (${age} s)`);
+    assert.ok(waiting.value('tandem_follower_applied_total') >= 3, 'the followers count what they applied');
+    assert.ok(waiting.value('tandem_follower_idle_seconds') >= 0);
     const away = await receiver(() => 200, awayPort);
     away.secrets.push(awayHook.secret);
 
@@ -281,9 +292,11 @@ describe('webhooks: failures and retries', () => {
     const state = await na('GET', `/v1/webhooks/${flakyHook.id}`);
     assert.equal(state.body.failing_since, null, 'a success clears failing_since');
 
-    const metrics = await fetch(`${serviceUrl('notify')}/metrics`).then((x) => x.text());
-    const n = (outcome) => Number(metrics.match(new RegExp(`tandem_webhook_deliveries_total\\{outcome="${outcome}"\\} (\\d+)`))?.[1]);
+    const done = await scrape(serviceUrl('notify'));
+    const n = (outcome) => done.value('tandem_webhook_deliveries_total', { outcome });
     assert.ok(n('succeeded') >= 9 && n('failed_attempt') >= 6, 'deliveries by outcome in /metrics');
+    assert.ok(n('succeeded') - waiting.value('tandem_webhook_deliveries_total', { outcome: 'succeeded' }) >= 3,
+      'the counters moved with these deliveries');
   });
 
   it('survives its database connections being dropped: every event once', async () => {

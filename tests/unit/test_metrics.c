@@ -1,7 +1,8 @@
 /*
  * test_metrics.c - unit tests for metrics.c: counters by route and status,
  * cumulative histograms, label escaping, pool gauges, the unmatched route,
- * and lock-free counting from several threads.
+ * lock-free counting from several threads, and a service's own families
+ * (metrics_family, metrics_sample).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include <check.h>
 
+#include "buf.h"
 #include "metrics.h"
 
 #define SVC "service=\"people\""
@@ -202,6 +204,27 @@ observe_many(void *arg)
         return NULL;
 }
 
+START_TEST(test_own_families)
+{
+        struct buf b = BUF_INIT;
+        const char *labels[] = { "step", "partner", "why", "a \"quote\"\nand \\", NULL };
+        char *text;
+
+        metrics_family(&b, "tandem_nudges_total", "counter", "Nudges.");
+        metrics_sample(&b, "tandem_nudges_total", labels, 3);
+        metrics_sample(&b, "tandem_things", NULL, 0);
+        metrics_sample(&b, "tandem_age_seconds", NULL, 1.25);
+        text = buf_detach(&b);
+        ck_assert_ptr_nonnull(text);
+        ck_assert_line(text, "# HELP tandem_nudges_total Nudges.");
+        ck_assert_line(text, "# TYPE tandem_nudges_total counter");
+        ck_assert_line(text, "tandem_nudges_total{step=\"partner\",why=\"a \\\"quote\\\"\\nand \\\\\"} 3");
+        ck_assert_line(text, "tandem_things 0");
+        ck_assert_line(text, "tandem_age_seconds 1.250");
+        free(text);
+}
+END_TEST
+
 START_TEST(test_concurrent_observe)
 {
         struct metrics *m = metrics_new("people");
@@ -240,6 +263,7 @@ metrics_suite(void)
         tcase_add_test(tc, test_unmatched_route);
         tcase_add_test(tc, test_table_full);
         tcase_add_test(tc, test_concurrent_observe);
+        tcase_add_test(tc, test_own_families);
         tcase_set_timeout(tc, 60);      /* the threads test is slow under valgrind */
         suite_add_tcase(s, tc);
         return s;
