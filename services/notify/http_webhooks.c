@@ -425,6 +425,53 @@ http_webhooks_deliveries(struct request *rq)
         return db_with(rq->svc->db, rq, deliveries_tx, &op);
 }
 
+/* The {delivery} of the path into op->delivery: 404 when it is no delivery id. */
+static int
+delivery_path(struct request *rq, struct wh_op *op)
+{
+        const char *d = u_map_get(rq->req->map_url, "delivery");
+        char *end = NULL;
+        long long n = d != NULL ? strtoll(d, &end, 10) : 0;
+
+        if (d == NULL || *d == '\0' || *end != '\0' || n < 1)
+                return problem_set(&rq->prob, ST_NOT_FOUND, NULL, "no such delivery");
+        snprintf(op->delivery, sizeof(op->delivery), "%lld", n);
+        return ST_OK;
+}
+
+static int
+delivery_get_tx(PGconn *c, struct request *rq, void *arg)
+{
+        struct wh_op *op = arg;
+        const char *params[2] = { op->id, op->delivery };
+        PGresult *res = NULL;
+        int rc = db_exec_one(c, "webhook_delivery_get", 2, params, &res);
+
+        if (rc == ST_NOT_FOUND)
+                return problem_set(&rq->prob, rc, NULL, "webhook %s has no delivery %s", op->id,
+                                   op->delivery);
+        if (rc != ST_OK)
+                return rc;
+        rq->text_out = strdup(PQgetvalue(res, 0, 0));
+        rq->content_type = "application/json";
+        PQclear(res);
+        return rq->text_out != NULL ? ST_OK : ST_NOMEM;
+}
+
+/* GET /v1/webhooks/{id}/deliveries/{delivery}: the delivery and each attempt. */
+int
+http_webhooks_delivery_get(struct request *rq)
+{
+        struct wh_op op = { 0 };
+        int rc = webhook_path(rq, &op);
+
+        if (rc == ST_OK)
+                rc = delivery_path(rq, &op);
+        if (rc == ST_OK)
+                rc = db_with(rq->svc->db, rq, delivery_get_tx, &op);
+        return rc;
+}
+
 static int
 redeliver_tx(PGconn *c, struct request *rq, void *arg)
 {
@@ -455,16 +502,12 @@ int
 http_webhooks_redeliver(struct request *rq)
 {
         struct wh_op op = { 0 };
-        const char *d = u_map_get(rq->req->map_url, "delivery");
-        char *end = NULL;
-        long long n = d != NULL ? strtoll(d, &end, 10) : 0;
         int rc = webhook_path(rq, &op);
 
+        if (rc == ST_OK)
+                rc = delivery_path(rq, &op);
         if (rc != ST_OK)
                 return rc;
-        if (d == NULL || *d == '\0' || *end != '\0' || n < 1)
-                return problem_set(&rq->prob, ST_NOT_FOUND, NULL, "no such delivery");
-        snprintf(op.delivery, sizeof(op.delivery), "%lld", n);
         rc = db_tx(rq->svc->db, rq, redeliver_tx, &op);
         if (rc == ST_OK)
                 deliver_wake(wh_of(rq));

@@ -27,6 +27,8 @@ struct route notify_routes[] = {
         { "DELETE", "/v1/webhooks/:id", http_webhooks_delete, 0, q_none, 0 },
         { "POST", "/v1/webhooks/:id/rotate", http_webhooks_rotate, 0, q_none, 0 },
         { "GET", "/v1/webhooks/:id/deliveries", http_webhooks_deliveries, 0, q_deliveries, 0 },
+        { "GET", "/v1/webhooks/:id/deliveries/:delivery", http_webhooks_delivery_get, 0, q_none,
+          0 },
         { "POST", "/v1/webhooks/:id/deliveries/:delivery/redeliver", http_webhooks_redeliver, 0,
           q_none, 0 },
         { "POST", "/v1/webhooks/:id/replay", http_webhooks_replay, ROUTE_BODY, q_none, 0 },

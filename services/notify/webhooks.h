@@ -257,6 +257,7 @@ int http_webhooks_patch(struct request *rq);
 int http_webhooks_delete(struct request *rq);
 int http_webhooks_rotate(struct request *rq);
 int http_webhooks_deliveries(struct request *rq);
+int http_webhooks_delivery_get(struct request *rq);
 int http_webhooks_redeliver(struct request *rq);
 int http_webhooks_replay(struct request *rq);
 

@@ -77,9 +77,10 @@ const struct db_stmt webhook_stmts[] = {
           " RETURNING d.id, d.attempts, d.event_id::text, d.webhook_id::text, w.url, d.body,"
           "  encode(w.secret, 'hex'),"
           "  CASE WHEN w.old_secret_until > now() THEN encode(w.old_secret, 'hex') END" },
-        /* $1 id, $2 attempt, $3 ok, $4 code, $5 ms, $6 error, $7 delay ms, $8 retry window s */
+        /* $1 id, $2 attempt, $3 ok, $4 code, $5 ms, $6 error, $7 delay ms, $8 retry window s;
+         * the attempt joins its history, which keeps a delivery's last 20 */
         { "webhook_record",
-          "UPDATE webhook_delivery SET"
+          "WITH u AS (UPDATE webhook_delivery SET"
           "  status = CASE WHEN $3::bool THEN 'succeeded'"
           "    WHEN now() + make_interval(secs => $7::double precision / 1000)"
           "         > queued_at + make_interval(secs => $8::int) THEN 'failed'"
@@ -88,7 +89,13 @@ const struct db_stmt webhook_stmts[] = {
           "    ELSE now() + make_interval(secs => $7::double precision / 1000) END,"
           "  last_attempt_at = now(), response_code = $4::int, latency_ms = $5::int,"
           "  error = $6, succeeded_at = CASE WHEN $3::bool THEN now() ELSE succeeded_at END"
-          " WHERE id = $1::bigint AND attempts = $2::int RETURNING status" },
+          " WHERE id = $1::bigint AND attempts = $2::int RETURNING id, status),"
+          " a AS (INSERT INTO webhook_attempt (delivery_id, attempt, ok, response_code,"
+          "   latency_ms, error) SELECT u.id, $2::int, $3::bool, $4::int, $5::int, $6 FROM u"
+          "   ON CONFLICT DO NOTHING),"
+          " p AS (DELETE FROM webhook_attempt WHERE delivery_id = (SELECT id FROM u)"
+          "   AND attempt <= $2::int - 20)"
+          " SELECT status FROM u" },
         { "webhook_healthy",
           "UPDATE webhook SET failing_since = NULL"
           " WHERE id = $1::uuid AND failing_since IS NOT NULL" },
@@ -109,6 +116,10 @@ const struct db_stmt webhook_stmts[] = {
           " WHERE d.webhook_id = $1::uuid AND ($2::bigint = 0 OR d.id < $2::bigint)"
           "  AND ($3::text IS NULL OR d.status = $3::text)"
           " ORDER BY d.id DESC LIMIT $4::int" },
+        /* one delivery with its attempts: $1 webhook, $2 delivery */
+        { "webhook_delivery_get",
+          "SELECT webhook_delivery_detail_json(d) FROM webhook_delivery d"
+          " WHERE d.webhook_id = $1::uuid AND d.id = $2::bigint" },
         { "webhook_redeliver",
           "UPDATE webhook_delivery d SET status = 'pending', next_at = now(), queued_at = now()"
           " WHERE d.webhook_id = $1::uuid AND d.id = $2::bigint"

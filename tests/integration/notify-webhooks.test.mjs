@@ -289,6 +289,12 @@ describe('webhooks: failures and retries', () => {
     assert.equal(retried.status, 'succeeded');
     const flakyLog = await deliveries(flakyHook.id);
     assert.ok(flakyLog.every((d) => d.status === 'succeeded' && d.attempts === 3 && d.response_code === 204));
+    const hist = await na('GET', `/v1/webhooks/${flakyHook.id}/deliveries/${flakyLog[0].id}`);
+    expectStatus(hist, 200);
+    assert.deepEqual(hist.body.attempt_log.map((a) => a.response_code), [500, 500, 204], 'each attempt kept');
+    const slowHist = (await na('GET', `/v1/webhooks/${slowHook.id}/deliveries/${retried.id}`)).body.attempt_log;
+    assert.equal(slowHist[0].response_code, null, 'the hung attempt had no answer');
+    assert.match(slowHist[0].error, /timed? ?out/i);
     const state = await na('GET', `/v1/webhooks/${flakyHook.id}`);
     assert.equal(state.body.failing_since, null, 'a success clears failing_since');
 
@@ -371,6 +377,63 @@ describe('webhooks: failures and retries', () => {
     const stale = await na('PATCH', `/v1/webhooks/${hook.id}`, { body: { description: 'x' }, headers: { 'if-match': `"${w.version}"` } });
     expectProblem(stale, 412, 'precondition-failed');
     assert.ok(id);
+  });
+});
+
+describe('webhooks: each attempt of a delivery', () => {
+  it('keeps every attempt (500, then 200), the last 20 of them, in the delivery\'s GET', async () => {
+    const r = await receiver((n) => (n < 1 ? 500 : 200));
+    const hook = await subscribe(r.url);
+    r.secrets.push(hook.secret);
+    const [id] = await people(1);
+    await within(scaled(10000), () => about(r, [id]).some((q) => q.status === 200), 'delivered on the second attempt');
+    const [entry] = (await within(scaled(5000), async () => {
+      const items = (await deliveries(hook.id)).filter((d) => d.status === 'succeeded');
+      return items.length ? items : null;
+    }, 'the log shows the success'));
+    const got = await na('GET', `/v1/webhooks/${hook.id}/deliveries/${entry.id}`);
+    expectStatus(got, 200, 'one delivery');
+    const d = got.body;
+    assert.equal(d.id, entry.id);
+    assert.equal(d.status, 'succeeded');
+    assert.equal(d.attempts, 2);
+    assert.equal(d.response_code, 200, 'the delivery keeps the last attempt');
+    assert.equal(d.attempt_log.length, 2, JSON.stringify(d.attempt_log));
+    const [first, second] = d.attempt_log;
+    assert.deepEqual([first.attempt, first.ok, first.response_code, first.error], [1, false, 500, 'HTTP 500']);
+    assert.deepEqual([second.attempt, second.ok, second.response_code, second.error], [2, true, 200, null]);
+    for (const a of d.attempt_log) assert.ok(Number.isInteger(a.latency_ms) && a.latency_ms >= 0);
+    assert.ok(Date.parse(first.at) <= Date.parse(second.at));
+    assert.equal(second.at, d.last_attempt_at);
+    // the list stays light: no attempt_log there
+    assert.equal(entry.attempt_log, undefined);
+
+    // bounded: a delivery with 25 attempts behind it, tried once more, keeps the last 20
+    await query(`INSERT INTO notify.webhook_attempt (delivery_id, attempt, at, ok, response_code, latency_ms, error)
+                 SELECT $1, g, now() - make_interval(secs => 30 - g), false, 503, 1, 'HTTP 503'
+                   FROM generate_series(3, 25) g`, [d.id]);
+    await query('UPDATE notify.webhook_delivery SET attempts = 25 WHERE id = $1', [d.id]);
+    expectStatus(await na('POST', `/v1/webhooks/${hook.id}/deliveries/${d.id}/redeliver`), 202);
+    const again = await within(scaled(10000), async () => {
+      const x = (await na('GET', `/v1/webhooks/${hook.id}/deliveries/${d.id}`)).body;
+      return x.status === 'succeeded' && x.attempts === 26 ? x : null;
+    }, 'redelivered as attempt 26');
+    assert.equal(again.attempt_log.length, 20, 'the last 20 attempts');
+    assert.deepEqual(again.attempt_log.map((a) => a.attempt), Array.from({ length: 20 }, (_, i) => i + 7));
+    assert.equal(again.attempt_log.at(-1).ok, true);
+    const kept = await query('SELECT count(*)::int AS n FROM notify.webhook_attempt WHERE delivery_id = $1', [d.id]);
+    assert.equal(kept[0].n, 20, 'older attempts are deleted, not hidden');
+
+    // another subscription's delivery, or no delivery: 404
+    const other = await subscribe(r.url);
+    expectProblem(await na('GET', `/v1/webhooks/${other.id}/deliveries/${d.id}`), 404, 'not-found');
+    expectProblem(await na('GET', `/v1/webhooks/${hook.id}/deliveries/999999999`), 404, 'not-found');
+    expectProblem(await na('GET', `/v1/webhooks/${hook.id}/deliveries/0`, { invalid: true }), 404, 'not-found');
+
+    // pruned with the delivery
+    expectStatus(await na('DELETE', `/v1/webhooks/${hook.id}`), 204);
+    const gone = await query('SELECT count(*)::int AS n FROM notify.webhook_attempt WHERE delivery_id = $1', [d.id]);
+    assert.equal(gone[0].n, 0, 'the attempts go with the delivery');
   });
 });
 
@@ -507,6 +570,7 @@ describe('webhooks: access', () => {
       expectProblem(await na('GET', '/v1/webhooks', { token: tok }), 403, 'forbidden');
       expectProblem(await na('GET', `/v1/webhooks/${hook.id}`, { token: tok }), 403, 'forbidden');
       expectProblem(await na('GET', `/v1/webhooks/${hook.id}/deliveries`, { token: tok }), 403, 'forbidden');
+      expectProblem(await na('GET', `/v1/webhooks/${hook.id}/deliveries/1`, { token: tok }), 403, 'forbidden');
       expectProblem(await na('POST', '/v1/webhooks', { token: tok, body: { url: r.url } }), 403, 'forbidden');
       expectProblem(await na('POST', `/v1/webhooks/${hook.id}/rotate`, { token: tok }), 403, 'forbidden');
       expectProblem(await na('DELETE', `/v1/webhooks/${hook.id}`, { token: tok }), 403, 'forbidden');
