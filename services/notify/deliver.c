@@ -4,6 +4,13 @@
  * and a lease, so any number of replicas may run them), POSTing it signed,
  * and recording the outcome (webhook_db_record).
  *
+ * Fairness: a claim prefers the subscription with the fewest deliveries in
+ * flight (in the whole suite: the claim's lease marks them), and once half of
+ * this process's workers are busy it takes only subscriptions with none in
+ * flight: a receiver that hangs or fails holds at most half the workers, and
+ * the other half serve each other subscription one at a time, so one slow
+ * subscription cannot make another's deliveries wait.
+ *
  * A request: POST <url>, the body as queued (the CloudEvent), Content-Type
  * application/json, webhook-id (the event's id: the same on every attempt),
  * webhook-timestamp (this attempt, Unix seconds) and webhook-signature (one
@@ -215,13 +222,27 @@ struct claim_op {
         bool gave_up, disabled;
 };
 
+/*
+ * How many deliveries in flight a subscription may have for this claim: half
+ * the workers while fewer than half are busy, and one once half are (the rest
+ * serve subscriptions with none in flight).
+ */
+static unsigned
+per_subscription(struct webhooks *wh)
+{
+        unsigned half = wh->workers / 2;
+
+        return half == 0 ? 1 : atomic_load(&wh->busy) < half ? half : 1;
+}
+
 static int
 claim_tx(PGconn *c, struct request *rq, void *arg)
 {
         struct claim_op *op = arg;
 
         (void)rq;
-        return webhook_db_claim(c, LEASE_S, op->wh->sealed ? op->wh->seal_key : NULL, &op->cl);
+        return webhook_db_claim(c, LEASE_S, per_subscription(op->wh),
+                                op->wh->sealed ? op->wh->seal_key : NULL, &op->cl);
 }
 
 static int
@@ -281,11 +302,13 @@ work_once(struct wh_worker *w)
 
         if (rc != ST_OK)
                 return rc;
+        atomic_fetch_add(&w->wh->busy, 1);
         attempt(w, &op.cl, &op.o);
         if (!atomic_load(&w->wh->stopping)) {     /* a stop cut it short: the lease retries */
                 op.o.delay_ms = op.o.ok ? 0 : retry_delay(w, op.cl.attempt);
                 record(w->wh, &op);
         }
+        atomic_fetch_sub(&w->wh->busy, 1);
         wh_claim_release(&op.cl);
         return ST_OK;
 }

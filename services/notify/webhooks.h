@@ -146,6 +146,7 @@ struct webhooks {
         pthread_cond_t wake;
         pthread_t *threads;
         unsigned started;
+        atomic_uint busy;             /* workers in an attempt now (fairness: deliver.c) */
         /* /metrics: deliveries by outcome */
         atomic_ullong n_succeeded, n_failed_attempts, n_gave_up, n_refused, n_disabled;
 };
@@ -210,13 +211,15 @@ struct wh_claim {
 void wh_claim_release(struct wh_claim *c);
 
 /*
- * Claims the delivery due first (FOR UPDATE SKIP LOCKED: safe with several
- * replicas), leasing it for @lease_s seconds; the secrets are opened with
- * @seal_key (NULL: none).  ST_OK, ST_NOT_FOUND (nothing
- * due), or a database status.
+ * Claims a due delivery (FOR UPDATE SKIP LOCKED: safe with several replicas),
+ * leasing it for @lease_s seconds: of a subscription with fewer than
+ * @per_subscription deliveries in flight, the one with the fewest first, then
+ * the delivery due first (fairness: a slow or failing receiver holds at most
+ * @per_subscription workers).  The secrets are opened with @seal_key (NULL:
+ * none).  ST_OK, ST_NOT_FOUND (nothing due), or a database status.
  */
-int webhook_db_claim(PGconn *c, int lease_s, const unsigned char *seal_key,
-                     struct wh_claim *out);
+int webhook_db_claim(PGconn *c, int lease_s, unsigned per_subscription,
+                     const unsigned char *seal_key, struct wh_claim *out);
 
 /* What one attempt came to. */
 struct wh_outcome {

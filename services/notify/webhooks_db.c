@@ -65,15 +65,23 @@ const struct db_stmt webhook_stmts[] = {
           " SELECT w.id, $1::uuid, $2, w.last_sequence, ($4::jsonb"
           "   || jsonb_build_object('sequence', lpad(w.last_sequence::text, 20, '0')))::text"
           " FROM w ON CONFLICT (webhook_id, event_id) DO NOTHING" },
-        /* the delivery due first, leased for $1 seconds */
+        /* a due delivery, leased for $1 seconds: of a subscription with fewer than $2
+         * deliveries in flight (fairness: sql/0006), the fewest first, then the one due
+         * first */
         { "webhook_claim",
           "UPDATE webhook_delivery d SET attempts = d.attempts + 1,"
-          "  next_at = now() + make_interval(secs => $1::int)"
+          "  next_at = now() + make_interval(secs => $1::int),"
+          "  claimed_until = now() + make_interval(secs => $1::int)"
           " FROM webhook w"
           " WHERE w.id = d.webhook_id AND d.id = ("
           "  SELECT d2.id FROM webhook_delivery d2 JOIN webhook w2 ON w2.id = d2.webhook_id"
+          "  LEFT JOIN (SELECT f.webhook_id, count(*) AS n FROM webhook_delivery f"
+          "    WHERE f.claimed_until IS NOT NULL AND f.claimed_until > now()"
+          "    GROUP BY f.webhook_id) fl ON fl.webhook_id = d2.webhook_id"
           "  WHERE d2.status = 'pending' AND d2.next_at <= now() AND w2.enabled"
-          "  ORDER BY d2.next_at, d2.id LIMIT 1 FOR UPDATE OF d2 SKIP LOCKED)"
+          "   AND coalesce(fl.n, 0) < $2::int"
+          "  ORDER BY coalesce(fl.n, 0), d2.next_at, d2.id LIMIT 1"
+          "  FOR UPDATE OF d2 SKIP LOCKED)"
           " RETURNING d.id, d.attempts, d.event_id::text, d.webhook_id::text, w.url, d.body,"
           "  encode(w.secret, 'hex'),"
           "  CASE WHEN w.old_secret_until > now() THEN encode(w.old_secret, 'hex') END" },
@@ -88,6 +96,7 @@ const struct db_stmt webhook_stmts[] = {
           "  next_at = CASE WHEN $3::bool THEN next_at"
           "    ELSE now() + make_interval(secs => $7::double precision / 1000) END,"
           "  last_attempt_at = now(), response_code = $4::int, latency_ms = $5::int,"
+          "  claimed_until = NULL,"
           "  error = $6, succeeded_at = CASE WHEN $3::bool THEN now() ELSE succeeded_at END"
           " WHERE id = $1::bigint AND attempts = $2::int RETURNING id, status),"
           " a AS (INSERT INTO webhook_attempt (delivery_id, attempt, ok, response_code,"
@@ -183,15 +192,17 @@ wh_claim_release(struct wh_claim *c)
 }
 
 int
-webhook_db_claim(PGconn *c, int lease_s, const unsigned char *seal_key, struct wh_claim *out)
+webhook_db_claim(PGconn *c, int lease_s, unsigned per_subscription, const unsigned char *seal_key,
+                 struct wh_claim *out)
 {
-        char lease[16];
-        const char *params[1] = { lease };
+        char lease[16], cap[16];
+        const char *params[2] = { lease, cap };
         PGresult *res = NULL;
         int rc;
 
         snprintf(lease, sizeof(lease), "%d", lease_s);
-        rc = db_exec_one(c, "webhook_claim", 1, params, &res);
+        snprintf(cap, sizeof(cap), "%u", per_subscription);
+        rc = db_exec_one(c, "webhook_claim", 2, params, &res);
         if (rc != ST_OK)
                 return rc;
         memset(out, 0, sizeof(*out));

@@ -16,6 +16,9 @@
 //    a notify that does not allow loopback refuses the delivery itself;
 //  - notify's database connections dropped while it delivers: nothing lost,
 //    nothing twice;
+//  - fairness: a receiver that hangs holds at most half the workers, so
+//    another subscription's deliveries arrive meanwhile;
+//  - each attempt kept (the last 20) in the delivery's GET;
 //  - admin only: other roles 403, no token 401.
 // The harness runs notify with TANDEM_WEBHOOK_ALLOW=loopback and
 // TANDEM_WEBHOOK_RETRY_BASE_MS=100.
@@ -377,6 +380,35 @@ describe('webhooks: failures and retries', () => {
     const stale = await na('PATCH', `/v1/webhooks/${hook.id}`, { body: { description: 'x' }, headers: { 'if-match': `"${w.version}"` } });
     expectProblem(stale, 412, 'precondition-failed');
     assert.ok(id);
+  });
+});
+
+describe('webhooks: fairness between subscriptions', () => {
+  it('a receiver that hangs does not hold back another subscription\'s deliveries', async () => {
+    // A hangs on every request (until the 10 s timeout) and has a backlog of 5;
+    // the harness's notify has 4 workers, so due-first alone would give A all 4
+    const a = await receiver(() => 'hang');
+    const hookA = await subscribe(a.url, { description: 'hangs' });
+    await people(5);
+    await within(scaled(10000), () => a.hanging.size >= 1, 'A\'s deliveries are in flight, hanging');
+    await sleep(500); // A (and any other hanging receiver) take what workers they may
+    const b = await receiver();
+    const hookB = await subscribe(b.url, { description: 'prompt' });
+    b.secrets.push(hookB.secret);
+    const t0 = Date.now();
+    const ids = await people(3);
+    await within(5000, () => ids.every((id) => about(b, [id]).some((q) => q.status === 200)),
+      'B\'s deliveries arrive while A hangs');
+    const took = Date.now() - t0;
+    assert.ok(took < 5000, `B served in ${took} ms, well inside A's 10 s timeout`);
+    assert.ok(a.hanging.size >= 1, 'A was still hanging meanwhile');
+    assert.ok(a.hanging.size <= 2, `A holds at most half the workers (${a.hanging.size} in flight)`);
+    for (const q of about(b, ids)) assert.deepEqual(q.verified, [true]);
+    // A's backlog is waiting, not lost: its deliveries are pending, none failed
+    const logA = await deliveries(hookA.id);
+    assert.ok(logA.length >= 5 && logA.every((d) => d.status === 'pending'), JSON.stringify(logA.map((d) => d.status)));
+    expectStatus(await na('DELETE', `/v1/webhooks/${hookA.id}`), 204);
+    await a.close();
   });
 });
 
