@@ -74,14 +74,17 @@ const struct db_stmt webhook_stmts[] = {
           "  claimed_until = now() + make_interval(secs => $1::int)"
           " FROM webhook w"
           " WHERE w.id = d.webhook_id AND d.id = ("
-          "  SELECT d2.id FROM webhook_delivery d2 JOIN webhook w2 ON w2.id = d2.webhook_id"
+          /* per subscription its first due delivery (an index probe each, not a scan of
+           * every due row), then the subscription with the fewest in flight */
+          "  SELECT c.id FROM webhook w2"
           "  LEFT JOIN (SELECT f.webhook_id, count(*) AS n FROM webhook_delivery f"
           "    WHERE f.claimed_until IS NOT NULL AND f.claimed_until > now()"
-          "    GROUP BY f.webhook_id) fl ON fl.webhook_id = d2.webhook_id"
-          "  WHERE d2.status = 'pending' AND d2.next_at <= now() AND w2.enabled"
-          "   AND coalesce(fl.n, 0) < $2::int"
-          "  ORDER BY coalesce(fl.n, 0), d2.next_at, d2.id LIMIT 1"
-          "  FOR UPDATE OF d2 SKIP LOCKED)"
+          "    GROUP BY f.webhook_id) fl ON fl.webhook_id = w2.id"
+          "  CROSS JOIN LATERAL (SELECT d2.id, d2.next_at FROM webhook_delivery d2"
+          "    WHERE d2.webhook_id = w2.id AND d2.status = 'pending' AND d2.next_at <= now()"
+          "    ORDER BY d2.next_at, d2.id LIMIT 1 FOR UPDATE SKIP LOCKED) c"
+          "  WHERE w2.enabled AND coalesce(fl.n, 0) < $2::int"
+          "  ORDER BY coalesce(fl.n, 0), c.next_at, c.id LIMIT 1)"
           " RETURNING d.id, d.attempts, d.event_id::text, d.webhook_id::text, w.url, d.body,"
           "  encode(w.secret, 'hex'),"
           "  CASE WHEN w.old_secret_until > now() THEN encode(w.old_secret, 'hex') END" },

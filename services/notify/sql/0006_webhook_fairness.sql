@@ -10,3 +10,6 @@
 ALTER TABLE webhook_delivery ADD COLUMN claimed_until timestamptz;
 CREATE INDEX webhook_delivery_in_flight ON webhook_delivery (webhook_id)
     WHERE claimed_until IS NOT NULL;
+-- the claim's probe: a subscription's first due delivery
+CREATE INDEX webhook_delivery_due_by_webhook ON webhook_delivery (webhook_id, next_at, id)
+    WHERE status = 'pending';
