@@ -241,6 +241,7 @@ claim_tx(PGconn *c, struct request *rq, void *arg)
         struct claim_op *op = arg;
 
         (void)rq;
+        wh_claim_release(&op->cl);      /* a retried transaction: the first try's claim */
         return webhook_db_claim(c, LEASE_S, per_subscription(op->wh),
                                 op->wh->sealed ? op->wh->seal_key : NULL, &op->cl);
 }
@@ -300,8 +301,10 @@ work_once(struct wh_worker *w)
         struct claim_op op = { .wh = w->wh };
         int rc = db_tx(w->wh->svc->db, NULL, claim_tx, &op);
 
-        if (rc != ST_OK)
+        if (rc != ST_OK) {              /* e.g. the claim was read but its COMMIT failed */
+                wh_claim_release(&op.cl);
                 return rc;
+        }
         atomic_fetch_add(&w->wh->busy, 1);
         attempt(w, &op.cl, &op.o);
         if (!atomic_load(&w->wh->stopping)) {     /* a stop cut it short: the lease retries */
