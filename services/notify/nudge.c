@@ -440,7 +440,6 @@ send_or_log(struct nudge_state *ns, void **smtp, const char *what, const char *e
             const struct buf *text, char *why, size_t whylen, const char **channel)
 {
         const char *rcpt[1] = { email };
-
         int rc;
 
         if (ns->smtp.url == NULL) {
