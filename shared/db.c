@@ -3,9 +3,13 @@
  * runner with Idempotency-Key support.
  *
  * A connection is used by one thread at a time (libpq's rule).  The pool is a
- * fixed array and a stack of free slots behind one mutex; a checkout waits on
- * a condition variable up to the configured timeout, which the caller turns
- * into a 503.
+ * fixed array and a stack of free slots behind one mutex.  A checkout that
+ * finds none free queues, and a returned connection is handed to the oldest
+ * waiter directly (first come, first served: with a plain condition a thread
+ * arriving late could take it before one woken for it, and under more HTTP
+ * connections than database connections an unlucky request waited for
+ * hundreds of milliseconds); a waiter gives up at the configured timeout,
+ * which the caller turns into a 503.
  */
 #include <errno.h>
 #include <poll.h>
@@ -52,9 +56,17 @@ struct db_deferred {
         char *params[DB_DEFER_PARAMS];
 };
 
+/* A thread waiting for a connection, queued in arrival order (db_take_slot). */
+struct db_waiter {
+        pthread_cond_t handed;
+        unsigned slot;
+        bool granted;                /* slot is this waiter's */
+        struct db_waiter *next;
+};
+
 struct db_pool {
         pthread_mutex_t lock;
-        pthread_cond_t freed;
+        struct db_waiter *queue, **queue_tail;   /* waiting checkouts, oldest first */
         struct db_slot *slots;
         unsigned *free_stack;
         unsigned size, nfree;
@@ -67,7 +79,7 @@ struct db_pool {
         atomic_ullong statements;    /* prepared statements run (for /metrics) */
         const struct db_stmt *stmts;
         struct db_conninfo ci;
-        bool locks_ready;            /* lock and freed initialised */
+        bool locks_ready;            /* lock and the event condition initialised */
         /* feeds' long polls wait here for a commit that wrote events (db_wait_events) */
         pthread_mutex_t ev_lock;
         pthread_cond_t ev_cond;
@@ -197,7 +209,7 @@ db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
                 return ST_INVALID;
         }
         pthread_mutex_init(&pool->lock, NULL);
-        thread_cond_init(&pool->freed);
+        pool->queue_tail = &pool->queue;
         pthread_mutex_init(&pool->ev_lock, NULL);
         thread_cond_init(&pool->ev_cond);
         pool->locks_ready = true;
@@ -258,7 +270,6 @@ db_pool_free(struct db_pool *pool)
         }
         if (pool->locks_ready) {
                 pthread_mutex_destroy(&pool->lock);
-                pthread_cond_destroy(&pool->freed);
                 pthread_mutex_destroy(&pool->ev_lock);
                 pthread_cond_destroy(&pool->ev_cond);
         }
@@ -302,10 +313,26 @@ db_stalled(struct db_pool *pool)
         return ms_between(&pool->progress, &now) > DB_STALL_MS;
 }
 
+/* Takes w out of the queue (it gave up waiting); the lock is held. */
+static void
+db_unqueue(struct db_pool *pool, struct db_waiter *w)
+{
+        struct db_waiter **p = &pool->queue;
+
+        while (*p != NULL && *p != w)
+                p = &(*p)->next;
+        if (*p == NULL)
+                return;
+        *p = w->next;
+        if (pool->queue_tail == &w->next)
+                pool->queue_tail = p;
+}
+
 static int
 db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
 {
         struct timespec deadline;
+        struct db_waiter w = { .granted = false, .next = NULL };
         int rc = ST_OK;
 
         pthread_mutex_lock(&pool->lock);
@@ -316,31 +343,51 @@ db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
         }
         if (pool->busy++ == 0)   /* idle time is no stall */
                 clock_gettime(CLOCK_MONOTONIC, &pool->progress);
-        if (pool->nfree == 0) {
-                pool->waits++;
-                deadline_after(&deadline, timeout_ms);
-        }
-        while (pool->nfree == 0 && rc == ST_OK)
-                if (pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline) == ETIMEDOUT
-                    && pool->nfree == 0)
-                        rc = ST_UNAVAILABLE;
-        if (rc == ST_OK) {
+        if (pool->nfree > 0 && pool->queue == NULL) {
                 *slot = pool->free_stack[--pool->nfree];
+                pthread_mutex_unlock(&pool->lock);
+                return ST_OK;
+        }
+        /* behind the others: db_give_slot hands a connection to the oldest */
+        pool->waits++;
+        deadline_after(&deadline, timeout_ms);
+        thread_cond_init(&w.handed);
+        *pool->queue_tail = &w;
+        pool->queue_tail = &w.next;
+        while (!w.granted && rc == ST_OK)
+                if (pthread_cond_timedwait(&w.handed, &pool->lock, &deadline) == ETIMEDOUT
+                    && !w.granted)
+                        rc = ST_UNAVAILABLE;
+        if (w.granted) {
+                *slot = w.slot;
         } else {
+                db_unqueue(pool, &w);
                 pool->timeouts++;
                 pool->busy--;
         }
         pthread_mutex_unlock(&pool->lock);
+        pthread_cond_destroy(&w.handed);
         return rc;
 }
 
 static void
 db_give_slot(struct db_pool *pool, unsigned slot)
 {
+        struct db_waiter *w;
+
         pthread_mutex_lock(&pool->lock);
-        pool->free_stack[pool->nfree++] = slot;
         pool->busy--;
-        pthread_cond_signal(&pool->freed);
+        w = pool->queue;
+        if (w != NULL) {
+                pool->queue = w->next;
+                if (pool->queue == NULL)
+                        pool->queue_tail = &pool->queue;
+                w->slot = slot;
+                w->granted = true;
+                pthread_cond_signal(&w->handed);
+        } else {
+                pool->free_stack[pool->nfree++] = slot;
+        }
         pthread_mutex_unlock(&pool->lock);
 }
 
