@@ -79,20 +79,45 @@ request_id_sane(const char *s)
         return true;
 }
 
+/*
+ * 16 random bytes for a request id, from a block each thread draws from the
+ * kernel once every REQUEST_ID_BLOCK / 16 requests (one getrandom() a request
+ * was a syscall of the seven a keep-alive read costs).
+ */
+#define REQUEST_ID_BLOCK 256
+
+static void
+request_id_random(unsigned char raw[16])
+{
+        static _Thread_local unsigned char block[REQUEST_ID_BLOCK];
+        static _Thread_local size_t used = REQUEST_ID_BLOCK;
+
+        if (used + 16 > sizeof(block)) {
+                if (getrandom(block, sizeof(block), 0) != (ssize_t)sizeof(block))
+                        block[0] ^= (unsigned char)clock();
+                used = 0;
+        }
+        memcpy(raw, block + used, 16);
+        used += 16;
+}
+
 static void
 request_id_setup(struct request *rq)
 {
+        static const char hex[] = "0123456789abcdef";
         const char *given = http_header(rq, "X-Request-Id");
-        unsigned char raw[16] = { 0 };
+        unsigned char raw[16];
 
         if (request_id_sane(given)) {
                 snprintf(rq->request_id, sizeof(rq->request_id), "%s", given);
                 return;
         }
-        if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
-                raw[0] ^= (unsigned char)clock();
-        for (size_t i = 0; i < sizeof(raw); i++)
-                snprintf(rq->request_id + 2 * i, 3, "%02x", raw[i]);
+        request_id_random(raw);
+        for (size_t i = 0; i < sizeof(raw); i++) {
+                rq->request_id[2 * i] = hex[raw[i] >> 4];
+                rq->request_id[2 * i + 1] = hex[raw[i] & 15];
+        }
+        rq->request_id[2 * sizeof(raw)] = '\0';
 }
 
 /* ---- checks before the handler ------------------------------------------ */
