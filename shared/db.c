@@ -4,12 +4,15 @@
  *
  * A connection is used by one thread at a time (libpq's rule).  The pool is a
  * fixed array and a stack of free slots behind one mutex.  A checkout that
- * finds none free queues, and a returned connection is handed to the oldest
- * waiter directly (first come, first served: with a plain condition a thread
- * arriving late could take it before one woken for it, and under more HTTP
- * connections than database connections an unlucky request waited for
- * hundreds of milliseconds); a waiter gives up at the configured timeout,
- * which the caller turns into a 503.
+ * finds none free queues in arrival order.  A returned connection goes back
+ * to the stack and wakes the oldest waiter, and whoever runs first takes it
+ * (handing each one to a sleeping thread would leave it idle until the
+ * scheduler runs that thread: on a loaded machine a convoy); but once the
+ * oldest has waited DB_HANDOFF_MS it is handed the connection directly, so
+ * that a thread arriving late cannot keep taking it from under one woken
+ * for it (with more HTTP connections than database connections an unlucky
+ * request waited hundreds of milliseconds).  A waiter gives up at the
+ * configured timeout, which the caller turns into a 503.
  */
 #include <errno.h>
 #include <poll.h>
@@ -59,10 +62,14 @@ struct db_deferred {
 /* A thread waiting for a connection, queued in arrival order (db_take_slot). */
 struct db_waiter {
         pthread_cond_t handed;
+        struct timespec since;       /* when it queued */
         unsigned slot;
-        bool granted;                /* slot is this waiter's */
+        bool granted;                /* slot was handed to it */
         struct db_waiter *next;
 };
+
+/* A waiter that has waited this long is handed the next connection returned. */
+#define DB_HANDOFF_MS 5.0
 
 struct db_pool {
         pthread_mutex_t lock;
@@ -313,7 +320,7 @@ db_stalled(struct db_pool *pool)
         return ms_between(&pool->progress, &now) > DB_STALL_MS;
 }
 
-/* Takes w out of the queue (it gave up waiting); the lock is held. */
+/* Takes w out of the queue; the lock is held. */
 static void
 db_unqueue(struct db_pool *pool, struct db_waiter *w)
 {
@@ -326,6 +333,14 @@ db_unqueue(struct db_pool *pool, struct db_waiter *w)
         *p = w->next;
         if (pool->queue_tail == &w->next)
                 pool->queue_tail = p;
+}
+
+/* A connection is free and someone waits: wake the oldest to take it. */
+static void
+db_wake_oldest(struct db_pool *pool)
+{
+        if (pool->nfree > 0 && pool->queue != NULL)
+                pthread_cond_signal(&pool->queue->handed);
 }
 
 static int
@@ -343,28 +358,32 @@ db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
         }
         if (pool->busy++ == 0)   /* idle time is no stall */
                 clock_gettime(CLOCK_MONOTONIC, &pool->progress);
-        if (pool->nfree > 0 && pool->queue == NULL) {
+        if (pool->nfree > 0) {
                 *slot = pool->free_stack[--pool->nfree];
                 pthread_mutex_unlock(&pool->lock);
                 return ST_OK;
         }
-        /* behind the others: db_give_slot hands a connection to the oldest */
         pool->waits++;
+        clock_gettime(CLOCK_MONOTONIC, &w.since);
         deadline_after(&deadline, timeout_ms);
         thread_cond_init(&w.handed);
         *pool->queue_tail = &w;
         pool->queue_tail = &w.next;
-        while (!w.granted && rc == ST_OK)
+        while (!w.granted && pool->nfree == 0 && rc == ST_OK)
                 if (pthread_cond_timedwait(&w.handed, &pool->lock, &deadline) == ETIMEDOUT
-                    && !w.granted)
+                    && !w.granted && pool->nfree == 0)
                         rc = ST_UNAVAILABLE;
+        if (!w.granted)
+                db_unqueue(pool, &w);
         if (w.granted) {
                 *slot = w.slot;
+        } else if (rc == ST_OK) {
+                *slot = pool->free_stack[--pool->nfree];
         } else {
-                db_unqueue(pool, &w);
                 pool->timeouts++;
                 pool->busy--;
         }
+        db_wake_oldest(pool);   /* another connection free: the next in line */
         pthread_mutex_unlock(&pool->lock);
         pthread_cond_destroy(&w.handed);
         return rc;
@@ -374,20 +393,26 @@ static void
 db_give_slot(struct db_pool *pool, unsigned slot)
 {
         struct db_waiter *w;
+        struct timespec now;
 
         pthread_mutex_lock(&pool->lock);
         pool->busy--;
         w = pool->queue;
         if (w != NULL) {
-                pool->queue = w->next;
-                if (pool->queue == NULL)
-                        pool->queue_tail = &pool->queue;
-                w->slot = slot;
-                w->granted = true;
-                pthread_cond_signal(&w->handed);
-        } else {
-                pool->free_stack[pool->nfree++] = slot;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (ms_between(&w->since, &now) >= DB_HANDOFF_MS) {
+                        pool->queue = w->next;
+                        if (pool->queue == NULL)
+                                pool->queue_tail = &pool->queue;
+                        w->slot = slot;
+                        w->granted = true;
+                        pthread_cond_signal(&w->handed);
+                        pthread_mutex_unlock(&pool->lock);
+                        return;
+                }
         }
+        pool->free_stack[pool->nfree++] = slot;
+        db_wake_oldest(pool);
         pthread_mutex_unlock(&pool->lock);
 }
 
