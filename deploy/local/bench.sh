@@ -34,7 +34,10 @@
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
 #   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases
 #                           attention"; attention: deploy/local/bench-attention.sh;
-#                           "webhooks": notify's deliveries, also run when it is not set)
+#                           "webhooks": notify's deliveries, also run when it is not set;
+#                           "audit": notify's audit CSV export, deploy/local/bench-audit.sh,
+#                           also run when it is not set)
+#   TANDEM_BENCH_AUDIT_ROWS sizes of the audit log exported in turn ("100000 1000000")
 #   TANDEM_BENCH_WEBHOOK_EVENTS  events for the webhook row (500; 16 deliveries each)
 #   TANDEM_BENCH_PEOPLE     people to insert (10000); phases: one enrolment each
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
@@ -65,8 +68,8 @@ AUDIENCE=tandem-bench
 TOKEN_BIN=$BUILD_DIR/bin/tandem-token
 
 for s in $ONLY; do
-        [[ " ${SERVICES[*]} attention webhooks " == *" $s "* ]] ||
-                die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]} attention webhooks)"
+        [[ " ${SERVICES[*]} attention webhooks audit " == *" $s "* ]] ||
+                die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]} attention webhooks audit)"
 done
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for tool in wrk pgbench psql curl jq; do
@@ -838,6 +841,7 @@ measure_webhooks() {
                 TANDEM_WEBHOOK_SECRET_KEY="$(rand_hex 32)" \
                 TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
         PID[notify]=$STARTED_PID
+        PORT[notify]=$nport   # the attention and audit rows use this notify too
         wait_http "http://127.0.0.1:$nport/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
         wait_http "http://127.0.0.1:$rport/" 10 || die "the webhook receiver does not answer"
         tok=$(mint bench-admin admin)
@@ -877,6 +881,13 @@ if want attention; then
         attention_data
         step "the attention list"
         measure_attention
+fi
+
+# ---- audit: the CSV export of the audit log (deploy/local/bench-audit.sh) ----------------
+if want audit || [[ -z ${TANDEM_BENCH_ONLY:-} ]]; then
+        # shellcheck source=deploy/local/bench-audit.sh
+        source deploy/local/bench-audit.sh
+        measure_audit
 fi
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
