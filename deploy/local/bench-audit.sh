@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154  # (sourced: the stack's variables are bench.sh's)
+# shellcheck shell=bash disable=SC2154,SC2034  # (sourced: the stack's variables and add_row's ROW_* are bench.sh's)
 # deploy/local/bench-audit.sh: the audit log's CSV export in make bench, sourced
 # by deploy/local/bench.sh (it uses that script's stack, sql and mint).  notify of
 # the stack (or one of its own); its audit log filled with SQL as its followers
