@@ -841,7 +841,6 @@ measure_webhooks() {
                 TANDEM_WEBHOOK_SECRET_KEY="$(rand_hex 32)" \
                 TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
         PID[notify]=$STARTED_PID
-        PORT[notify]=$nport   # the attention and audit rows use this notify too
         wait_http "http://127.0.0.1:$nport/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
         wait_http "http://127.0.0.1:$rport/" 10 || die "the webhook receiver does not answer"
         tok=$(mint bench-admin admin)
@@ -871,6 +870,9 @@ measure_webhooks() {
         ROW_ERR=$((total - ${cnt:-0})) ROW_SPR=-
         add_row webhooks notify
         NOTES+=("webhooks: $cnt of $total deliveries succeeded ($retried after a retry) at $rps deliveries/s to $WEBHOOK_SUBS subscriptions on loopback; p50/p99 = event commit to the receiver's 2xx recorded, ms")
+        # its peers are a dead port: the attention and audit rows start a notify of their own
+        stop_service notify >/dev/null 2>&1 || warn "the webhooks row's notify did not stop cleanly"
+        unset 'PID[notify]'
 }
 if want webhooks || [[ -z ${TANDEM_BENCH_ONLY:-} ]]; then measure_webhooks; fi
 
