@@ -118,7 +118,7 @@ PY
         grow=$(((max - before) / 1024))
         AUDIT_GROW+=("$grow")
         ROW_NAME=audit-csv-$rows ROW_C=1 ROW_RPS=$(awk -v n="$rows" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-        ROW_P50=- ROW_P99=- ROW_ERR=0 ROW_SPR=-
+        ROW_P50=- ROW_P99=- ROW_ERR=0 ROW_SPR=- ROW_CPU=- ROW_REQS=0
         if ((lines != rows + 1 || p_rows != rows || p_bad != 0 || p_cols != 11)); then ROW_ERR=1; AUDIT_OK=NO; fi
         if ((grow >= AUDIT_RSS_SLACK_MIB)); then AUDIT_OK=NO; fi
         add_row audit notify
