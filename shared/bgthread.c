@@ -102,24 +102,27 @@ bgthread_stopping(struct bgthread *t)
         return stop;
 }
 
-void
-bgthread_wake(struct bgthread *t)
+/* Sets @flag (t->woken or t->stop) and ends @t's nap. */
+static void
+bgthread_raise(struct bgthread *t, bool *flag)
 {
         pthread_mutex_lock(&t->lock);
-        t->woken = true;
+        *flag = true;
         pthread_cond_signal(&t->cond);
         pthread_mutex_unlock(&t->lock);
 }
 
 void
+bgthread_wake(struct bgthread *t)
+{
+        bgthread_raise(t, &t->woken);
+}
+
+void
 bgthread_stop(struct bgthread *t)
 {
-        if (t == NULL)
-                return;
-        pthread_mutex_lock(&t->lock);
-        t->stop = true;
-        pthread_cond_signal(&t->cond);
-        pthread_mutex_unlock(&t->lock);
+        if (t != NULL)
+                bgthread_raise(t, &t->stop);
 }
 
 void
