@@ -3,7 +3,6 @@
  * event feed and applies each page with its cursor in one transaction
  * (follower.h says what it promises).
  */
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -14,6 +13,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "bgthread.h"
 #include "buf.h"
 #include "client.h"
 #include "events.h"
@@ -21,7 +21,6 @@
 #include "log.h"
 #include "server.h"
 #include "status.h"
-#include "thread.h"
 
 #define FOLLOW_PAGE 100          /* events per page */
 #define FOLLOW_WAIT_S 4          /* the long poll; also bounds how long a stop waits */
@@ -37,10 +36,8 @@ struct follower {
         char *name, *url, *types;
         follower_apply_fn apply;
         void *arg;
-        pthread_t thread;
-        pthread_mutex_t lock;     /* guards stop and the status below */
-        pthread_cond_t wake;
-        int stop;
+        struct bgthread *thread;
+        pthread_mutex_t lock;     /* guards the status below */
         PGconn *lock_conn;        /* holds the leadership lock; this thread only */
         bool leader;
         struct timespec alive_at; /* when the lock's session last answered */
@@ -80,36 +77,6 @@ set_state(struct follower *f, const char *state, const char *error)
         pthread_mutex_unlock(&f->lock);
 }
 
-static bool
-stopping(struct follower *f)
-{
-        bool stop;
-
-        pthread_mutex_lock(&f->lock);
-        stop = f->stop != 0;
-        pthread_mutex_unlock(&f->lock);
-        return stop;
-}
-
-/* Sleeps @ms, or less when asked to stop. */
-static void
-nap(struct follower *f, unsigned ms)
-{
-        struct timespec until;
-
-        clock_gettime(CLOCK_MONOTONIC, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (long)(ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&f->lock);
-        while (!f->stop && pthread_cond_timedwait(&f->wake, &f->lock, &until) != ETIMEDOUT)
-                ;
-        pthread_mutex_unlock(&f->lock);
-}
-
 /* The next backoff, with up to 25 % jitter so replicas do not retry in step. */
 static unsigned
 backoff_next(struct follower *f)
@@ -145,7 +112,7 @@ fail(struct follower *f, const char *state, const char *fmt, ...)
         set_state(f, state, why);
         log_warn("follower %s of %s: %s; retrying in %u ms", f->name, f->url, why, ms);
         lock_drop(f);
-        nap(f, ms);
+        bgthread_nap(f->thread, ms);
 }
 
 /* ---- leadership ---------------------------------------------------------------------- */
@@ -486,27 +453,31 @@ follow_once(struct follower *f, bool *more)
         return rc;
 }
 
-static void *
-follower_main(void *arg)
+/* One turn of the follower's thread: lead, then follow one page. */
+static void
+follower_turn(struct bgthread *t, void *arg)
 {
         struct follower *f = arg;
+        bool more = false;
+        int rc = lead(f);
 
-        while (!stopping(f)) {
-                bool more = false;
-                int rc = lead(f);
-
-                if (rc == ST_CONFLICT) {
-                        set_state(f, "standby", "another replica follows this feed");
-                        nap(f, FOLLOW_STANDBY_MS);
-                } else if (rc != ST_OK) {
-                        fail(f, "unreachable", "cannot reach its own database to claim the"
-                             " subscription");
-                } else {
-                        follow_once(f, &more);
-                }
+        if (rc == ST_CONFLICT) {
+                set_state(f, "standby", "another replica follows this feed");
+                bgthread_nap(t, FOLLOW_STANDBY_MS);
+        } else if (rc != ST_OK) {
+                fail(f, "unreachable", "cannot reach its own database to claim the"
+                     " subscription");
+        } else {
+                follow_once(f, &more);
         }
-        lock_drop(f);
-        return NULL;
+}
+
+/* The thread's last call: its leadership ends with its session. */
+static void
+follower_done(struct bgthread *t, void *arg)
+{
+        (void)t;
+        lock_drop(arg);
 }
 
 /* ---- start, stop, status ------------------------------------------------------------- */
@@ -541,13 +512,13 @@ follower_start(struct service *svc, const struct follower_spec *spec)
 {
         struct follower *f;
         char why[160], *filter = NULL;
+        int rc;
 
         if (!name_ok(spec->name) || spec->apply == NULL || spec->producer_url == NULL
             || strncmp(spec->producer_url, "http", 4) != 0)
                 return ST_INVALID;
         if (spec->types != NULL) {
-                int rc = event_type_filter(spec->types, &filter, why, sizeof(why));
-
+                rc = event_type_filter(spec->types, &filter, why, sizeof(why));
                 free(filter);
                 if (rc != ST_OK)
                         return rc;
@@ -569,12 +540,11 @@ follower_start(struct service *svc, const struct follower_spec *spec)
                 return ST_NOMEM;
         }
         pthread_mutex_init(&f->lock, NULL);
-        thread_cond_init(&f->wake);
-        if (service_thread_create(&f->thread, follower_main, f) != 0) {
+        rc = bgthread_start(&f->thread, follower_turn, follower_done, f);
+        if (rc != ST_OK) {
                 pthread_mutex_destroy(&f->lock);
-                pthread_cond_destroy(&f->wake);
                 follower_free(f);
-                return ST_INTERNAL;
+                return rc;
         }
         f->next = svc->followers;
         svc->followers = f;
@@ -586,17 +556,12 @@ follower_stop_all(struct service *svc)
 {
         struct follower *f, *next;
 
-        for (f = svc->followers; f != NULL; f = f->next) {
-                pthread_mutex_lock(&f->lock);
-                f->stop = 1;
-                pthread_cond_signal(&f->wake);
-                pthread_mutex_unlock(&f->lock);
-        }
+        for (f = svc->followers; f != NULL; f = f->next)
+                bgthread_stop(f->thread);   /* all at once, then each joined */
         for (f = svc->followers; f != NULL; f = next) {
                 next = f->next;
-                pthread_join(f->thread, NULL);
+                bgthread_join(f->thread);
                 pthread_mutex_destroy(&f->lock);
-                pthread_cond_destroy(&f->wake);
                 follower_free(f);
         }
         svc->followers = NULL;

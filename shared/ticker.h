@@ -6,8 +6,8 @@
  * stops: service_run stops every ticker (waiting for a run in progress)
  * before it stops the followers and closes the pool, so @fn may use the
  * pool and call other services.  A run that wants to go again at once (more
- * work waits) returns true.  The thread starts with SIGTERM and SIGINT
- * blocked (service_thread_create).
+ * work waits) returns true.  The thread is a bgthread (bgthread.h): it
+ * starts with SIGTERM and SIGINT blocked and waits on the monotonic clock.
  */
 #ifndef TANDEM_TICKER_H
 #define TANDEM_TICKER_H

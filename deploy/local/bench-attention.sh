@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2154  # (sourced: the stack's variables are bench.sh's)
 # deploy/local/bench-attention.sh: the attention list in make bench, sourced by
-# deploy/local/bench.sh (it uses that script's stack, sql, mint, run_wrk and
-# add_row).  A notify of its own on the bench database; its read model filled
+# deploy/local/bench.sh (it uses that script's stack, bench_env, sql, mint, run_wrk
+# and add_row).  A notify of its own on the bench database; its read model filled
 # with SQL through the model's own functions (services/notify/sql/0003_attention.sql)
 # for TANDEM_BENCH_PEOPLE enrolments (10,000): the last movement spread over
 # 60 days (so most are stalled at the 14-day default), one in five with a target
@@ -25,16 +25,9 @@ attention_data() {
 # a notify of its own, when the stack has none
 attention_notify() {
         PORT[notify]=$(free_port)
-        start_service notify "${PORT[notify]}" "$LOGDIR/notify.log" \
-                TANDEM_DATABASE_URL="$(pg_url "$PG")" \
-                TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER="$ISSUER" TANDEM_JWT_AUDIENCE="$AUDIENCE" \
-                TANDEM_PEOPLE_URL="http://127.0.0.1:${PORT[people]}" \
-                TANDEM_PHASES_URL="http://127.0.0.1:${PORT[phases]}" \
-                TANDEM_MENTORING_URL="http://127.0.0.1:${PORT[mentoring]}" \
-                TANDEM_STRATEGY_URL="http://127.0.0.1:${PORT[strategy]}" \
-                TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
+        bench_env "${PORT[people]}" "${PORT[phases]}" "${PORT[mentoring]}" "${PORT[strategy]}"
+        start_ready notify "${PORT[notify]}" "$LOGDIR/notify.log" "${STACK_ENV[@]}"
         PID[notify]=$STARTED_PID
-        wait_http "http://127.0.0.1:${PORT[notify]}/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
 }
 
 attention_fill() {

@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2154,SC2034  # (sourced: the stack's variables and add_row's ROW_* are bench.sh's)
 # deploy/local/bench-audit.sh: the audit log's CSV export in make bench, sourced
-# by deploy/local/bench.sh (it uses that script's stack, sql and mint).  notify of
+# by deploy/local/bench.sh (it uses that script's stack, bench_env, sql and mint).  notify of
 # the stack (or one of its own); its audit log filled with SQL as its followers
 # store events (services/notify/follow.c, audit_record): the four services in
 # proportion, the types each emits, a subject and a person concerned out of
@@ -132,16 +132,9 @@ measure_audit() {
         if [[ -z ${PID[notify]:-} ]]; then
                 step "a notify for the audit export"
                 PORT[notify]=$(free_port)
-                start_service notify "${PORT[notify]}" "$LOGDIR/notify.log" \
-                        TANDEM_DATABASE_URL="$(pg_url "$PG")" \
-                        TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER="$ISSUER" TANDEM_JWT_AUDIENCE="$AUDIENCE" \
-                        TANDEM_PEOPLE_URL="http://127.0.0.1:${PORT[people]}" \
-                        TANDEM_PHASES_URL="http://127.0.0.1:${PORT[phases]}" \
-                        TANDEM_MENTORING_URL="http://127.0.0.1:${PORT[mentoring]}" \
-                        TANDEM_STRATEGY_URL="http://127.0.0.1:${PORT[strategy]}" \
-                        TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
+                bench_env "${PORT[people]}" "${PORT[phases]}" "${PORT[mentoring]}" "${PORT[strategy]}"
+                start_ready notify "${PORT[notify]}" "$LOGDIR/notify.log" "${STACK_ENV[@]}"
                 PID[notify]=$STARTED_PID
-                wait_http "http://127.0.0.1:${PORT[notify]}/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
         fi
         AUDIT_TOKEN=$(mint bench-admin admin)
         # the log as the services left it (their followers' rows) counts too

@@ -114,18 +114,17 @@ secret=$(rand_hex 48)
 declare -A PORT=() PID=()
 scim_token=$(rand_hex 32)
 for name in "${SERVICES[@]}"; do PORT[$name]=$(free_port); done
+# bench_env PEOPLE PHASES MENTORING STRATEGY: STACK_ENV for a service of the bench
+# stack whose peers are on those ports (stack_env), at the bench's log level
+bench_env() {
+        stack_env "$(pg_url "$PG")" "$secret" "$ISSUER" "$AUDIENCE" "$@"
+        STACK_ENV+=(TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}")
+}
+bench_env "${PORT[people]}" "${PORT[phases]}" "${PORT[mentoring]}" "${PORT[strategy]}"
 for name in "${SERVICES[@]}"; do
-        start_service "$name" "${PORT[$name]}" "$LOGDIR/$name.log" \
-                TANDEM_DATABASE_URL="$(pg_url "$PG")" \
-                TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
-                TANDEM_PEOPLE_URL="http://127.0.0.1:${PORT[people]}" \
-                TANDEM_PHASES_URL="http://127.0.0.1:${PORT[phases]}" \
-                TANDEM_MENTORING_URL="http://127.0.0.1:${PORT[mentoring]}" \
-                TANDEM_STRATEGY_URL="http://127.0.0.1:${PORT[strategy]}" \
-                TANDEM_SCIM_TOKEN="$scim_token" \
-                TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
+        start_ready "$name" "${PORT[$name]}" "$LOGDIR/$name.log" "${STACK_ENV[@]}" \
+                TANDEM_SCIM_TOKEN="$scim_token"
         PID[$name]=$STARTED_PID
-        wait_http "http://127.0.0.1:${PORT[$name]}/readyz" 30 "$STARTED_PID" || die "$name did not become ready"
 done
 svc_port=${PORT[people]}
 gw_port=$(free_port)
@@ -858,16 +857,11 @@ measure_webhooks() {
         node -e 'require("http").createServer((q, r) => { q.resume(); q.on("end", () => { r.writeHead(200); r.end(); }); })
                  .listen(Number(process.argv[1]), "127.0.0.1");' "$rport" >"$LOGDIR/receiver.log" 2>&1 &
         printf '%s\n%s\n' "$!" "node" >"$TANDEM_RUNDIR/pids/receiver.pid"
-        start_service notify "$nport" "$LOGDIR/notify.log" \
-                TANDEM_DATABASE_URL="$(pg_url "$PG")" \
-                TANDEM_JWT_SECRET="$secret" TANDEM_JWT_ISSUER=$ISSUER TANDEM_JWT_AUDIENCE=$AUDIENCE \
-                TANDEM_PEOPLE_URL="http://127.0.0.1:$dead" TANDEM_PHASES_URL="http://127.0.0.1:$dead" \
-                TANDEM_MENTORING_URL="http://127.0.0.1:$dead" TANDEM_STRATEGY_URL="http://127.0.0.1:$dead" \
+        bench_env "$dead" "$dead" "$dead" "$dead"
+        start_ready notify "$nport" "$LOGDIR/notify.log" "${STACK_ENV[@]}" \
                 TANDEM_WEBHOOK_ALLOW=loopback TANDEM_WEBHOOK_WORKERS=$WEBHOOK_SUBS \
-                TANDEM_WEBHOOK_SECRET_KEY="$(rand_hex 32)" \
-                TANDEM_LOG_LEVEL="${TANDEM_BENCH_LOG_LEVEL:-warn}"
+                TANDEM_WEBHOOK_SECRET_KEY="$(rand_hex 32)"
         PID[notify]=$STARTED_PID
-        wait_http "http://127.0.0.1:$nport/readyz" 30 "$STARTED_PID" || die "notify did not become ready"
         wait_http "http://127.0.0.1:$rport/" 10 || die "the webhook receiver does not answer"
         tok=$(mint bench-admin admin)
         for i in $(seq 1 $WEBHOOK_SUBS); do

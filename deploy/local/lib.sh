@@ -210,6 +210,26 @@ start_service() {
         printf '%s\n%s\n' "$STARTED_PID" "tandem-$name" >"$TANDEM_RUNDIR/pids/$name.pid"
 }
 
+# start_ready NAME PORT LOGFILE [VAR=VALUE...]: start_service, then waits up to 30 s
+# for its /readyz to answer 200, or dies.  Sets STARTED_PID; runs in the calling shell.
+start_ready() {
+        start_service "$@"
+        wait_http "http://127.0.0.1:$2/readyz" 30 "$STARTED_PID" || die "$1 did not become ready"
+}
+
+# stack_env DB_URL JWT_SECRET ISSUER AUDIENCE PEOPLE PHASES MENTORING STRATEGY: sets
+# STACK_ENV, the VAR=VALUE list a service of a local stack starts with (start_service):
+# its database, the stack's JWT settings and its four peers on 127.0.0.1 ports.
+stack_env() {
+        # shellcheck disable=SC2034  # (the caller's)
+        STACK_ENV=(
+                TANDEM_DATABASE_URL="$1"
+                TANDEM_JWT_SECRET="$2" TANDEM_JWT_ISSUER="$3" TANDEM_JWT_AUDIENCE="$4"
+                TANDEM_PEOPLE_URL="http://127.0.0.1:$5" TANDEM_PHASES_URL="http://127.0.0.1:$6"
+                TANDEM_MENTORING_URL="http://127.0.0.1:$7" TANDEM_STRATEGY_URL="http://127.0.0.1:$8"
+        )
+}
+
 # stop_service NAME: stops one service started by start_service; returns its
 # exit status (0 for a clean shutdown on SIGTERM).
 stop_service() {

@@ -222,28 +222,34 @@ items_within() {
         echo "$n"
 }
 
+# summary TITLE TRIES PATH FOUND LINE IF_NONE NONE: a step TITLE that asks for GET
+# PATH's first page (items_within TRIES; PATH with its ?limit=) and says "N FOUND; a
+# few:" with the first five items, each printed by the jq string LINE, or, when there
+# are none, prints NONE with IF_NONE (warn or info)
+summary() {
+        local n
+        step "$1"
+        n=$(items_within "$2" "$3")
+        if ((n > 0)); then
+                info "$n $4; a few:"
+                curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW${3%%\?*}?limit=5" |
+                        jq -r ".items[] | \"      $5\"" || true
+        else
+                "$6" "$7"
+        fi
+}
+
 # notify follows every service's feed: the demo's changes show in the audit log
-step "audit log (notify)"
-audit_rows=$(items_within 50 "/v1/audit?limit=500")
-if ((audit_rows > 0)); then
-        info "the audit log holds the demo's changes ($audit_rows on its first page); a few:"
-        curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/audit?limit=5" |
-                jq -r '.items[] | "      \(.time)  \(.service)  \(.type)  by \(.actor)"' || true
-else
+summary "audit log (notify)" 50 "/v1/audit?limit=500" \
+        "of the demo's changes on the audit log's first page" \
+        '\(.time)  \(.service)  \(.type)  by \(.actor)' \
         warn "the audit log is still empty (see var/log/notify.log)"
-fi
 
 # the demo's stalled partners are nudged (notify looks every 10 s in make run); with
 # no TANDEM_SMTP_URL each e-mail is logged as "would be e-mailed", never its text
-step "nudges (notify)"
-nudges=$(items_within 75 "/v1/nudges?limit=50")
-if ((nudges > 0)); then
-        info "$nudges nudge step(s) for the demo's stalled partners; a few:"
-        curl -s --max-time 5 -H "Authorization: Bearer $ADMIN_TOKEN" "$GW/v1/nudges?limit=5" |
-                jq -r '.items[] | "      \(.step) about \(.partner_id): \(.status) (\(.outcome // "due"))"' || true
-else
+summary "nudges (notify)" 75 "/v1/nudges?limit=50" "nudge step(s) for the demo's stalled partners" \
+        '\(.step) about \(.partner_id): \(.status) (\(.outcome // "due"))' \
         info "no nudge yet (notify looks every 10 s; see var/log/notify.log)"
-fi
 
 MENTOR_TOKEN=$(mint demo-mentor-1 mentor mona.mentor@example.com)
 PARTNER_TOKEN=$(mint demo-partner-1 partner paula.placeholder@example.com)

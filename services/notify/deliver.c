@@ -31,6 +31,7 @@
 
 #include <curl/curl.h>
 
+#include "bgthread.h"
 #include "log.h"
 #include "server.h"
 #include "status.h"
@@ -44,6 +45,7 @@
 
 struct wh_worker {
         struct webhooks *wh;
+        struct bgthread *thread;  /* its naps; deliver_wake wakes it */
         unsigned seed;
         CURL *curl;
 };
@@ -58,29 +60,12 @@ struct attempt {
         size_t read;
 };
 
-static void
-idle(struct webhooks *wh, long ms)
-{
-        struct timespec until;
-
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += ms / 1000;
-        until.tv_nsec += (ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&wh->lock);
-        if (!atomic_load(&wh->stopping))
-                pthread_cond_timedwait(&wh->wake, &wh->lock, &until);
-        pthread_mutex_unlock(&wh->lock);
-}
-
 void
 deliver_wake(struct webhooks *wh)
 {
         pthread_mutex_lock(&wh->lock);
-        pthread_cond_broadcast(&wh->wake);
+        for (unsigned i = 0; i < wh->started; i++)
+                bgthread_wake(wh->threads[i]);
         pthread_mutex_unlock(&wh->lock);
 }
 
@@ -276,15 +261,16 @@ count(struct webhooks *wh, const struct claim_op *op)
 
 /* Records the outcome, again while the database is away (the lease bounds how long). */
 static void
-record(struct webhooks *wh, struct claim_op *op)
+record(struct wh_worker *w, struct claim_op *op)
 {
+        struct webhooks *wh = w->wh;
         int rc = ST_UNAVAILABLE;
 
         for (int i = 0; i < RECORD_TRIES && !atomic_load(&wh->stopping); i++) {
                 rc = db_tx(wh->svc->db, NULL, record_tx, op);
                 if (rc == ST_OK)
                         break;
-                idle(wh, DB_DOWN_MS);
+                bgthread_nap(w->thread, DB_DOWN_MS);
         }
         if (rc != ST_OK)
                 log_warn("delivery %lld of webhook %s: outcome not recorded (%s); it is tried"
@@ -309,68 +295,97 @@ work_once(struct wh_worker *w)
         attempt(w, &op.cl, &op.o);
         if (!atomic_load(&w->wh->stopping)) {     /* a stop cut it short: the lease retries */
                 op.o.delay_ms = op.o.ok ? 0 : retry_delay(w, op.cl.attempt);
-                record(w->wh, &op);
+                record(w, &op);
         }
         atomic_fetch_sub(&w->wh->busy, 1);
         wh_claim_release(&op.cl);
         return ST_OK;
 }
 
-static void *
-worker_main(void *arg)
+/* One turn of a worker's thread: one delivery, or a nap when none is due. */
+static void
+worker_turn(struct bgthread *t, void *arg)
+{
+        struct wh_worker *w = arg;
+        int rc;
+
+        if (atomic_load(&w->wh->stopping))
+                return;   /* webhooks_stop is stopping the thread: claim nothing more */
+        rc = work_once(w);
+        if (rc == ST_NOT_FOUND)
+                bgthread_nap(t, IDLE_MS);
+        else if (rc != ST_OK)
+                bgthread_nap(t, DB_DOWN_MS);
+}
+
+static void
+worker_done(struct bgthread *t, void *arg)
 {
         struct wh_worker *w = arg;
 
-        while (!atomic_load(&w->wh->stopping)) {
-                int rc = work_once(w);
-
-                if (rc == ST_NOT_FOUND)
-                        idle(w->wh, IDLE_MS);
-                else if (rc != ST_OK)
-                        idle(w->wh, DB_DOWN_MS);
-        }
+        (void)t;
         curl_easy_cleanup(w->curl);
         free(w);
-        return NULL;
+}
+
+/* Starts worker @i; under wh->lock. */
+static int
+worker_start(struct webhooks *wh, unsigned i)
+{
+        struct wh_worker *w = calloc(1, sizeof(*w));
+        int rc;
+
+        if (w == NULL || (w->curl = curl_easy_init()) == NULL) {
+                free(w);
+                return ST_NOMEM;
+        }
+        w->wh = wh;
+        w->seed = (unsigned)time(NULL) ^ (i * 2654435761u) ^ (unsigned)getpid();
+        rc = bgthread_start(&w->thread, worker_turn, worker_done, w);
+        if (rc != ST_OK) {
+                curl_easy_cleanup(w->curl);
+                free(w);
+                return rc;
+        }
+        wh->threads[wh->started++] = w->thread;
+        return ST_OK;
 }
 
 int
 deliver_start(struct webhooks *wh)
 {
+        int rc = ST_OK;
+
+        pthread_mutex_lock(&wh->lock);   /* the fan-out may call deliver_wake already */
         wh->threads = calloc(wh->workers, sizeof(*wh->threads));
         if (wh->threads == NULL)
-                return ST_NOMEM;
-        for (unsigned i = 0; i < wh->workers; i++) {
-                struct wh_worker *w = calloc(1, sizeof(*w));
-
-                if (w == NULL || (w->curl = curl_easy_init()) == NULL) {
-                        free(w);
-                        return ST_NOMEM;
-                }
-                w->wh = wh;
-                w->seed = (unsigned)time(NULL) ^ (i * 2654435761u) ^ (unsigned)getpid();
-                if (service_thread_create(&wh->threads[i], worker_main, w) != 0) {
-                        curl_easy_cleanup(w->curl);
-                        free(w);
-                        return ST_INTERNAL;
-                }
-                wh->started++;
-        }
-        return ST_OK;
+                rc = ST_NOMEM;
+        for (unsigned i = 0; rc == ST_OK && i < wh->workers; i++)
+                rc = worker_start(wh, i);
+        pthread_mutex_unlock(&wh->lock);
+        return rc;
 }
 
 void
 webhooks_stop(struct webhooks *wh)
 {
+        struct bgthread **threads;
+        unsigned n;
+
         if (wh == NULL)
                 return;
         atomic_store(&wh->stopping, 1);
-        if (wh->threads != NULL) {
-                deliver_wake(wh);
-                for (unsigned i = 0; i < wh->started; i++)
-                        pthread_join(wh->threads[i], NULL);
-                free(wh->threads);
-                wh->threads = NULL;
-        }
+        /* taken out under the lock: the fan-out (stopped later) may still wake them */
+        pthread_mutex_lock(&wh->lock);
+        threads = wh->threads;
+        n = wh->started;
+        wh->threads = NULL;
+        wh->started = 0;
+        pthread_mutex_unlock(&wh->lock);
+        for (unsigned i = 0; i < n; i++)
+                bgthread_stop(threads[i]);   /* all at once, then each joined */
+        for (unsigned i = 0; i < n; i++)
+                bgthread_join(threads[i]);
+        free(threads);
         wh_allow_release(&wh->allow);
 }

@@ -93,7 +93,6 @@ webhooks_config(struct webhooks *wh)
                 return rc;
         }
         pthread_mutex_init(&wh->lock, NULL);
-        pthread_cond_init(&wh->wake, NULL);
         return ST_OK;
 }
 

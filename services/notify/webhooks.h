@@ -130,6 +130,7 @@ int wh_target_check(const struct wh_allow *a, const char *host, bool https,
 #define WH_OVERLAP_S 86400            /* an old secret stays valid this long after rotation */
 
 struct wh_worker;
+struct bgthread;
 
 /* The webhooks' settings and workers (in struct notify_app). */
 struct webhooks {
@@ -142,9 +143,8 @@ struct webhooks {
         bool sealed;                  /* a seal key is set */
         struct service *svc;
         atomic_int stopping;
-        pthread_mutex_t lock;         /* the workers' wake-up */
-        pthread_cond_t wake;
-        pthread_t *threads;
+        pthread_mutex_t lock;         /* guards threads and started (deliver_wake) */
+        struct bgthread **threads;    /* the workers (bgthread.h) */
         unsigned started;
         atomic_uint busy;             /* workers in an attempt now (fairness: deliver.c) */
         /* /metrics: deliveries by outcome */

@@ -11,6 +11,12 @@
  *    asks for that sign-off (operational after the last phase), with a
  *    history entry naming the sign-off; an integration returned is entered
  *    in the history.
+ *  - A mentor's sign-off revoked (mentoring) is entered in the partner's
+ *    open enrolment's history, and the stall clock the sign-off restarted
+ *    goes back to where it was, unless other progress moved it since (the
+ *    sign-off's effect on the clock is kept when it is recorded:
+ *    signoff_progress).  The mentor_signoff criterion needs nothing: it is
+ *    read from mentoring when judged.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +30,7 @@
 static const char mentoring_types[] =
         "tandem.mentoring.session.held,tandem.mentoring.session.written_up,"
         "tandem.mentoring.completion.recorded,tandem.mentoring.completion.verified,"
-        "tandem.mentoring.signoff.recorded";
+        "tandem.mentoring.signoff.recorded,tandem.mentoring.signoff.revoked";
 static const char strategy_types[] =
         "tandem.strategy.playbook.section_saved,tandem.strategy.integration.created,"
         "tandem.strategy.integration.signed_off,tandem.strategy.integration.returned";
@@ -89,13 +95,21 @@ active_enrolment(PGconn *c, const char *person, struct enrolment_meta *m)
         return rc;
 }
 
+/* Who acted in another service, as the history names them: its actor, in @role. */
+static void
+event_actor(const struct follower_event *ev, const char *service, const char *role,
+            struct actor *a)
+{
+        a->subject = ev->actor != NULL ? ev->actor : service;
+        a->role = role;
+        snprintf(a->person_id, sizeof(a->person_id), "%s",
+                 ev->actor != NULL && uuid_valid(ev->actor) ? ev->actor : "");
+}
+
 static void
 comms_actor(const struct follower_event *ev, struct actor *a)
 {
-        a->subject = ev->actor != NULL ? ev->actor : "service:strategy";
-        a->role = "comms";
-        snprintf(a->person_id, sizeof(a->person_id), "%s",
-                 ev->actor != NULL && uuid_valid(ev->actor) ? ev->actor : "");
+        event_actor(ev, "service:strategy", "comms", a);
 }
 
 static int
@@ -136,32 +150,68 @@ out:
         return rc == ST_NOT_FOUND ? ST_OK : rc;
 }
 
-/* An integration returned: a line in the partner's open enrolment's history. */
+/* A line of @kind by @a in the partner's open enrolment's history (none: nothing to do). */
 static int
-returned(PGconn *c, const struct follower_event *ev)
+note(PGconn *c, const struct follower_event *ev, const char *kind, const struct actor *a,
+     const char *reason)
 {
         struct enrolment_meta m = { 0 };
-        struct actor a;
-        char reason[160];
         int rc = active_enrolment(c, ev->person, &m);
-        if (rc == ST_OK) {
-                const char *params[8];
 
-                comms_actor(ev, &a);
-                snprintf(reason, sizeof(reason), "integration %s returned by comms",
-                         ev->subject != NULL ? ev->subject : "?");
-                params[0] = m.id;
-                params[1] = "integration_returned";
-                params[2] = a.subject;
-                params[3] = a.person_id[0] != '\0' ? a.person_id : NULL;
-                params[4] = a.role;
-                params[5] = m.phase_key;
-                params[6] = reason;
-                params[7] = NULL;
+        if (rc == ST_OK) {
+                const char *params[7] = {
+                        m.id, kind, a->subject, a->person_id[0] != '\0' ? a->person_id : NULL,
+                        a->role, m.phase_key, reason,
+                };
+
                 rc = db_exec(c, "enrolment_note", 7, params, NULL);
         }
         enrolment_meta_release(&m);
         return rc == ST_NOT_FOUND ? ST_OK : rc;
+}
+
+/* An integration returned: a line in the partner's open enrolment's history. */
+static int
+returned(PGconn *c, const struct follower_event *ev)
+{
+        struct actor a;
+        char reason[160];
+
+        comms_actor(ev, &a);
+        snprintf(reason, sizeof(reason), "integration %s returned by comms",
+                 ev->subject != NULL ? ev->subject : "?");
+        return note(c, ev, "integration_returned", &a, reason);
+}
+
+/* A mentor's sign-off recorded: progress, its effect on the clock kept for a revocation. */
+static int
+signoff_recorded(PGconn *c, const struct follower_event *ev)
+{
+        const char *params[3] = { ev->subject, ev->person, ev->time };
+        int rc = ST_OK;
+
+        if (ev->subject != NULL && uuid_valid(ev->subject))
+                rc = db_exec(c, "signoff_progress_keep", 3, params, NULL);
+        return rc == ST_OK ? progress(c, ev) : rc;
+}
+
+/* A mentor's sign-off revoked: the clock it restarted goes back, and the history says so. */
+static int
+signoff_revoked(PGconn *c, const struct follower_event *ev)
+{
+        const char *params[1] = { ev->subject };
+        struct actor a;
+        char reason[160];
+        int rc;
+
+        if (ev->subject == NULL || !uuid_valid(ev->subject))
+                return ST_OK;   /* names no sign-off: nothing to undo or enter */
+        rc = db_exec(c, "signoff_progress_undo", 1, params, NULL);
+        if (rc != ST_OK)
+                return rc;
+        event_actor(ev, "service:mentoring", "mentor", &a);
+        snprintf(reason, sizeof(reason), "mentor sign-off %s revoked", ev->subject);
+        return note(c, ev, "mentor_signoff_revoked", &a, reason);
 }
 
 static int
@@ -174,6 +224,10 @@ apply(PGconn *c, const struct follower_event *ev, void *arg)
                 return signed_off(c, ev);
         if (is_type(ev, "tandem.strategy.integration.returned"))
                 return returned(c, ev);
+        if (is_type(ev, "tandem.mentoring.signoff.recorded"))
+                return signoff_recorded(c, ev);
+        if (is_type(ev, "tandem.mentoring.signoff.revoked"))
+                return signoff_revoked(c, ev);
         return progress(c, ev);
 }
 

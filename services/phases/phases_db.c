@@ -130,6 +130,20 @@ const struct db_stmt phases_stmts[] = {
           "UPDATE enrolment SET last_progress_at = greatest(last_progress_at,"
           "  least(now(), $2::timestamptz))"
           " WHERE person_id = $1 AND status IN ('active', 'paused') RETURNING id, version" },
+        /* a mentor's sign-off: what it does to the stall clock, kept before it does it,
+         * and undone when it is revoked unless progress since moved the clock */
+        { "signoff_progress_keep",
+          "INSERT INTO signoff_progress (signoff_id, enrolment_id, before_at, after_at)"
+          " SELECT $1::uuid, e.id, e.last_progress_at,"
+          "  greatest(e.last_progress_at, least(now(), $3::timestamptz))"
+          " FROM enrolment e WHERE e.person_id = $2 AND e.status IN ('active', 'paused')"
+          " ON CONFLICT (signoff_id, enrolment_id) DO NOTHING" },
+        { "signoff_progress_undo",
+          "WITH kept AS (DELETE FROM signoff_progress WHERE signoff_id = $1::uuid"
+          "  RETURNING enrolment_id, before_at, after_at)"
+          " UPDATE enrolment e SET last_progress_at = kept.before_at FROM kept"
+          " WHERE e.id = kept.enrolment_id AND e.status IN ('active', 'paused')"
+          "  AND e.last_progress_at = kept.after_at" },
         { "enrolment_open_of",
           "SELECT id FROM enrolment WHERE person_id = $1 AND status IN ('active', 'paused')"
           " ORDER BY enrolled_at DESC LIMIT 1" },

@@ -2,7 +2,9 @@
 //  1. a partner's activity elsewhere counts as progress on their stall clock;
 //  4. comms signing off the current integration completes the journey, with a
 //     history entry naming the sign-off; a return shows in the history; an
-//     admin override to operational stays possible and says it was one.
+//     admin override to operational stays possible and says it was one;
+//  a mentor's sign-off revoked is in the history, and the stall clock the
+//  sign-off restarted goes back unless progress since moved it.
 // Over real HTTP against the real services, as a person would act.
 
 import { after, before, describe, it } from 'node:test';
@@ -214,5 +216,87 @@ describe('consequence 4: sign-off completes the journey', () => {
     assert.equal(op.override, true);
     assert.equal(op.reason, 'signed off on paper');
     assert.equal(op.actor.role, 'admin');
+  });
+});
+
+describe("a mentor's sign-off revoked", () => {
+  async function signOff(w) {
+    return expectStatus(await api('POST', '/v1/signoffs', {
+      service: 'mentoring', token: w.mt(), body: { partner_id: w.partner.id, note: 'Ready to go.' },
+    }), 201).body;
+  }
+
+  async function revoke(w, so) {
+    expectStatus(await api('DELETE', `/v1/signoffs/${so.id}`, { service: 'mentoring', token: w.mt() }), 204);
+  }
+
+  const revocation = async (e) => (await history(e.id)).find((x) => x.kind === 'mentor_signoff_revoked');
+
+  it('the history shows the revocation by the mentor, and the stall clock is back where it was', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const before = await getEnrolment(e.id);
+    const so = await signOff(w);
+    const [moved] = await within(3000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(moved, 'the sign-off is progress');
+    assert.equal(await revocation(e), undefined, 'a sign-off recorded is no revocation');
+    await revoke(w, so);
+    const [entry] = await within(3000, () => revocation(e));
+    assert.ok(entry, 'the revocation is in the history');
+    assert.match(entry.reason, new RegExp(so.id));
+    assert.equal(entry.reason.includes('Ready to go'), false, "the mentor's note stays in mentoring");
+    assert.deepEqual([entry.actor.role, entry.actor.person_id], ['mentor', w.mentor.id]);
+    assert.equal(entry.phase, before.current_phase);
+    assert.equal(entry.override, false);
+    const now = await getEnrolment(e.id);
+    assert.equal(now.pace, 'stalled');
+    assert.equal(now.last_progress_at, before.last_progress_at);
+    assert.deepEqual([now.status, now.current_phase], [before.status, before.current_phase]);
+    // the partner reads the same line in their own journey
+    const mine = expectStatus(await ph('GET', `/v1/enrolments/${e.id}/history?limit=100`, { token: w.pt() }), 200).body.items;
+    assert.equal(mine.filter((x) => x.kind === 'mentor_signoff_revoked').length, 1);
+  });
+
+  it('progress since the sign-off stays: a session held after it keeps the partner on track', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    const so = await signOff(w);
+    const [signed] = await within(3000, async () => {
+      const now = await getEnrolment(e.id);
+      return now.pace === 'on_track' ? now : null;
+    });
+    assert.ok(signed, 'the sign-off is progress');
+    await holdSession(await createSession(w.pairing, w.mt()), w.mt());
+    const [held] = await within(3000, async () => {
+      const now = await getEnrolment(e.id);
+      return now.last_progress_at !== signed.last_progress_at ? now : null;
+    });
+    assert.ok(held, 'the session held moved the clock on');
+    await revoke(w, so);
+    const [entry] = await within(3000, () => revocation(e));
+    assert.ok(entry, 'the revocation is in the history');
+    const now = await getEnrolment(e.id);
+    assert.equal(now.pace, 'on_track');
+    assert.equal(now.last_progress_at, held.last_progress_at);
+  });
+
+  it('a sign-off signed again after a revocation is progress again, and its own revocation is a second line', async () => {
+    const w = await partnerWithMentor();
+    const e = await stalledEnrolment(w.partner);
+    await revoke(w, await signOff(w));
+    const [first] = await within(3000, () => revocation(e));
+    assert.ok(first);
+    assert.equal((await getEnrolment(e.id)).pace, 'stalled');
+    const again = await signOff(w);
+    const [moved] = await within(3000, async () => (await getEnrolment(e.id)).pace === 'on_track');
+    assert.ok(moved, 'the second sign-off is progress');
+    await revoke(w, again);
+    const [both] = await within(3000, async () => {
+      const lines = (await history(e.id)).filter((x) => x.kind === 'mentor_signoff_revoked');
+      return lines.length === 2 ? lines : null;
+    });
+    assert.ok(both, 'two revocations, two lines');
+    assert.match(both[1].reason, new RegExp(again.id));
+    assert.equal((await getEnrolment(e.id)).pace, 'stalled');
   });
 });

@@ -131,7 +131,7 @@ describe('ops endpoints', () => {
   it('healthz, readyz and metrics', async () => {
     assert.deepEqual(expectStatus(await ph('GET', '/healthz'), 200).body, { status: 'ok', service: 'phases' });
     const ready = expectStatus(await ph('GET', '/readyz'), 200).body;
-    assert.deepEqual([ready.status, ready.service, ready.schema_version], ['ready', 'phases', 3]);
+    assert.deepEqual([ready.status, ready.service, ready.schema_version], ['ready', 'phases', 4]);
     await ph('GET', `/v1/enrolments/${MISSING}`, { token: adminToken() });
     const metrics = expectStatus(await ph('GET', '/metrics'), 200).body;
     assert.match(metrics, /tandem_http_requests_total\{[^}]*\/v1\/enrolments\/:id[^}]*\}/);
