@@ -3,9 +3,16 @@
  * runner with Idempotency-Key support.
  *
  * A connection is used by one thread at a time (libpq's rule).  The pool is a
- * fixed array and a stack of free slots behind one mutex; a checkout waits on
- * a condition variable up to the configured timeout, which the caller turns
- * into a 503.
+ * fixed array and a stack of free slots behind one mutex.  A checkout that
+ * finds none free queues in arrival order.  A returned connection goes back
+ * to the stack and wakes the oldest waiter, and whoever runs first takes it
+ * (handing each one to a sleeping thread would leave it idle until the
+ * scheduler runs that thread: on a loaded machine a convoy); but once the
+ * oldest has waited DB_HANDOFF_MS it is handed the connection directly, so
+ * that a thread arriving late cannot keep taking it from under one woken
+ * for it (with more HTTP connections than database connections an unlucky
+ * request waited hundreds of milliseconds).  A waiter gives up at the
+ * configured timeout, which the caller turns into a 503.
  */
 #include <errno.h>
 #include <poll.h>
@@ -52,9 +59,21 @@ struct db_deferred {
         char *params[DB_DEFER_PARAMS];
 };
 
+/* A thread waiting for a connection, queued in arrival order (db_take_slot). */
+struct db_waiter {
+        pthread_cond_t handed;
+        struct timespec since;       /* when it queued */
+        unsigned slot;
+        bool granted;                /* slot was handed to it */
+        struct db_waiter *next;
+};
+
+/* A waiter that has waited this long is handed the next connection returned. */
+#define DB_HANDOFF_MS 5.0
+
 struct db_pool {
         pthread_mutex_t lock;
-        pthread_cond_t freed;
+        struct db_waiter *queue, **queue_tail;   /* waiting checkouts, oldest first */
         struct db_slot *slots;
         unsigned *free_stack;
         unsigned size, nfree;
@@ -67,7 +86,7 @@ struct db_pool {
         atomic_ullong statements;    /* prepared statements run (for /metrics) */
         const struct db_stmt *stmts;
         struct db_conninfo ci;
-        bool locks_ready;            /* lock and freed initialised */
+        bool locks_ready;            /* lock and the event condition initialised */
         /* feeds' long polls wait here for a commit that wrote events (db_wait_events) */
         pthread_mutex_t ev_lock;
         pthread_cond_t ev_cond;
@@ -197,7 +216,7 @@ db_pool_alloc(struct db_pool *pool, const struct db_settings *set)
                 return ST_INVALID;
         }
         pthread_mutex_init(&pool->lock, NULL);
-        thread_cond_init(&pool->freed);
+        pool->queue_tail = &pool->queue;
         pthread_mutex_init(&pool->ev_lock, NULL);
         thread_cond_init(&pool->ev_cond);
         pool->locks_ready = true;
@@ -258,7 +277,6 @@ db_pool_free(struct db_pool *pool)
         }
         if (pool->locks_ready) {
                 pthread_mutex_destroy(&pool->lock);
-                pthread_cond_destroy(&pool->freed);
                 pthread_mutex_destroy(&pool->ev_lock);
                 pthread_cond_destroy(&pool->ev_cond);
         }
@@ -302,10 +320,34 @@ db_stalled(struct db_pool *pool)
         return ms_between(&pool->progress, &now) > DB_STALL_MS;
 }
 
+/* Takes w out of the queue; the lock is held. */
+static void
+db_unqueue(struct db_pool *pool, struct db_waiter *w)
+{
+        struct db_waiter **p = &pool->queue;
+
+        while (*p != NULL && *p != w)
+                p = &(*p)->next;
+        if (*p == NULL)
+                return;
+        *p = w->next;
+        if (pool->queue_tail == &w->next)
+                pool->queue_tail = p;
+}
+
+/* A connection is free and someone waits: wake the oldest to take it. */
+static void
+db_wake_oldest(struct db_pool *pool)
+{
+        if (pool->nfree > 0 && pool->queue != NULL)
+                pthread_cond_signal(&pool->queue->handed);
+}
+
 static int
 db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
 {
         struct timespec deadline;
+        struct db_waiter w = { .granted = false, .next = NULL };
         int rc = ST_OK;
 
         pthread_mutex_lock(&pool->lock);
@@ -316,31 +358,61 @@ db_take_slot(struct db_pool *pool, unsigned timeout_ms, unsigned *slot)
         }
         if (pool->busy++ == 0)   /* idle time is no stall */
                 clock_gettime(CLOCK_MONOTONIC, &pool->progress);
-        if (pool->nfree == 0) {
-                pool->waits++;
-                deadline_after(&deadline, timeout_ms);
+        if (pool->nfree > 0) {
+                *slot = pool->free_stack[--pool->nfree];
+                pthread_mutex_unlock(&pool->lock);
+                return ST_OK;
         }
-        while (pool->nfree == 0 && rc == ST_OK)
-                if (pthread_cond_timedwait(&pool->freed, &pool->lock, &deadline) == ETIMEDOUT
-                    && pool->nfree == 0)
+        pool->waits++;
+        clock_gettime(CLOCK_MONOTONIC, &w.since);
+        deadline_after(&deadline, timeout_ms);
+        thread_cond_init(&w.handed);
+        *pool->queue_tail = &w;
+        pool->queue_tail = &w.next;
+        while (!w.granted && pool->nfree == 0 && rc == ST_OK)
+                if (pthread_cond_timedwait(&w.handed, &pool->lock, &deadline) == ETIMEDOUT
+                    && !w.granted && pool->nfree == 0)
                         rc = ST_UNAVAILABLE;
-        if (rc == ST_OK) {
+        if (!w.granted)
+                db_unqueue(pool, &w);
+        if (w.granted) {
+                *slot = w.slot;
+        } else if (rc == ST_OK) {
                 *slot = pool->free_stack[--pool->nfree];
         } else {
                 pool->timeouts++;
                 pool->busy--;
         }
+        db_wake_oldest(pool);   /* another connection free: the next in line */
         pthread_mutex_unlock(&pool->lock);
+        pthread_cond_destroy(&w.handed);
         return rc;
 }
 
 static void
 db_give_slot(struct db_pool *pool, unsigned slot)
 {
+        struct db_waiter *w;
+        struct timespec now;
+
         pthread_mutex_lock(&pool->lock);
-        pool->free_stack[pool->nfree++] = slot;
         pool->busy--;
-        pthread_cond_signal(&pool->freed);
+        w = pool->queue;
+        if (w != NULL) {
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                if (ms_between(&w->since, &now) >= DB_HANDOFF_MS) {
+                        pool->queue = w->next;
+                        if (pool->queue == NULL)
+                                pool->queue_tail = &pool->queue;
+                        w->slot = slot;
+                        w->granted = true;
+                        pthread_cond_signal(&w->handed);
+                        pthread_mutex_unlock(&pool->lock);
+                        return;
+                }
+        }
+        pool->free_stack[pool->nfree++] = slot;
+        db_wake_oldest(pool);
         pthread_mutex_unlock(&pool->lock);
 }
 

@@ -524,6 +524,22 @@ to_ms() {
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
+# CPU time in clock ticks: the whole machine's busy time (/proc/stat: user, nice,
+# system, irq, softirq) and one process's (utime + stime), sampled around each
+# run.  Divided by the requests of the run they say where a request's CPU goes:
+# on 2 shared cores that, not the service's wait, is what caps req/s.
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
+proc_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# us_per REQUESTS TICKS: microseconds of CPU per request
+us_per() { awk -v n="$1" -v t="$2" -v u="$TICK_US" 'BEGIN { if (n > 0) printf "%.0f", t * u / n; else print "-" }'; }
+declare -A TICKS0=()
+ticks_start() {
+        local name
+        ROW_BUSY0=$(busy_ticks)
+        for name in "${!PID[@]}"; do TICKS0[$name]=$(proc_ticks "${PID[$name]}"); done
+}
+
 ROWS=()
 NOTES=()
 declare -A PGB=()
@@ -542,6 +558,7 @@ run_wrk() {
         file=$OUT/wrk-$name-c$c.txt
         t=$((c < 2 ? c : 2))
         stmt_reset
+        ticks_start
         timeout $((DURATION + 30)) \
                 wrk -t"$t" -c"$c" -d"${DURATION}s" --timeout 5s --latency -s "$OUT/wrk.lua" "$base/" >"$file" 2>&1 ||
                 warn "wrk $name c$c failed (see $file)"
@@ -553,6 +570,7 @@ run_wrk() {
                 END { print n + 0 }' "$file")
         ROW_NAME=$name ROW_C=$c ROW_RPS=${rps:-0} ROW_P50=$p50 ROW_P99=$p99 ROW_ERR=$errs
         ROW_REQS=$(awk '/requests in/ { print $1 }' "$file")
+        ROW_CPU=$(us_per "${ROW_REQS:-0}" $(($(busy_ticks) - ROW_BUSY0)))
         calls=$(stmt_calls)
         ROW_SPR=$(awk -v a="$calls" -v b="${ROW_REQS:-0}" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
 }
@@ -562,12 +580,15 @@ run_pgbench() {
         local schema=$1 kind=$2 c=$3 tz=${4:-} file prefix tps p50 p99
         file=$OUT/pgbench-$kind-c$c.txt
         prefix=$TANDEM_RUNDIR/pgblog-$kind-$c
+        ticks_start
         PGOPTIONS="-c search_path=$schema${tz:+ -c TimeZone=$tz}" timeout $((DURATION + 30)) \
                 pgbench -n -M prepared -c "$c" -j $((c < 2 ? c : 2)) -T "$DURATION" \
                 --log --log-prefix="$prefix" --sampling-rate=0.1 \
                 -f "$OUT/pgbench-$kind.sql" -h "$(pg_sockdir "$PG")" -p "$pg_port" -U tandem tandem \
                 >"$file" 2>&1 || warn "pgbench $kind c$c failed (see $file)"
         tps=$(awk '/^tps = / { printf "%.0f", $3 }' "$file")
+        ROW_CPU=$(us_per "$(awk '/^number of transactions actually processed:/ { print $NF }' "$file")" \
+                $(($(busy_ticks) - ROW_BUSY0)))
         # per-transaction log: 3rd field is the latency in microseconds
         read -r p50 p99 < <(cat "$prefix".* 2>/dev/null | awk '{ print $3 }' | sort -n | awk '
                 { v[NR] = $1 }
@@ -580,16 +601,17 @@ run_pgbench() {
         PGB[$kind-$c]=$ROW_RPS
 }
 
-add_row() { # add_row KIND SERVICE|"" : a service row has its ratio to pgbench's and its RSS
-        local ratio="-" rss="-"
+add_row() { # add_row KIND SERVICE|"" : a service row has its ratio to pgbench's, its RSS and CPU
+        local ratio="-" rss="-" svc_cpu="-"
         if [[ -n $2 ]]; then
+                svc_cpu=$(us_per "${ROW_REQS:-0}" $(($(proc_ticks "${PID[$2]}") - ${TICKS0[$2]:-0})))
                 if [[ -n ${PGB[$1-$ROW_C]:-} && ${PGB[$1-$ROW_C]} != 0 ]]; then
                         ratio=$(awk -v a="$ROW_RPS" -v b="${PGB[$1-$ROW_C]}" 'BEGIN { printf "%.2f", a / b }')
                 fi
                 rss="$(($(rss_kb "${PID[$2]}") / 1024)) MiB"
         fi
-        ROWS+=("$(printf '%-26s %5s %9s %8s %8s %7s %8s %10s %9s' "$ROW_NAME" "$ROW_C" "$ROW_RPS" \
-                "$ROW_P50" "$ROW_P99" "$ratio" "$ROW_ERR" "$rss" "${ROW_SPR:--}")")
+        ROWS+=("$(printf '%-26s %5s %9s %8s %8s %7s %8s %10s %9s %7s %7s' "$ROW_NAME" "$ROW_C" "$ROW_RPS" \
+                "$ROW_P50" "$ROW_P99" "$ratio" "$ROW_ERR" "$rss" "${ROW_SPR:--}" "${ROW_CPU:--}" "$svc_cpu")")
 }
 
 measure_people() { # CONNS
@@ -760,6 +782,10 @@ tail_rounds() { # LABEL SERVICE (BENCH_* describe the requests)
 }
 if ((ROUNDS > 0)); then
         step "the tail: $ROUNDS rounds at 16 and 64 connections"
+        # the writes of the runs above (SCIM, integrations) leave autovacuum and a
+        # checkpoint to catch up: settle them first, so the first round measures
+        # the services and not PostgreSQL's housekeeping of the bench's own writes
+        pg_psql "$PG" -d tandem -q -c "VACUUM ANALYZE" -c "CHECKPOINT"
         if want people; then
                 BENCH_MODE=ids BENCH_IDS=$IDS BENCH_PREFIX=/v1/people/ BENCH_TOKEN=$PEOPLE_TOKEN \
                         tail_rounds people-get people
@@ -864,7 +890,7 @@ measure_webhooks() {
                   count(*) FILTER (WHERE attempts > 1) FROM d")
         read -r cnt rps p50 p99 retried <<<"$row"
         ROW_NAME=webhook-deliveries ROW_C=$WEBHOOK_SUBS ROW_RPS=${rps:-0} ROW_P50=${p50:-0} ROW_P99=${p99:-0}
-        ROW_ERR=$((total - ${cnt:-0})) ROW_SPR=-
+        ROW_ERR=$((total - ${cnt:-0})) ROW_SPR=- ROW_CPU=- ROW_REQS=0
         add_row webhooks notify
         NOTES+=("webhooks: $cnt of $total deliveries succeeded ($retried after a retry) at $rps deliveries/s to $WEBHOOK_SUBS subscriptions on loopback; p50/p99 = event commit to the receiver's 2xx recorded, ms")
 }
@@ -925,6 +951,7 @@ run_scim() {
         for mode in filter patch create; do
                 info "wrk SCIM $mode"
                 file=$OUT/wrk-scim-$mode.txt
+                ticks_start
                 BENCH_SCIM_MODE=$mode BENCH_SCIM_TOKEN=$scim_token BENCH_PEOPLE=$N_PEOPLE BENCH_IDS=$IDS \
                         timeout $((DURATION + 30)) wrk -t2 -c"$SCIM_CONNS" -d"${DURATION}s" --timeout 5s \
                         --latency -s "$OUT/scim.lua" "http://127.0.0.1:$svc_port/" >"$file" 2>&1 ||
@@ -932,6 +959,8 @@ run_scim() {
                 rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$file")
                 errs=$(awk '/Non-2xx or 3xx responses:/ { n += $NF } END { print n + 0 }' "$file")
                 ROW_NAME=scim-$mode ROW_C=$SCIM_CONNS ROW_RPS=${rps:-0} ROW_ERR=$errs ROW_SPR=-
+                ROW_REQS=$(awk '/requests in/ { print $1 }' "$file")
+                ROW_CPU=$(us_per "${ROW_REQS:-0}" $(($(busy_ticks) - ROW_BUSY0)))
                 ROW_P50=$(to_ms "$(awk '$1 == "50%" { print $2 }' "$file")")
                 ROW_P99=$(to_ms "$(awk '$1 == "99%" { print $2 }' "$file")")
                 add_row scim people
@@ -961,10 +990,12 @@ if want people; then run_scim; fi
                 echo "  enrolment: one of $N_PEOPLE enrolments with its phases by seq; stats: the 4 statements"
                 echo "  of GET /v1/stats/phases (the phases service also computes each pace in C)."
         fi
-        echo "ratio = req/s divided by pgbench's tps for the same work and connections; rss = the service's VmRSS after the run."
+        echo "ratio = req/s divided by pgbench's tps for the same work and connections; rss = the service's VmRSS after the run;"
+        echo "cpu us = the machine's busy CPU during the run per request (every process: wrk or pgbench's client,"
+        echo "the service, PostgreSQL, the kernel); svc us = the service's own CPU per request."
         echo
-        printf '%-26s %5s %9s %8s %8s %7s %8s %10s %9s\n' target conns "req/s" "p50 ms" "p99 ms" ratio errors rss \
-                "stmts/req"
+        printf '%-26s %5s %9s %8s %8s %7s %8s %10s %9s %7s %7s\n' target conns "req/s" "p50 ms" "p99 ms" ratio errors rss \
+                "stmts/req" "cpu us" "svc us"
         printf '%s\n' "${ROWS[@]}"
         echo
         for n in "${NOTES[@]}"; do echo "$n"; done

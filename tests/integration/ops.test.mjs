@@ -27,6 +27,17 @@ describe('health and readiness', () => {
     const res = await api('GET', '/healthz', { headers: { 'X-Request-Id': rid } });
     assert.equal(res.headers.get('x-request-id'), rid);
   });
+
+  it('a request without X-Request-Id gets a fresh random id, never one seen before', async () => {
+    // 40 > the 16 ids a thread draws from one getrandom() block (shared/server.c)
+    const ids = [];
+    for (let i = 0; i < 40; i++) ids.push((await api('GET', '/healthz')).requestId);
+    for (const id of ids) assert.match(id ?? '', /^[0-9a-f]{32}$/);
+    assert.equal(new Set(ids).size, ids.length, 'every id differs');
+    const bits = ids.join('').split('').reduce((n, c) => n + parseInt(c, 16).toString(2).replace(/0/g, '').length, 0);
+    const share = bits / (ids.length * 128);
+    assert.ok(share > 0.4 && share < 0.6, `about half the bits are set (${share.toFixed(3)})`);
+  });
 });
 
 // Sums the samples of @metric whose labels mention @needle.
