@@ -11,10 +11,11 @@
 #   attention-mentor  GET /v1/attention as that mentor (their 20 partners' items)
 #   attention-lead    GET /v1/attention as admin (the first page of 50 over all)
 # at each connection count, and the verdict against the target p99 < 20 ms.
-# Each run also notes the CPU a request cost notify and PostgreSQL (their
-# processes' user + system time over the run divided by wrk's requests) and
-# the bytes of an answer: on a machine other work shares, the figures to
-# compare between two builds, where latencies are the machine's.
+# Each run also notes the CPU a request cost PostgreSQL (its processes' user +
+# system time over the run divided by wrk's requests; the row has the
+# machine's and notify's) and the bytes of an answer: on a machine other work
+# shares, the figures to compare between two builds, where latencies are the
+# machine's.
 
 attention_data() {
         step "notify and its read model: $N_PEOPLE enrolments, a mentor of 20"
@@ -89,40 +90,28 @@ SQL
                 wrk -t2 -c16 -d3s -s "$OUT/wrk.lua" "http://127.0.0.1:${PORT[notify]}/" >/dev/null 2>&1 || true
 }
 
-# CPU ticks (user + system) of the processes PIDS..., summed
-attention_ticks() {
-        local p t=0
-        for p in "$@"; do
-                [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-        done
+# CPU ticks of the bench PostgreSQL: the postmaster and its children (bench.sh's
+# proc_ticks); its row has the machine's and notify's CPU a request
+attention_pg_ticks() {
+        local pm p t=0
+        pm=$(head -1 "$PG/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+        for p in "$pm" $(pgrep -P "$pm"); do t=$((t + $(proc_ticks "$p"))); done
         echo "$t"
 }
 
-# the bench PostgreSQL's processes: the postmaster and its children
-attention_pg_pids() {
-        local pm
-        pm=$(head -1 "$PG/data/postmaster.pid" 2>/dev/null) || return 0
-        echo "$pm" $(pgrep -P "$pm")
-}
-
 measure_attention() {
-        local c who tok ok=yes worst=0 n0 g0 n1 g1 bytes
+        local c who tok ok=yes worst=0 g0 g1 bytes
         for c in "${CONNS[@]}"; do
                 for who in mentor lead; do
                         tok=ATT_${who^^}_TOKEN
                         info "wrk c$c GET /v1/attention as the $who"
-                        # shellcheck disable=SC2046  # one pid a word
-                        n0=$(attention_ticks "${PID[notify]}") g0=$(attention_ticks $(attention_pg_pids))
+                        g0=$(attention_pg_ticks)
                         BENCH_MODE=path BENCH_PATH=/v1/attention BENCH_TOKEN=${!tok} \
                                 run_wrk "attention-$who" "$c" "http://127.0.0.1:${PORT[notify]}"
-                        # shellcheck disable=SC2046
-                        n1=$(attention_ticks "${PID[notify]}") g1=$(attention_ticks $(attention_pg_pids))
+                        g1=$(attention_pg_ticks)
                         add_row attention notify
                         bytes=$(curl -s -H "Authorization: Bearer ${!tok}" "http://127.0.0.1:${PORT[notify]}/v1/attention" | wc -c)
-                        NOTES+=("$(awk -v w="$who" -v c="$c" -v r="${ROW_REQS:-0}" -v n=$((n1 - n0)) -v g=$((g1 - g0)) \
-                                -v hz="$(getconf CLK_TCK)" -v b="$bytes" 'BEGIN { if (r == 0) r = 1
-                                printf "attention-%s c%s: CPU a request: notify %.3f ms, PostgreSQL %.3f ms; answer %d bytes",
-                                        w, c, n * 1000 / hz / r, g * 1000 / hz / r, b }')")
+                        NOTES+=("attention-$who c$c: PostgreSQL's CPU a request $(us_per "${ROW_REQS:-0}" $((g1 - g0))) us; answer $bytes bytes")
                         if awk -v p="$ROW_P99" 'BEGIN { exit !(p >= 20) }' || ((ROW_ERR > 0)); then ok=NO; fi
                         worst=$(awk -v a="$worst" -v b="$ROW_P99" 'BEGIN { print (b > a ? b : a) }')
                 done
