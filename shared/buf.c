@@ -88,6 +88,14 @@ buf_detach(struct buf *b)
 }
 
 void
+buf_clear(struct buf *b)
+{
+        b->len = 0;
+        if (b->p != NULL)
+                b->p[0] = '\0';
+}
+
+void
 buf_release(struct buf *b)
 {
         if (b == NULL)

@@ -35,6 +35,9 @@ void buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 
  */
 char *buf_detach(struct buf *b);
 
+/* Empties @b and keeps its memory for the next text (a record per row). */
+void buf_clear(struct buf *b);
+
 /* Frees what @b holds and resets it.  Accepts NULL. */
 void buf_release(struct buf *b);
 

@@ -34,7 +34,10 @@
 #   TANDEM_BENCH_CONNS      connection counts ("1 16 64")
 #   TANDEM_BENCH_ONLY       which services' benchmarks ("people strategy mentoring phases
 #                           attention"; attention: deploy/local/bench-attention.sh;
-#                           "webhooks": notify's deliveries, also run when it is not set)
+#                           "webhooks": notify's deliveries, also run when it is not set;
+#                           "audit": notify's audit CSV export, deploy/local/bench-audit.sh,
+#                           also run when it is not set)
+#   TANDEM_BENCH_AUDIT_ROWS sizes of the audit log exported in turn ("100000 1000000")
 #   TANDEM_BENCH_WEBHOOK_EVENTS  events for the webhook row (500; 16 deliveries each)
 #   TANDEM_BENCH_PEOPLE     people to insert (10000); phases: one enrolment each
 #   TANDEM_BENCH_PLAYBOOKS  playbooks to insert (10000)
@@ -65,8 +68,8 @@ AUDIENCE=tandem-bench
 TOKEN_BIN=$BUILD_DIR/bin/tandem-token
 
 for s in $ONLY; do
-        [[ " ${SERVICES[*]} attention webhooks " == *" $s "* ]] ||
-                die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]} attention webhooks)"
+        [[ " ${SERVICES[*]} attention webhooks audit " == *" $s "* ]] ||
+                die "TANDEM_BENCH_ONLY: unknown '$s' (${SERVICES[*]} attention webhooks audit)"
 done
 want() { [[ " $ONLY " == *" $1 "* ]]; }
 for tool in wrk pgbench psql curl jq; do
@@ -893,6 +896,9 @@ measure_webhooks() {
         ROW_ERR=$((total - ${cnt:-0})) ROW_SPR=- ROW_CPU=- ROW_REQS=0
         add_row webhooks notify
         NOTES+=("webhooks: $cnt of $total deliveries succeeded ($retried after a retry) at $rps deliveries/s to $WEBHOOK_SUBS subscriptions on loopback; p50/p99 = event commit to the receiver's 2xx recorded, ms")
+        # its peers are a dead port: the attention and audit rows start a notify of their own
+        stop_service notify >/dev/null 2>&1 || warn "the webhooks row's notify did not stop cleanly"
+        unset 'PID[notify]'
 }
 if want webhooks || [[ -z ${TANDEM_BENCH_ONLY:-} ]]; then measure_webhooks; fi
 
@@ -903,6 +909,13 @@ if want attention; then
         attention_data
         step "the attention list"
         measure_attention
+fi
+
+# ---- audit: the CSV export of the audit log (deploy/local/bench-audit.sh) ----------------
+if want audit || [[ -z ${TANDEM_BENCH_ONLY:-} ]]; then
+        # shellcheck source=deploy/local/bench-audit.sh
+        source deploy/local/bench-audit.sh
+        measure_audit
 fi
 
 peak() { awk '/^VmHWM:/ { printf "%d MiB", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }

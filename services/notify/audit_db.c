@@ -47,7 +47,8 @@ const struct db_stmt notify_stmts[] = {
           "  resource_version, time, data FROM a" },
         { "audit_page", "SELECT a.seq, audit_json(a)" AUDIT_WHERE },
         { "audit_rows",
-          "SELECT a.seq, a.id, audit_time(a.time), audit_time(a.received_at), a.service, a.type,"
+          "SELECT a.seq, a.id, a.time AT TIME ZONE 'UTC', a.received_at AT TIME ZONE 'UTC',"
+          "  a.service, a.type,"
           "  a.subject, a.person_id, a.actor, a.request_id, a.resource_version, a.data::text"
           AUDIT_WHERE },
         { "audit_prune", "SELECT audit_prune($1::int, $2::int)" },

@@ -6,7 +6,11 @@
  * pooled connection per page, no transaction held between pages) and handed
  * to ulfius block by block, so the memory one export takes is a page and a
  * line whatever the log's size.  Rows that arrive while the export runs are
- * included when they come after its position.
+ * included when they come after its position.  No statement outlives a page
+ * (a few ms) and none runs while the client is slow to read: when the client
+ * goes away, ulfius stops asking for blocks and the export stops there, with no
+ * query left behind and no pooled connection or snapshot held by a slow reader.
+ * The two times come as UTC timestamps and are formatted here (csv_time_utc).
  */
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -36,6 +40,8 @@ struct csv_stream {
         int last_page;               /* the page in res was short: no more after it */
         struct buf line;             /* the record being sent */
         size_t sent;                 /* bytes of line already sent */
+        long long rows;              /* records sent, header aside */
+        int ended;                   /* the last block was handed over */
 };
 
 static void
@@ -45,6 +51,9 @@ csv_stream_free(void *arg)
 
         if (st == NULL)
                 return;
+        if (!st->ended)
+                log_info("audit export stopped after %lld row(s), position %" PRId64
+                         ": the client went away or the export failed", st->rows, st->after);
         for (size_t i = 0; i < sizeof(st->owned) / sizeof(st->owned[0]); i++)
                 free(st->owned[i]);
         free(st->f.types);
@@ -71,8 +80,9 @@ next_record(struct csv_stream *st)
 {
         const char *values[AUDIT_CSV_COLUMNS];
         size_t lens[AUDIT_CSV_COLUMNS];
+        char times[2][CSV_TIME_LEN + 1];
 
-        buf_release(&st->line);
+        buf_clear(&st->line);
         st->sent = 0;
         if (!st->header_done) {
                 for (int i = 0; i < AUDIT_CSV_COLUMNS; i++) {
@@ -98,8 +108,20 @@ next_record(struct csv_stream *st)
                                     : PQgetvalue(st->res, st->row, col);
                         lens[i] = (size_t)PQgetlength(st->res, st->row, col);
                 }
+                for (int i = 1; i <= 2; i++) {          /* time, received_at */
+                        if (values[i] == NULL)
+                                continue;
+                        lens[i] = csv_time_utc(values[i], lens[i], times[i - 1]);
+                        if (lens[i] == 0) {
+                                log_warn("audit export: PostgreSQL wrote a time as %s, not in"
+                                         " DateStyle ISO", values[i]);
+                                return -1;
+                        }
+                        values[i] = times[i - 1];
+                }
                 st->after = strtoll(PQgetvalue(st->res, st->row, 0), NULL, 10);
                 st->row++;
+                st->rows++;
         }
         csv_record(&st->line, values, lens, AUDIT_CSV_COLUMNS);
         return st->line.failed ? -1 : 1;
@@ -125,8 +147,10 @@ csv_stream_read(void *arg, uint64_t offset, char *out, size_t max)
                 }
                 int rc = next_record(st);
 
-                if (rc == 0)
+                if (rc == 0) {
+                        st->ended = 1;
                         break;
+                }
                 if (rc < 0) {
                         log_warn("audit export stopped after position %" PRId64
                                  ": the database did not answer", st->after);

@@ -167,7 +167,8 @@ int audit_db_page(PGconn *c, const struct audit_filter *f, const struct page *pg
 
 /*
  * Up to @limit rows after @after for the CSV export: column 0 the position,
- * then the AUDIT_CSV_COLUMNS values.  *@res is the caller's to PQclear.
+ * then the AUDIT_CSV_COLUMNS values, the two times (columns 2 and 3) as UTC
+ * timestamps for csv_time_utc.  *@res is the caller's to PQclear.
  */
 int audit_db_rows(PGconn *c, const struct audit_filter *f, int64_t after, int limit,
                   PGresult **res);
@@ -186,6 +187,18 @@ void csv_field(struct buf *b, const char *s, size_t n);
 
 /* Appends one record of @count fields (NULL: an empty field) and CRLF. */
 void csv_record(struct buf *b, const char *const *values, const size_t *lens, size_t count);
+
+/*
+ * A time as the audit log writes it (audit_time in sql/0001_init.sql:
+ * "YYYY-MM-DDTHH:MM:SS.ffffffZ") from the UTC timestamp PostgreSQL writes with
+ * DateStyle ISO ("YYYY-MM-DD HH:MM:SS", then "." and 1 to 6 digits unless they
+ * are all zero): the export's times are formatted here, since to_char took
+ * half of PostgreSQL's time in an export.  Writes CSV_TIME_LEN bytes and a NUL
+ * into @out and returns CSV_TIME_LEN, or returns 0 when @s (@n bytes) is not
+ * of that shape (another DateStyle, a year past 9999, BC, infinity).
+ */
+#define CSV_TIME_LEN 27
+size_t csv_time_utc(const char *s, size_t n, char out[CSV_TIME_LEN + 1]);
 
 /* ---- http_audit.c --------------------------------------------------------------- */
 

@@ -10,7 +10,10 @@
 //  - append-only: UPDATE, DELETE and TRUNCATE through SQL are refused; only
 //    the pruner removes rows, and only those past the retention;
 //  - a notify that was stopped catches up when it starts again, each event
-//    recorded once.
+//    recorded once;
+//  - a client that goes away in the middle of a CSV export of 100,000 rows
+//    stops it: notify says where, no statement or transaction of it is left
+//    in the database, and the next export is whole.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +26,9 @@ import { enrol } from './lib/phases.mjs';
 import { createSession } from './lib/mentoring.mjs';
 import { createPlaybook, playbookBody } from './lib/strategy.mjs';
 import { token } from './lib/tokens.mjs';
-import { createScratchDb, dropScratchDb, scaled, startService } from './lib/spawn.mjs';
+import {
+  createScratchDb, dropScratchDb, freePort, pgClient, scaled, startService,
+} from './lib/spawn.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const na = (method, path, o = {}) => api(method, path, { service: 'notify', ...o });
@@ -404,6 +409,81 @@ describe('following', () => {
       }
     } finally {
       assert.equal((await inst.stop()).code, 0);
+    }
+  });
+});
+
+describe('the CSV export of a large log', () => {
+  let scratch;
+  let inst;
+  after(async () => {
+    if (inst) await inst.stop();
+    if (scratch) await dropScratchDb(scratch.name);
+  });
+
+  it('a client that goes away mid-export stops it: no statement left running, no transaction held', async () => {
+    const ROWS = 100000;
+    scratch = await createScratchDb();
+    const dead = `http://127.0.0.1:${await freePort()}`;   // no feed: the log holds only the rows below
+    inst = await startService('notify', {
+      name: `notify-export-${uniq(3)}`,
+      env: {
+        TANDEM_DATABASE_URL: scratch.url, TANDEM_PEOPLE_URL: dead, TANDEM_PHASES_URL: dead,
+        TANDEM_MENTORING_URL: dead, TANDEM_STRATEGY_URL: dead,
+      },
+    });
+    await inst.waitReady();
+    const client = await pgClient(scratch.name);
+    const running = async () => (await client.query(
+      `SELECT count(*) FILTER (WHERE state = 'active')::int AS active,
+              count(*) FILTER (WHERE state LIKE 'idle in transaction%')::int AS in_tx
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+          AND query LIKE '%FROM audit a%'`)).rows[0];
+    try {
+      await client.query(
+        `INSERT INTO notify.audit (id, service, type, subject, actor, time, data)
+         SELECT gen_random_uuid(), 'people', 'tandem.people.person.created', 'export-' || g, 'someone',
+                now() - make_interval(secs => $1 - g), jsonb_build_object('changed', jsonb_build_array('title', 'email'))
+           FROM generate_series(1, $1::int) AS g`, [ROWS]);
+
+      // read a little of the export, then go away
+      const ac = new AbortController();
+      const res = await fetch(`${inst.url}/v1/audit`, {
+        headers: { authorization: `Bearer ${adminToken()}`, accept: 'text/csv' }, signal: ac.signal,
+      });
+      assert.equal(res.status, 200);
+      const reader = res.body.getReader();
+      let got = 0;
+      while (got < 256 * 1024) {
+        const { value, done } = await reader.read();
+        assert.ok(!done, 'the export is larger than what was read');
+        got += value.length;
+      }
+      ac.abort();
+      await reader.cancel().catch(() => {});
+
+      // notify notices and stops where it was, well short of the log's end
+      const [stopped] = await within(scaled(3000), async () =>
+        (inst.stderr + inst.stdout).match(/audit export stopped after (\d+) row\(s\)/));
+      assert.ok(stopped, `notify says the export stopped\n${inst.output()}`);
+      assert.ok(Number(stopped[1]) < ROWS, `stopped after ${stopped[1]} of ${ROWS} rows`);
+      // and nothing of it is left in the database: no statement, no open transaction
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual(await running(), { active: 0, in_tx: 0 });
+        await sleep(100);
+      }
+
+      // a whole export afterwards: every row, one line each and the header
+      const whole = await fetch(`${inst.url}/v1/audit`, {
+        headers: { authorization: `Bearer ${adminToken()}`, accept: 'text/csv' },
+      });
+      assert.equal(whole.status, 200);
+      const text = await whole.text();
+      assert.equal(text.split('\r\n').length - 1, ROWS + 1, 'rows + header, each ending CRLF');
+      assert.equal((inst.stderr + inst.stdout).match(/audit export stopped/g).length, 1,
+        'the whole export ended normally (only the first one stopped early)');
+    } finally {
+      await client.end();
     }
   });
 });
