@@ -11,6 +11,11 @@
 #   attention-mentor  GET /v1/attention as that mentor (their 20 partners' items)
 #   attention-lead    GET /v1/attention as admin (the first page of 50 over all)
 # at each connection count, and the verdict against the target p99 < 20 ms.
+# Each run also notes the CPU a request cost PostgreSQL (its processes' user +
+# system time over the run divided by wrk's requests; the row has the
+# machine's and notify's) and the bytes of an answer: on a machine other work
+# shares, the figures to compare between two builds, where latencies are the
+# machine's.
 
 attention_data() {
         step "notify and its read model: $N_PEOPLE enrolments, a mentor of 20"
@@ -78,15 +83,28 @@ SQL
                 wrk -t2 -c16 -d3s -s "$OUT/wrk.lua" "http://127.0.0.1:${PORT[notify]}/" >/dev/null 2>&1 || true
 }
 
+# CPU ticks of the bench PostgreSQL: the postmaster and its children (bench.sh's
+# proc_ticks); its row has the machine's and notify's CPU a request
+attention_pg_ticks() {
+        local pm p t=0
+        pm=$(head -1 "$PG/data/postmaster.pid" 2>/dev/null) || { echo 0; return; }
+        for p in "$pm" $(pgrep -P "$pm"); do t=$((t + $(proc_ticks "$p"))); done
+        echo "$t"
+}
+
 measure_attention() {
-        local c who tok ok=yes worst=0
+        local c who tok ok=yes worst=0 g0 g1 bytes
         for c in "${CONNS[@]}"; do
                 for who in mentor lead; do
                         tok=ATT_${who^^}_TOKEN
                         info "wrk c$c GET /v1/attention as the $who"
+                        g0=$(attention_pg_ticks)
                         BENCH_MODE=path BENCH_PATH=/v1/attention BENCH_TOKEN=${!tok} \
                                 run_wrk "attention-$who" "$c" "http://127.0.0.1:${PORT[notify]}"
+                        g1=$(attention_pg_ticks)
                         add_row attention notify
+                        bytes=$(curl -s -H "Authorization: Bearer ${!tok}" "http://127.0.0.1:${PORT[notify]}/v1/attention" | wc -c)
+                        NOTES+=("attention-$who c$c: PostgreSQL's CPU a request $(us_per "${ROW_REQS:-0}" $((g1 - g0))) us; answer $bytes bytes")
                         if awk -v p="$ROW_P99" 'BEGIN { exit !(p >= 20) }' || ((ROW_ERR > 0)); then ok=NO; fi
                         worst=$(awk -v a="$worst" -v b="$ROW_P99" 'BEGIN { print (b > a ? b : a) }')
                 done

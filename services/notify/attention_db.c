@@ -2,10 +2,13 @@
  * attention_db.c - the attention list's statements: one page of the items a
  * caller sees, from notify's own read model (sql/0003_attention.sql).
  *
- * The programme lead's statement walks att_item in (since, seq) order and
- * stops at the page's end; everyone else's gathers their few items through
- * the branches their roles open (an active mentor's partners, the write-ups
- * they owe, comms' reviews, a partner's own) and sorts those.
+ * The page is built by PostgreSQL (sql/0006_attention_page.sql): each row is
+ * an item's JSON text, kept with the item but for the person's id and name;
+ * the page without filters runs a statement planned once per connection.
+ * The programme lead's page walks att_item in (since, seq) order and stops at
+ * the page's end; everyone else's gathers their few items through the
+ * branches their roles open (an active mentor's partners, the write-ups they
+ * owe, comms' reviews, a partner's own) and sorts those.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,50 +19,15 @@
 #include "notify.h"
 #include "status.h"
 
-/* the item as the API shows it (api-specs/notify.yaml, AttentionItem) */
-#define ITEM_JSON \
-        "json_build_object('person', json_build_object('id', i.person_id," \
-        "  'name', p.display_name), 'reason', i.reason, 'since', att_time(i.since)," \
-        "  'link', i.link, 'subject_id', i.subject_id, 'programme_id', i.programme_id," \
-        "  'phase', CASE WHEN i.reason IN ('stalled', 'behind_own_plan')" \
-        "   THEN nullif(i.section, '') END," \
-        "  'section', CASE WHEN i.reason = 'section_review' THEN i.section END," \
-        "  'count', i.count)::text"
-
-/* the filters after the scope: $a reason, $b programme, $c person, $d/$e after, $f limit */
-#define ITEM_FILTERS(a, b, c, d, e, f) \
-        " JOIN att_person p ON p.id = i.person_id AND p.status = 'active'" \
-        " WHERE i.due_at <= now()" \
-        " AND (" a "::text IS NULL OR i.reason = " a "::text)" \
-        " AND (" c "::uuid IS NULL OR i.person_id = " c "::uuid)" \
-        " AND (" b "::uuid IS NULL OR i.programme_id = " b "::uuid" \
-        "      OR (i.programme_id IS NULL AND EXISTS (SELECT 1 FROM att_enrolment e" \
-        "          WHERE e.person_id = i.person_id AND e.programme_id = " b "::uuid)))" \
-        " AND (i.since_key, i.seq) > (" d "::bigint, " e "::bigint)" \
-        " ORDER BY i.since_key, i.seq LIMIT " f "::int"
-
 const struct db_stmt attention_stmts[] = {
+        /* $1 reason, $2 programme, $3 person, $4/$5 after, $6 limit */
         { "attention_all",
-          "SELECT i.since_key, i.seq, " ITEM_JSON " FROM att_item i"
-          ITEM_FILTERS("$1", "$2", "$3", "$4", "$5", "$6") },
-        /* $1 me, $2 mentor, $3 comms, $4 partner */
+          "SELECT since_key, seq, item FROM att_page_all($1::text, $2::uuid, $3::uuid,"
+          " $4::bigint, $5::bigint, $6::int)" },
+        /* $1 me, $2 mentor, $3 comms, $4 partner, then as above */
         { "attention_mine",
-          "WITH mine AS ("
-          "  SELECT i.* FROM att_pairing pr JOIN att_item i ON i.person_id = pr.partner_id"
-          "   WHERE $2::boolean AND pr.mentor_id = $1::uuid AND pr.active"
-          "     AND i.reason IN ('stalled', 'behind_own_plan', 'section_review',"
-          "                      'completion_verification')"
-          "  UNION ALL"
-          "  SELECT i.* FROM att_item i WHERE $2::boolean AND i.owner_id = $1::uuid"
-          "     AND i.reason = 'write_up_owed'"
-          "  UNION ALL"
-          "  SELECT i.* FROM att_item i WHERE $3::boolean"
-          "     AND i.reason = 'integration_pending_review'"
-          "  UNION ALL"
-          "  SELECT i.* FROM att_item i WHERE $4::boolean AND i.person_id = $1::uuid"
-          "     AND i.reason IN ('behind_own_plan', 'integration_returned'))"
-          " SELECT i.since_key, i.seq, " ITEM_JSON " FROM mine i"
-          ITEM_FILTERS("$5", "$6", "$7", "$8", "$9", "$10") },
+          "SELECT since_key, seq, item FROM att_page_mine($1::uuid, $2::boolean, $3::boolean,"
+          " $4::boolean, $5::text, $6::uuid, $7::uuid, $8::bigint, $9::bigint, $10::int)" },
         { NULL, NULL },
 };
 

@@ -302,6 +302,66 @@ describe('GET /v1/attention', () => {
     for (let i = 1; i < all.length; i++) assert.ok(all[i - 1].since <= all[i].since, 'oldest first');
   });
 
+  // PostgreSQL writes each item's JSON text with the item and splices the person's name in
+  // when the list is read; the page without filters runs another statement than a filtered one.
+  it('shows the same items with and without filters, a name with quotes, backslashes and any letters as written', async () => {
+    const name = `Zoë "Zed" O'Brien \\ 李 🎾 </b> ${uniq(3)}`;
+    const partner = await createPartner({ display_name: name });
+    const mentor = await createMentor();
+    const pairing = await createPairing(mentor, partner);
+    const tok = tokenFor(mentor);
+    const e = await enrol(partner);
+    await holdSession(await createSession(pairing, tok), tok);
+    await ageModel(e.id, 30);
+    const [items] = await until(tok, {}, (xs) => xs.length >= 2 && xs.every((i) => i.person.name === name));
+    assert.deepEqual(items.map((i) => i.person.name), items.map(() => name), 'the name exactly as people has it');
+    const stalled = items.find((i) => i.reason === 'stalled');
+    assert.deepEqual(stalled, {
+      person: { id: partner.id, name },
+      reason: 'stalled',
+      since: stalled.since,
+      link: `/v1/enrolments/${e.id}`,
+      subject_id: e.id,
+      programme_id: DEFAULT_PROGRAMME,
+      phase: 'research',
+      section: null,
+      count: 1,
+    });
+    assert.match(stalled.since, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const owed = items.find((i) => i.reason === 'write_up_owed');
+    assert.equal(owed.programme_id, null, 'a write-up has no programme');
+    assert.equal(owed.phase, null);
+
+    // the mentor's list without filters is the union of their lists by reason, item for item
+    const byReason = [];
+    for (const reason of new Set(items.map((i) => i.reason))) byReason.push(...await attention(tok, { reason }));
+    const key = (i) => `${i.since}/${i.reason}/${i.subject_id}/${i.section}`;
+    assert.deepEqual([...byReason].sort((a, b) => key(a).localeCompare(key(b))),
+      [...items].sort((a, b) => key(a).localeCompare(key(b))));
+
+    // the lead's list without filters holds the partner's items as the filtered one shows them
+    const mine = await attention(w.t.admin, { person_id: partner.id });
+    const seen = [];
+    let cursor = null;
+    for (let i = 0; i < 100; i++) {
+      const qs = new URLSearchParams({ limit: '500', ...(cursor ? { cursor } : {}) });
+      const page = expectStatus(await na('GET', `/v1/attention?${qs}`, { token: w.t.admin }), 200).body;
+      seen.push(...page.items.filter((x) => x.person.id === partner.id));
+      for (let j = 1; j < page.items.length; j++) assert.ok(page.items[j - 1].since <= page.items[j].since, 'oldest first');
+      cursor = page.next_cursor;
+      if (!cursor) break;
+    }
+    assert.equal(cursor, null, 'the lead\'s list ends');
+    assert.deepEqual(seen, mine);
+    // and its pages follow on from each other
+    const p1 = expectStatus(await na('GET', '/v1/attention?limit=2', { token: w.t.admin }), 200).body;
+    assert.equal(p1.items.length, 2);
+    const p2 = expectStatus(await na('GET', `/v1/attention?limit=2&cursor=${p1.next_cursor}`, { token: w.t.admin }), 200).body;
+    assert.ok(p2.items.length > 0);
+    assert.ok(p1.items[1].since <= p2.items[0].since, 'the second page starts after the first');
+    assert.ok(!p2.items.some((x) => p1.items.some((y) => key(x) === key(y))), 'no item on both pages');
+  });
+
   it('is routed by the gateway', async () => {
     const gw = requireEnv('TANDEM_TEST_GATEWAY_URL');
     const direct = await attention(w.t.mentor);
