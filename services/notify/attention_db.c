@@ -2,7 +2,7 @@
  * attention_db.c - the attention list's statements: one page of the items a
  * caller sees, from notify's own read model (sql/0003_attention.sql).
  *
- * The page is built by PostgreSQL (sql/0006_attention_page.sql): each row is
+ * The page is built by PostgreSQL (sql/0007_attention_page.sql): each row is
  * an item's JSON text, kept with the item but for the person's id and name;
  * the page without filters runs a statement planned once per connection.
  * The programme lead's page walks att_item in (since, seq) order and stops at
