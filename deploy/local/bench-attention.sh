@@ -43,9 +43,15 @@ SELECT p.id, p.seq::int AS g, gen_random_uuid() AS e, gen_random_uuid() AS pb
   FROM people.person p WHERE 'partner' = ANY (p.roles) ORDER BY p.seq LIMIT $N_PEOPLE;
 INSERT INTO att_person (id, display_name, email, timezone, roles, profile_due, profile_at)
 SELECT id, 'Bench Person ' || g, 'bench.person' || g || '@example.com', 'Europe/London',
-       ARRAY['partner'], false, now() FROM b;
+       ARRAY['partner'], false, now() FROM b
+ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, email = EXCLUDED.email,
+       timezone = EXCLUDED.timezone, roles = EXCLUDED.roles, profile_due = false, profile_at = now();
+-- (people the runs before changed over the API, SCIM's among them, are already
+-- there: notify followed their events)
 INSERT INTO att_person (id, display_name, roles, profile_due)
-SELECT id, display_name, roles, false FROM people.person WHERE external_id = 'bench-10';
+SELECT id, display_name, roles, false FROM people.person WHERE external_id = 'bench-10'
+ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, roles = EXCLUDED.roles,
+       profile_due = false;
 SELECT att_enrolment_put(e, id, 'de0fa017-0000-4000-8000-000000000001', 'active', 'mentoring',
          jsonb_build_array(
            jsonb_build_object('position', 1, 'key', 'research', 'status', 'completed', 'stall_days', 14),
