@@ -23,6 +23,10 @@ PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS) 2>/dev/null) 
 CHECK_LIBS = $(eval CHECK_LIBS := $$(shell pkg-config --libs check 2>/dev/null))$(CHECK_LIBS)
 WARN       := -Wall -Wextra -Werror -Wconversion -Wpedantic -Wshadow -Wstrict-prototypes \
               -Wformat=2 -Wno-format-nonliteral
+# a recipe that fails leaves no half-written target behind (a migrations_gen.c that
+# embed-sql.sh refused would otherwise look up to date on the next make)
+.DELETE_ON_ERROR:
+
 OPT        ?= -O2 -g
 SAN        ?=
 CFLAGS      = -std=c11 -D_GNU_SOURCE $(OPT) $(SAN) $(WARN) -MMD -MP -Ishared $(PKG_CFLAGS)
