@@ -5,7 +5,9 @@
 #                   deploy/k8s (render.sh --check: the committed manifests are current)
 #   checked here:   docker-compose.yml (a service with its port, the gateway's
 #                   TANDEM_UPSTREAM_<NAME>), the nginx template (an upstream per
-#                   service), shared/config.c (every TANDEM_<NAME>_URL names a service)
+#                   service), shared/config.c (every TANDEM_<NAME>_URL names a service),
+#                   each service's migrations (numbered once each, rising: the
+#                   check of tools/embed-sql.sh, and that check itself)
 # Prints one line per fault and exits 1 when there is any.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -59,6 +61,21 @@ while read -r var; do
         name=${name,,}
         [[ -n ${PORT[$name]:-} ]] || fault "shared/config.c reads $var, but services.txt has no $name"
 done < <(grep -oE 'TANDEM_[A-Z]+_URL' shared/config.c | grep -v DATABASE | sort -u)
+
+# each service's migrations: versions once each and rising (tools/embed-sql.sh
+# refuses the build otherwise), and that refusal itself, on two files of one version
+for name in "${!PORT[@]}"; do
+        mapfile -t files < <(printf '%s\n' services/"$name"/sql/*.sql | sort)
+        bash tools/embed-sql.sh "$name" "${files[@]}" >/dev/null 2>&1 ||
+                fault "services/$name/sql: two migrations of one version, or one that is not numbered"
+done
+scratch=$(mktemp -d)
+printf 'SELECT 1;\n' >"$scratch/0001_a.sql"
+printf 'SELECT 2;\n' >"$scratch/0001_b.sql"
+if bash tools/embed-sql.sh selftest "$scratch/0001_a.sql" "$scratch/0001_b.sql" >/dev/null 2>&1; then
+        fault "tools/embed-sql.sh took two migrations numbered 0001"
+fi
+rm -rf "$scratch"
 
 if ((faults > 0)); then
         echo "services: $faults fault(s)"
