@@ -386,12 +386,21 @@ describe('webhooks: failures and retries', () => {
 describe('webhooks: fairness between subscriptions', () => {
   it('a receiver that hangs does not hold back another subscription\'s deliveries', async () => {
     // A hangs on every request (until the 10 s timeout) and has a backlog of 5;
-    // the harness's notify has 4 workers, so due-first alone would give A all 4
+    // the harness's notify has 4 workers, so due-first alone would give A all 4.
+    // Earlier tests' receivers that hang (or failed and were deleted) may still hold
+    // workers until their 10 s timeout: start with every worker free, else A's share
+    // and theirs together can fill all four and B waits for a timeout, whatever the rule
+    // (in flight for over a second: a lease is 60 s, and quick attempts of other
+    // subscriptions come and go meanwhile)
+    await within(scaled(15000), async () => (await query(
+      `SELECT count(*)::int AS n FROM notify.webhook_delivery
+        WHERE claimed_until > now() AND claimed_until < now() + interval '59 seconds'`))[0].n === 0,
+    'no delivery of an earlier test hanging in flight');
     const a = await receiver(() => 'hang');
     const hookA = await subscribe(a.url, { description: 'hangs' });
     await people(5);
     await within(scaled(10000), () => a.hanging.size >= 1, 'A\'s deliveries are in flight, hanging');
-    await sleep(500); // A (and any other hanging receiver) take what workers they may
+    await sleep(500); // A takes what workers it may
     const b = await receiver();
     const hookB = await subscribe(b.url, { description: 'prompt' });
     b.secrets.push(hookB.secret);

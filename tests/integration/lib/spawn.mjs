@@ -255,8 +255,22 @@ export async function createScratchDb() {
   return { name, url: dbUrl(name) };
 }
 
-// Drops a scratch database, ending whatever sessions it still has.
+// Drops a scratch database, ending whatever sessions it still has.  Not WITH
+// (FORCE): that refuses (42501) when an autovacuum worker is in the database,
+// which is not this role's to end, while a plain DROP DATABASE cancels
+// autovacuum itself; so this role's own sessions are ended first, and the drop
+// is tried again while one is still going (55006) or reconnecting.
 export async function dropScratchDb(name) {
   if (!/^tandem_mig_[0-9a-f]+$/.test(name)) throw new Error(`not a scratch database: ${name}`);
-  await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                    WHERE datname = '${name}' AND backend_type = 'client backend' AND pid <> pg_backend_pid()`);
+      await admin(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (e) {
+      if (attempt >= 20 || !['55006', '42501'].includes(e.code)) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
