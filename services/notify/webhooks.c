@@ -226,12 +226,25 @@ gauges_read(PGconn *c, struct request *rq, void *arg)
         return db_exec(c, "notify_gauges", 0, NULL, (PGresult **)arg);
 }
 
+/* One sample of @name per followed feed: column @col of every row but @skip (the queue's). */
+static void
+follower_samples(struct buf *b, PGresult *res, int skip, const char *name, int col)
+{
+        const char *labels[3] = { "subscription", NULL, NULL };
+
+        for (int i = 0; i < PQntuples(res); i++) {
+                if (i == skip)
+                        continue;
+                labels[1] = PQgetvalue(res, i, 0);
+                metrics_sample(b, name, labels, strtod(PQgetvalue(res, i, col), NULL));
+        }
+}
+
 /* The queue's and the followers' gauges, read now (nothing when the database is away). */
 static void
 put_gauges(const struct webhooks *wh, struct buf *b)
 {
         PGresult *res = NULL;
-        const char *labels[3] = { "subscription", NULL, NULL };
         int q = 0, n;
 
         if (db_with(wh->svc->db, NULL, gauges_read, &res) != ST_OK) {
@@ -254,23 +267,11 @@ put_gauges(const struct webhooks *wh, struct buf *b)
                        strtod(PQgetvalue(res, q, 2), NULL));
         metrics_family(b, "tandem_follower_applied_total", "counter",
                        "Events applied by each followed feed (event_cursor).");
-        for (int i = 0; i < n; i++) {
-                if (i == q)
-                        continue;
-                labels[1] = PQgetvalue(res, i, 0);
-                metrics_sample(b, "tandem_follower_applied_total", labels,
-                               strtod(PQgetvalue(res, i, 1), NULL));
-        }
+        follower_samples(b, res, q, "tandem_follower_applied_total", 1);
         metrics_family(b, "tandem_follower_idle_seconds", "gauge",
                        "Seconds since each followed feed's cursor last moved: its lag when the"
                        " producer has newer events (compare the producer's feed).");
-        for (int i = 0; i < n; i++) {
-                if (i == q)
-                        continue;
-                labels[1] = PQgetvalue(res, i, 0);
-                metrics_sample(b, "tandem_follower_idle_seconds", labels,
-                               strtod(PQgetvalue(res, i, 2), NULL));
-        }
+        follower_samples(b, res, q, "tandem_follower_idle_seconds", 2);
         PQclear(res);
 }
 
